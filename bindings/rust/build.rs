@@ -1,0 +1,73 @@
+//! Builds the inf-wasi component and embeds it in this crate.
+//!
+//! The guest crate (`component/`) is compiled for `wasm32-unknown-unknown` by a
+//! nested cargo with its own target folder (the outer build holds the lock on
+//! the main one), then wrapped into a component with `wit-component`. Nothing
+//! else is needed: no wasm-tools, no WASI adapter, because the guest imports
+//! only wasi:nn.
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn main() {
+    let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
+    let root = manifest.join("../..").canonicalize().expect("workspace root");
+    for path in ["component/src", "component/Cargo.toml", "wit", "Cargo.lock"] {
+        println!("cargo:rerun-if-changed={}", root.join(path).display());
+    }
+    println!("cargo:rerun-if-env-changed=INF_WASI_COMPONENT");
+
+    let out = PathBuf::from(env::var("OUT_DIR").unwrap()).join("inf_wasi.wasm");
+    // A prebuilt component (for packaging) may be supplied instead of built.
+    if let Ok(prebuilt) = env::var("INF_WASI_COMPONENT") {
+        std::fs::copy(&prebuilt, &out).unwrap_or_else(|e| panic!("copy {prebuilt}: {e}"));
+        return;
+    }
+    let core = build_guest(&root);
+    let core = std::fs::read(&core).unwrap_or_else(|e| panic!("read {}: {e}", core.display()));
+    let component = wit_component::ComponentEncoder::default()
+        .module(&core)
+        .and_then(|e| e.validate(true).encode())
+        .unwrap_or_else(|e| panic!("wrapping the guest into a component failed: {e:?}"));
+    std::fs::write(&out, &component).unwrap();
+    // A copy at a stable path, for the other language packages and for inspection.
+    let shared = target_root(&root).join("inf-wasi.wasm");
+    let _ = std::fs::write(shared, &component);
+}
+
+fn target_root(root: &Path) -> PathBuf {
+    env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"))
+}
+
+fn build_guest(root: &Path) -> PathBuf {
+    let target_dir = target_root(root).join("wasm");
+    let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(root).args([
+        "rustc",
+        "--crate-type",
+        "cdylib",
+        "--release",
+        "--locked",
+        "-p",
+        "inf-wasi-component",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--target-dir",
+    ]);
+    cmd.arg(&target_dir);
+    // The outer build's settings (flags for the host target, its jobserver,
+    // its target folder) must not leak into a build for another target.
+    for (key, _) in env::vars() {
+        if (key.starts_with("CARGO_") && key != "CARGO_HOME") || key.starts_with("RUSTC_") || key == "RUSTFLAGS" {
+            cmd.env_remove(key);
+        }
+    }
+    let status = cmd.status().expect("run cargo for the wasm32 guest");
+    assert!(
+        status.success(),
+        "building the component failed; is the wasm target installed? (rustup target add wasm32-unknown-unknown)"
+    );
+    target_dir.join("wasm32-unknown-unknown/release/inf_wasi_component.wasm")
+}

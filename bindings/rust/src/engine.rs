@@ -1,0 +1,165 @@
+//! `Engine`: the models an application registered, and the entry point for
+//! sessions, embeddings, tokenization and model info.
+
+use crate::bindings::{Embedder, ModelInfo, SessionOptions};
+use crate::runtime::{new_store, runtime, HostState};
+use crate::session::Session;
+use crate::{Error, Result};
+use inf_wasi_ggml::{LoadOptions, ModelRegistry};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use wasmtime::component::ResourceAny;
+use wasmtime::Store;
+
+/// Registered models and the shared, compiled component. Cheap to clone; every
+/// clone and every session shares the loaded weights.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    models: ModelRegistry,
+    /// One instance for model-level calls (info, tokenize, embed), made on first use.
+    utility: Mutex<Option<Utility>>,
+}
+
+struct Utility {
+    store: Store<HostState>,
+    api: Embedder,
+    models: HashMap<String, ResourceAny>,
+}
+
+#[derive(Default)]
+pub struct EngineBuilder {
+    models: Vec<(String, PathBuf, Option<LoadOptions>)>,
+    defaults: LoadOptions,
+}
+
+impl EngineBuilder {
+    /// Registers a GGUF file under `name`; it is loaded when first used.
+    pub fn model(mut self, name: impl Into<String>, path: impl Into<PathBuf>) -> Self {
+        self.models.push((name.into(), path.into(), None));
+        self
+    }
+
+    /// Registers a model with options of its own.
+    pub fn model_with_options(
+        mut self,
+        name: impl Into<String>,
+        path: impl Into<PathBuf>,
+        options: LoadOptions,
+    ) -> Self {
+        self.models.push((name.into(), path.into(), Some(options)));
+        self
+    }
+
+    /// Threads for each session's decoding (default: the machine's cores, at most 8).
+    pub fn threads(mut self, threads: u32) -> Self {
+        self.defaults.threads = threads;
+        self
+    }
+
+    /// Default context window of a session, in tokens (default 4096).
+    pub fn context_size(mut self, tokens: u32) -> Self {
+        self.defaults.context_size = tokens;
+        self
+    }
+
+    pub fn build(self) -> Result<Engine> {
+        runtime()?;
+        let mut models = ModelRegistry::new();
+        for (name, path, options) in self.models {
+            if name.is_empty() {
+                return Err(Error::InvalidInput("a model name must not be empty".into()));
+            }
+            let options = options.unwrap_or_else(|| self.defaults.clone());
+            options.validate().map_err(|e| Error::InvalidInput(e.message))?;
+            models.register(name, path, options);
+        }
+        Ok(Engine { inner: Arc::new(Inner { models, utility: Mutex::new(None) }) })
+    }
+}
+
+impl Engine {
+    pub fn builder() -> EngineBuilder {
+        EngineBuilder::default()
+    }
+
+    /// A new conversation with the model registered as `model`.
+    pub fn session(&self, model: &str) -> Result<Session> {
+        self.session_with(model, &SessionOptions::default())
+    }
+
+    pub fn session_with(&self, model: &str, options: &SessionOptions) -> Result<Session> {
+        Session::new(&self.inner.models, model, options)
+    }
+
+    pub fn model_info(&self, model: &str) -> Result<ModelInfo> {
+        self.with_model(model, |u, m| u.api.inf_wasi_inference().model().call_info(&mut u.store, m))
+    }
+
+    /// Token ids of `text`, with the model's BOS token when `add_special`.
+    pub fn tokenize(&self, model: &str, text: &str, add_special: bool) -> Result<Vec<u32>> {
+        self.with_model(model, |u, m| {
+            u.api.inf_wasi_inference().model().call_tokenize(&mut u.store, m, text, add_special)
+        })
+    }
+
+    pub fn detokenize(&self, model: &str, tokens: &[u32]) -> Result<String> {
+        self.with_model(model, |u, m| u.api.inf_wasi_inference().model().call_detokenize(&mut u.store, m, tokens))
+    }
+
+    /// One mean-pooled, L2-normalised vector per text.
+    pub fn embed(&self, model: &str, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+        let texts: Vec<String> = texts.iter().map(|t| t.to_string()).collect();
+        self.with_model(model, |u, m| u.api.inf_wasi_inference().model().call_embed(&mut u.store, m, &texts))
+    }
+
+    fn with_model<R>(
+        &self,
+        name: &str,
+        call: impl FnOnce(&mut Utility, ResourceAny) -> wasmtime::Result<std::result::Result<R, crate::bindings::WitError>>,
+    ) -> Result<R> {
+        let mut guard = self.inner.utility.lock().unwrap_or_else(|e| e.into_inner());
+        if guard.is_none() {
+            let runtime = runtime()?;
+            let mut store = new_store(runtime, &self.inner.models);
+            let api = runtime.pre.instantiate(&mut store)?;
+            *guard = Some(Utility { store, api, models: HashMap::new() });
+        }
+        let utility = guard.as_mut().expect("just made");
+        let handle = match utility.models.get(name) {
+            Some(handle) => *handle,
+            None => {
+                let opened = utility.api.inf_wasi_inference().model().call_open(&mut utility.store, name);
+                let handle = match opened {
+                    Ok(result) => result?,
+                    Err(trap) => {
+                        *guard = None;
+                        return Err(trap.into());
+                    }
+                };
+                utility.models.insert(name.to_string(), handle);
+                handle
+            }
+        };
+        match call(utility, handle) {
+            Ok(result) => Ok(result?),
+            // A trapped instance cannot be entered again: start afresh next time.
+            Err(trap) => {
+                *guard = None;
+                Err(trap.into())
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut names: Vec<&str> = self.inner.models.names().collect();
+        names.sort();
+        f.debug_struct("Engine").field("models", &names).finish()
+    }
+}

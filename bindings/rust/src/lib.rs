@@ -1,0 +1,38 @@
+//! Local LLM inference for Rust applications, with the inference logic (chat
+//! templates, prompt assembly, streaming, stop strings, structured output)
+//! sandboxed in the inf-wasi WebAssembly component. The component's only
+//! capability is `wasi:nn`, served here by llama.cpp.
+//!
+//! ```no_run
+//! use inf_wasi::{Engine, GenerateOptions};
+//!
+//! let engine = Engine::builder().model("gemma", "/path/to/model.gguf").build()?;
+//! let mut session = engine.session("gemma")?;
+//! for piece in session.stream("Why is the sky blue?", &GenerateOptions::default().max_tokens(64))? {
+//!     print!("{}", piece?);
+//! }
+//! # Ok::<(), inf_wasi::Error>(())
+//! ```
+
+mod bindings;
+mod engine;
+mod error;
+mod models;
+mod runtime;
+mod session;
+mod wasi_nn;
+
+pub use bindings::{
+    Completion, ContentPart, FinishReason, GenerateOptions, Message, ModelInfo, Role, SessionOptions, Usage,
+};
+pub use engine::{Engine, EngineBuilder};
+pub use error::{Error, Result};
+pub use inf_wasi_ggml::LoadOptions;
+pub use models::{cache_dir, default_model_path, DEFAULT_MODEL_FILE, DEFAULT_MODEL_SHA256};
+pub use runtime::COMPONENT;
+pub use session::{Session, TextStream};
+
+// The README's Rust example runs as a doctest.
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

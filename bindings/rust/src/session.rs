@@ -1,0 +1,130 @@
+//! `Session`: one conversation, in its own instance of the component (its own
+//! store, so sessions on different threads run at the same time) over shared
+//! model weights.
+
+use crate::bindings::{Completion, Embedder, GenerateOptions, Message, SessionOptions, WitError};
+use crate::runtime::{new_store, runtime, HostState};
+use crate::Result;
+use inf_wasi_ggml::ModelRegistry;
+use wasmtime::component::ResourceAny;
+use wasmtime::Store;
+
+pub struct Session {
+    store: Store<HostState>,
+    api: Embedder,
+    session: ResourceAny,
+}
+
+/// Turns the two layers of a component call (trap, then the WIT result) into one.
+fn flatten<T>(r: wasmtime::Result<std::result::Result<T, WitError>>) -> Result<T> {
+    Ok(r??)
+}
+
+impl Session {
+    pub(crate) fn new(models: &ModelRegistry, model: &str, options: &SessionOptions) -> Result<Self> {
+        let runtime = runtime()?;
+        let mut store = new_store(runtime, models);
+        let api = runtime.pre.instantiate(&mut store)?;
+        let models_api = api.inf_wasi_inference().model();
+        let handle = flatten(models_api.call_open(&mut store, model))?;
+        let session = flatten(models_api.call_new_session(&mut store, handle, options));
+        handle.resource_drop(&mut store)?;
+        Ok(Self { store, api, session: session? })
+    }
+
+    /// Raw completion of `prompt` (no chat template).
+    pub fn complete(&mut self, prompt: &str, options: &GenerateOptions) -> Result<Completion> {
+        flatten(self.api.inf_wasi_inference().session().call_complete(&mut self.store, self.session, prompt, options))
+    }
+
+    /// Streams the completion of `prompt` piece by piece.
+    pub fn stream(&mut self, prompt: &str, options: &GenerateOptions) -> Result<TextStream<'_>> {
+        let stream = flatten(self.api.inf_wasi_inference().session().call_complete_stream(
+            &mut self.store,
+            self.session,
+            prompt,
+            options,
+        ))?;
+        Ok(TextStream { session: self, stream: Some(stream), completion: None })
+    }
+
+    /// Adds `messages` to the conversation and generates the assistant's reply.
+    pub fn chat(&mut self, messages: &[Message], options: &GenerateOptions) -> Result<Completion> {
+        flatten(self.api.inf_wasi_inference().session().call_chat(&mut self.store, self.session, messages, options))
+    }
+
+    pub fn chat_stream(&mut self, messages: &[Message], options: &GenerateOptions) -> Result<TextStream<'_>> {
+        let stream = flatten(self.api.inf_wasi_inference().session().call_chat_stream(
+            &mut self.store,
+            self.session,
+            messages,
+            options,
+        ))?;
+        Ok(TextStream { session: self, stream: Some(stream), completion: None })
+    }
+
+    /// The conversation so far.
+    pub fn history(&mut self) -> Result<Vec<Message>> {
+        Ok(self.api.inf_wasi_inference().session().call_history(&mut self.store, self.session)?)
+    }
+
+    /// Forgets the conversation (keeping the system prompt) and clears the KV cache.
+    pub fn reset(&mut self) -> Result<()> {
+        flatten(self.api.inf_wasi_inference().session().call_reset(&mut self.store, self.session))
+    }
+}
+
+/// Text pieces as they are generated; each is whole UTF-8 characters.
+/// After the last piece, [`TextStream::completion`] has the finish reason and usage.
+pub struct TextStream<'s> {
+    session: &'s mut Session,
+    stream: Option<ResourceAny>,
+    completion: Option<Completion>,
+}
+
+impl TextStream<'_> {
+    /// The whole result, once the stream has ended.
+    pub fn completion(&self) -> Option<&Completion> {
+        self.completion.as_ref()
+    }
+
+    fn close(&mut self) {
+        if let Some(stream) = self.stream.take() {
+            let _ = stream.resource_drop(&mut self.session.store);
+        }
+    }
+}
+
+impl Iterator for TextStream<'_> {
+    type Item = Result<String>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let stream = self.stream?;
+        let session = &mut *self.session;
+        let streams = session.api.inf_wasi_inference().token_stream();
+        match flatten(streams.call_next(&mut session.store, stream)) {
+            Ok(Some(piece)) => Some(Ok(piece)),
+            Ok(None) => {
+                self.completion = streams.call_outcome(&mut session.store, stream).ok().flatten();
+                self.close();
+                None
+            }
+            Err(e) => {
+                self.close();
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+impl Drop for TextStream<'_> {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session").finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,102 @@
+//! Plugs the native ggml backend into wasmtime-wasi-nn through its public
+//! backend traits, with a registry of our own for `load-by-name`. This file is
+//! glue only: every decision is made by `inf_wasi_ggml`.
+
+use inf_wasi_ggml::{Model, ModelRegistry, NamedTensor, Session, Tensor, TensorType};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use wasmtime_wasi_nn::backend::{
+    BackendError, BackendExecutionContext, BackendFromDir, BackendGraph, BackendInner, Id, NamedTensor as NnNamedTensor,
+};
+use wasmtime_wasi_nn::wit::{ExecutionTarget, GraphEncoding, TensorType as NnTensorType};
+use wasmtime_wasi_nn::{Backend, ExecutionContext, Graph, GraphRegistry, Registry};
+
+/// The wasi-nn state of one store: the ggml backend and the registered models.
+pub fn context(models: &ModelRegistry) -> wasmtime_wasi_nn::wit::WasiNnCtx {
+    let graphs = models
+        .names()
+        .map(|name| {
+            let model = models.get(name).expect("listed").clone();
+            (name.to_string(), Graph::from(Box::new(GgmlGraph(model)) as Box<dyn BackendGraph>))
+        })
+        .collect();
+    wasmtime_wasi_nn::wit::WasiNnCtx::new([Backend::from(GgmlBackend)], Registry::from(NamedGraphs(graphs)))
+}
+
+struct NamedGraphs(HashMap<String, Graph>);
+
+impl GraphRegistry for NamedGraphs {
+    fn get(&self, name: &str) -> Option<&Graph> {
+        self.0.get(name)
+    }
+    fn get_mut(&mut self, name: &str) -> Option<&mut Graph> {
+        self.0.get_mut(name)
+    }
+}
+
+struct GgmlBackend;
+
+impl BackendInner for GgmlBackend {
+    fn encoding(&self) -> GraphEncoding {
+        GraphEncoding::Ggml
+    }
+
+    fn load(&mut self, _builders: &[&[u8]], _target: ExecutionTarget) -> Result<Graph, BackendError> {
+        // llama.cpp loads from files; models are registered by the host and opened by name.
+        Err(BackendError::BackendAccess(wasmtime::format_err!(
+            "unsupported: load a registered model with load-by-name; loading GGUF bytes is not supported yet"
+        )))
+    }
+
+    fn as_dir_loadable(&mut self) -> Option<&mut dyn BackendFromDir> {
+        None
+    }
+}
+
+struct GgmlGraph(Arc<Model>);
+
+impl BackendGraph for GgmlGraph {
+    fn init_execution_context(&self) -> Result<ExecutionContext, BackendError> {
+        let context = GgmlContext(Mutex::new(Session::new(self.0.clone())));
+        Ok(ExecutionContext::from(Box::new(context) as Box<dyn BackendExecutionContext>))
+    }
+}
+
+/// `Mutex` only to make the session `Sync` as the trait demands; wasi-nn hands
+/// out `&mut self`, so it is reached with `get_mut` and never contended.
+struct GgmlContext(Mutex<Session>);
+
+impl BackendExecutionContext for GgmlContext {
+    fn set_input(&mut self, _id: Id, _tensor: &wasmtime_wasi_nn::Tensor) -> Result<(), BackendError> {
+        Err(BackendError::BackendAccess(wasmtime::format_err!("the ggml profile takes named inputs in compute")))
+    }
+
+    fn get_output(&mut self, _id: Id) -> Result<wasmtime_wasi_nn::Tensor, BackendError> {
+        Err(BackendError::BackendAccess(wasmtime::format_err!("the ggml profile returns outputs from compute")))
+    }
+
+    fn compute(&mut self, inputs: Option<Vec<NnNamedTensor>>) -> Result<Option<Vec<NnNamedTensor>>, BackendError> {
+        let inputs = inputs.unwrap_or_default().into_iter().map(to_profile).collect();
+        let session = self.0.get_mut().unwrap_or_else(|e| e.into_inner());
+        Ok(Some(session.compute(inputs).into_iter().map(to_wasi_nn).collect()))
+    }
+}
+
+fn to_profile(t: NnNamedTensor) -> NamedTensor {
+    let ty = match t.tensor.ty {
+        NnTensorType::U8 => TensorType::U8,
+        NnTensorType::I32 => TensorType::I32,
+        NnTensorType::Fp32 => TensorType::Fp32,
+        _ => TensorType::Other,
+    };
+    NamedTensor::new(t.name, Tensor { dimensions: t.tensor.dimensions, ty, data: t.tensor.data })
+}
+
+fn to_wasi_nn(t: NamedTensor) -> NnNamedTensor {
+    let ty = match t.tensor.ty {
+        TensorType::U8 | TensorType::Other => NnTensorType::U8,
+        TensorType::I32 => NnTensorType::I32,
+        TensorType::Fp32 => NnTensorType::Fp32,
+    };
+    NnNamedTensor { name: t.name, tensor: wasmtime_wasi_nn::Tensor::new(t.tensor.dimensions, ty, t.tensor.data) }
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs every test suite. This is the README's test command and what CI runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+start=$(date +%s)
+
+ci/setup.sh
+ci/vendor-wit.sh --check
+python3 ci/fetch_model.py >/dev/null
+cargo fmt --all --check
+
+# One release build serves tests, the CLI and the benchmark. Model tests hold a
+# lock and use one inference thread: on two cores ggml collapses when shared.
+cargo test --release --workspace --locked
+
+echo "inf-wasi: all suites passed in $(( $(date +%s) - start ))s"

@@ -1,0 +1,186 @@
+//! The exported `session` and `token-stream` resources: a conversation over one
+//! backend context. A stream shares its session's state; starting another
+//! generation on the session ends the stream.
+
+use crate::bindings::exports::inf::wasi::inference::{GuestSession, GuestTokenStream, TokenStream};
+use crate::bindings::exports::inf::wasi::types::{Completion, ContentPart, Error, GenerateOptions, Message, Role};
+use crate::generation::Generation;
+use crate::nn::Backend;
+use crate::options;
+use crate::template::{ChatTemplate, Turn};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+pub struct SessionResource {
+    state: Rc<RefCell<State>>,
+}
+
+struct State {
+    backend: Backend,
+    template: ChatTemplate,
+    history: Vec<Message>,
+    /// Bumped by every new generation; a stream with an older id has ended.
+    generation_id: u64,
+    active: Option<Active>,
+}
+
+struct Active {
+    generation: Generation,
+    /// A chat reply joins the history when it ends (or is cut short).
+    chat: bool,
+    recorded: bool,
+}
+
+impl SessionResource {
+    pub fn new(backend: Backend, template: ChatTemplate, system_prompt: Option<String>) -> Self {
+        let history = system_prompt
+            .map(|text| vec![Message { role: Role::System, content: vec![ContentPart::Text(text)] }])
+            .unwrap_or_default();
+        Self { state: Rc::new(RefCell::new(State { backend, template, history, generation_id: 0, active: None })) }
+    }
+
+    fn start_completion(&self, prompt: &str, options: &GenerateOptions) -> Result<u64, Error> {
+        let plan = options::plan(options)?;
+        let mut state = self.state.borrow_mut();
+        state.record_reply();
+        let generation = Generation::start(&state.backend, prompt, plan, true)?;
+        Ok(state.activate(generation, false))
+    }
+
+    fn start_chat(&self, messages: Vec<Message>, options: &GenerateOptions) -> Result<u64, Error> {
+        let plan = options::plan(options)?;
+        if messages.is_empty() {
+            return Err(Error::InvalidInput("chat needs at least one message".into()));
+        }
+        let mut state = self.state.borrow_mut();
+        state.record_reply();
+        let mut conversation = state.history.clone();
+        conversation.extend(messages);
+        let turns = conversation.iter().map(turn).collect::<Result<Vec<_>, _>>()?;
+        let prompt = state.template.render(&turns, true).map_err(Error::InvalidInput)?;
+        // A template that writes BOS itself must not get a second one from the tokenizer.
+        let bos = state.template.bos_token();
+        let add_special = bos.is_empty() || !prompt.starts_with(bos);
+        let generation = Generation::start(&state.backend, &prompt, plan, add_special)?;
+        state.history = conversation;
+        Ok(state.activate(generation, true))
+    }
+
+    fn run_to_end(&self, id: u64) -> Result<Completion, Error> {
+        let stream = StreamResource { state: self.state.clone(), id };
+        while stream.next()?.is_some() {}
+        stream.outcome().ok_or_else(|| Error::Backend("generation ended without a result".into()))
+    }
+}
+
+impl State {
+    fn activate(&mut self, generation: Generation, chat: bool) -> u64 {
+        self.generation_id += 1;
+        self.active = Some(Active { generation, chat, recorded: false });
+        self.generation_id
+    }
+
+    /// Adds the current chat reply to the history, once, finished or not.
+    fn record_reply(&mut self) {
+        if let Some(active) = self.active.as_mut() {
+            if active.chat && !active.recorded {
+                active.recorded = true;
+                let text = active.generation.text().to_string();
+                self.history.push(Message { role: Role::Assistant, content: vec![ContentPart::Text(text)] });
+            }
+        }
+    }
+}
+
+/// A message as the chat template sees it. Images wait for vision support.
+fn turn(message: &Message) -> Result<Turn, Error> {
+    let mut content = String::new();
+    for part in &message.content {
+        match part {
+            ContentPart::Text(text) => content.push_str(text),
+            ContentPart::Image(_) => {
+                return Err(Error::Unsupported(
+                    "image parts need a vision model, which this build does not support yet".into(),
+                ))
+            }
+        }
+    }
+    let role = match message.role {
+        Role::System => "system",
+        Role::User => "user",
+        Role::Assistant => "assistant",
+        Role::Tool => "tool",
+    };
+    Ok(Turn { role: role.into(), content })
+}
+
+impl GuestSession for SessionResource {
+    fn complete(&self, prompt: String, options: GenerateOptions) -> Result<Completion, Error> {
+        let id = self.start_completion(&prompt, &options)?;
+        self.run_to_end(id)
+    }
+
+    fn complete_stream(&self, prompt: String, options: GenerateOptions) -> Result<TokenStream, Error> {
+        let id = self.start_completion(&prompt, &options)?;
+        Ok(TokenStream::new(StreamResource { state: self.state.clone(), id }))
+    }
+
+    fn chat(&self, messages: Vec<Message>, options: GenerateOptions) -> Result<Completion, Error> {
+        let id = self.start_chat(messages, &options)?;
+        self.run_to_end(id)
+    }
+
+    fn chat_stream(&self, messages: Vec<Message>, options: GenerateOptions) -> Result<TokenStream, Error> {
+        let id = self.start_chat(messages, &options)?;
+        Ok(TokenStream::new(StreamResource { state: self.state.clone(), id }))
+    }
+
+    fn history(&self) -> Vec<Message> {
+        self.state.borrow().history.clone()
+    }
+
+    fn reset(&self) -> Result<(), Error> {
+        let mut state = self.state.borrow_mut();
+        state.backend.call("reset", &[])?;
+        state.active = None;
+        state.generation_id += 1;
+        state.history.retain(|m| m.role == Role::System);
+        Ok(())
+    }
+}
+
+pub struct StreamResource {
+    state: Rc<RefCell<State>>,
+    id: u64,
+}
+
+impl GuestTokenStream for StreamResource {
+    fn next(&self) -> Result<Option<String>, Error> {
+        let mut state = self.state.borrow_mut();
+        if state.generation_id != self.id {
+            return Err(Error::InvalidInput("this stream has ended: a newer generation started on its session".into()));
+        }
+        let State { backend, active, .. } = &mut *state;
+        let active = active.as_mut().expect("the current generation is active");
+        let piece = match active.generation.next_piece(backend) {
+            Ok(piece) => piece,
+            Err(e) => {
+                // A failed generation leaves the conversation as it was before the reply.
+                active.recorded = true;
+                return Err(e);
+            }
+        };
+        if active.generation.is_finished() {
+            state.record_reply();
+        }
+        Ok(piece)
+    }
+
+    fn outcome(&self) -> Option<Completion> {
+        let state = self.state.borrow();
+        if state.generation_id != self.id {
+            return None;
+        }
+        state.active.as_ref().and_then(|a| a.generation.completion())
+    }
+}

@@ -1,0 +1,141 @@
+//! Chat templates: the model's own Jinja template from its GGUF metadata
+//! (`tokenizer.chat_template`), rendered here in the sandbox, or a built-in
+//! template for models that ship none.
+
+use minijinja::{context, Environment, Error, ErrorKind};
+use serde::Serialize;
+
+/// Gemma's turn format (the default model ships no template). System text is
+/// folded into the first user turn, as Gemma has no system role.
+const GEMMA: &str = concat!(
+    "{{ bos_token }}",
+    "{%- if messages and messages[0]['role'] == 'system' -%}",
+    "{%- set first_user_prefix = messages[0]['content'] + '\n\n' -%}{%- set loop_messages = messages[1:] -%}",
+    "{%- else -%}{%- set first_user_prefix = '' -%}{%- set loop_messages = messages -%}{%- endif -%}",
+    "{%- for message in loop_messages -%}",
+    "{%- set role = 'model' if message['role'] == 'assistant' else 'user' -%}",
+    "{{ '<start_of_turn>' + role + '\n' + (first_user_prefix if loop.first else '') }}",
+    "{{ message['content'] | trim }}{{ '<end_of_turn>\n' }}",
+    "{%- endfor -%}",
+    "{%- if add_generation_prompt -%}{{ '<start_of_turn>model\n' }}{%- endif -%}",
+);
+
+/// ChatML, the most common format, for any other model without a template.
+const CHATML: &str = concat!(
+    "{%- for message in messages -%}",
+    "{{ '<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>\n' }}",
+    "{%- endfor -%}",
+    "{%- if add_generation_prompt -%}{{ '<|im_start|>assistant\n' }}{%- endif -%}",
+);
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Turn {
+    pub role: String,
+    pub content: String,
+}
+
+/// A chat template and the special tokens it refers to.
+pub struct ChatTemplate {
+    source: String,
+    bos_token: String,
+    eos_token: String,
+}
+
+impl ChatTemplate {
+    /// The model's own template, or the built-in one for its architecture.
+    pub fn for_model(template: Option<&str>, architecture: &str, bos_token: &str, eos_token: &str) -> Self {
+        let source = match template {
+            Some(t) if !t.trim().is_empty() => t.to_string(),
+            _ if architecture.starts_with("gemma") => GEMMA.to_string(),
+            _ => CHATML.to_string(),
+        };
+        Self { source, bos_token: bos_token.to_string(), eos_token: eos_token.to_string() }
+    }
+
+    pub fn bos_token(&self) -> &str {
+        &self.bos_token
+    }
+
+    /// Renders `turns`, ending with the assistant's opening when `add_generation_prompt`.
+    pub fn render(&self, turns: &[Turn], add_generation_prompt: bool) -> Result<String, String> {
+        let mut env = Environment::new();
+        env.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
+        env.add_function("raise_exception", |message: String| -> Result<String, Error> {
+            Err(Error::new(ErrorKind::InvalidOperation, message))
+        });
+        // The component has no clock; templates that print today's date get a fixed one.
+        env.add_function("strftime_now", |_format: String| "01 Jan 2026".to_string());
+        env.add_template("chat", &self.source).map_err(|e| format!("the chat template does not parse: {e}"))?;
+        let template = env.get_template("chat").map_err(|e| e.to_string())?;
+        template
+            .render(context! {
+                messages => turns,
+                add_generation_prompt => add_generation_prompt,
+                bos_token => self.bos_token,
+                eos_token => self.eos_token,
+            })
+            .map_err(|e| format!("the chat template failed: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn turn(role: &str, content: &str) -> Turn {
+        Turn { role: role.into(), content: content.into() }
+    }
+
+    #[test]
+    fn gemma_fallback_renders_turns_and_folds_the_system_prompt() {
+        let t = ChatTemplate::for_model(None, "gemma3", "<bos>", "<eos>");
+        let out = t
+            .render(
+                &[turn("system", "Be brief."), turn("user", "Hi"), turn("assistant", "Hello!"), turn("user", "Bye")],
+                true,
+            )
+            .unwrap();
+        assert_eq!(
+            out,
+            "<bos><start_of_turn>user\nBe brief.\n\nHi<end_of_turn>\n<start_of_turn>model\nHello!<end_of_turn>\n\
+             <start_of_turn>user\nBye<end_of_turn>\n<start_of_turn>model\n"
+        );
+    }
+
+    #[test]
+    fn a_conversation_renders_as_a_prefix_of_its_continuation() {
+        // KV-cache reuse depends on this: turn N's prompt plus the reply is a prefix of turn N+1's.
+        let t = ChatTemplate::for_model(None, "gemma3", "<bos>", "<eos>");
+        let first = t.render(&[turn("user", "Hi")], true).unwrap();
+        let second = t.render(&[turn("user", "Hi"), turn("assistant", "Hello!"), turn("user", "More")], true).unwrap();
+        assert!(second.starts_with(&(first + "Hello!")));
+    }
+
+    #[test]
+    fn chatml_for_other_architectures() {
+        let t = ChatTemplate::for_model(None, "llama", "<s>", "</s>");
+        assert_eq!(
+            t.render(&[turn("user", "Hi")], true).unwrap(),
+            "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"
+        );
+    }
+
+    #[test]
+    fn the_models_own_template_wins_and_python_methods_work() {
+        let src = "{% for m in messages %}[{{ m['role'].upper() }}]{{ m['content'].strip() }}{% endfor %}{% if add_generation_prompt %}[A]{% endif %}";
+        let t = ChatTemplate::for_model(Some(src), "gemma3", "", "");
+        assert_eq!(t.render(&[turn("user", "  hi  ")], true).unwrap(), "[USER]hi[A]");
+    }
+
+    #[test]
+    fn raise_exception_becomes_an_error() {
+        let t = ChatTemplate::for_model(Some("{{ raise_exception('no system role') }}"), "x", "", "");
+        assert!(t.render(&[turn("system", "x")], true).unwrap_err().contains("no system role"));
+    }
+
+    #[test]
+    fn a_broken_template_is_an_error_not_a_panic() {
+        let t = ChatTemplate::for_model(Some("{% for %}"), "x", "", "");
+        assert!(t.render(&[], true).unwrap_err().contains("does not parse"));
+    }
+}

@@ -1,0 +1,31 @@
+//! The native backend of inf-wasi: llama.cpp (through `llama-cpp-2`) behind the
+//! ggml profile of wasi-nn (see `docs/ggml-profile.md`).
+//!
+//! This crate knows nothing of any WebAssembly runtime. Each host (the Rust
+//! crate over wasmtime, the Python module, the Node addon, the JNI library)
+//! adapts [`ModelRegistry`], [`Model`] and [`Session`] to its engine's wasi-nn
+//! imports, so every language runs exactly the same inference code.
+
+mod embedding;
+mod error;
+mod gguf_check;
+mod llama;
+mod model;
+mod ops;
+mod registry;
+mod sampling;
+mod session;
+mod tensor;
+
+pub use error::{ErrorCode, ProfileError};
+pub use model::{LoadOptions, Model};
+pub use registry::ModelRegistry;
+pub use session::Session;
+pub use tensor::{NamedTensor, Tensor, TensorType};
+
+/// The process-wide llama.cpp backend, for code that drives llama.cpp directly
+/// in the same process (the reference in the tests, the native benchmark row):
+/// llama.cpp can be initialised only once per process.
+pub fn llama_backend() -> Result<&'static llama_cpp_2::llama_backend::LlamaBackend, String> {
+    llama::backend()
+}

@@ -1,0 +1,153 @@
+//! A registered model: a GGUF path and its load options, loaded on first use and
+//! then shared (weights are read-only) by every session in every store.
+
+use crate::error::{ErrorCode, ProfileError};
+use crate::{gguf_check, llama};
+use llama_cpp_2::context::params::LlamaContextParams;
+use llama_cpp_2::context::LlamaContext;
+use llama_cpp_2::model::params::LlamaModelParams;
+use llama_cpp_2::model::LlamaModel;
+use serde_json::{json, Value};
+use std::num::NonZeroU32;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// How a model is loaded and the defaults its sessions get.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoadOptions {
+    /// Default context window of a session, in tokens (capped by the model's training length).
+    pub context_size: u32,
+    /// Threads llama.cpp uses for one session's decode.
+    pub threads: u32,
+    /// Tokens evaluated per llama.cpp batch while reading a prompt.
+    pub batch_size: u32,
+    /// Layers offloaded to a GPU (0 on CPU-only builds).
+    pub gpu_layers: u32,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        let threads = std::thread::available_parallelism().map(|n| n.get() as u32).unwrap_or(1).min(8);
+        Self { context_size: 4096, threads, batch_size: 512, gpu_layers: 0 }
+    }
+}
+
+impl LoadOptions {
+    pub fn validate(&self) -> Result<(), ProfileError> {
+        let bad = |m: &str| Err(ProfileError::invalid_input(m.to_string()));
+        if self.context_size == 0 {
+            return bad("context size must be at least 1 token");
+        }
+        if self.threads == 0 || self.threads > 1024 {
+            return bad("threads must be between 1 and 1024");
+        }
+        if self.batch_size == 0 {
+            return bad("batch size must be at least 1 token");
+        }
+        Ok(())
+    }
+}
+
+/// A model as registered; the weights are loaded by the first session that needs them.
+pub struct Model {
+    name: String,
+    path: PathBuf,
+    options: LoadOptions,
+    loaded: OnceLock<Result<Arc<LoadedModel>, ProfileError>>,
+}
+
+/// Loaded weights plus what sessions need to know about them.
+pub struct LoadedModel {
+    pub llama: LlamaModel,
+    pub options: LoadOptions,
+    pub name: String,
+    /// llama.cpp mutates the model while creating a context, so creations are serialised.
+    context_lock: Mutex<()>,
+}
+
+impl Model {
+    pub fn new(name: impl Into<String>, path: impl Into<PathBuf>, options: LoadOptions) -> Self {
+        Self { name: name.into(), path: path.into(), options, loaded: OnceLock::new() }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
+    /// The loaded model, loading it on first call. A failure is remembered: a
+    /// broken file stays broken until the application registers it again.
+    pub fn get(&self) -> Result<Arc<LoadedModel>, ProfileError> {
+        self.loaded.get_or_init(|| self.load().map(Arc::new)).clone()
+    }
+
+    fn load(&self) -> Result<LoadedModel, ProfileError> {
+        self.options.validate()?;
+        gguf_check::check_header(&self.path)?;
+        let backend = llama::backend().map_err(ProfileError::backend)?;
+        let params = LlamaModelParams::default().with_n_gpu_layers(self.options.gpu_layers);
+        let llama = LlamaModel::load_from_file(backend, &self.path, &params).map_err(|e| {
+            ProfileError::new(
+                ErrorCode::InvalidModel,
+                format!("llama.cpp could not load {}: not a valid or complete GGUF model ({e})", self.path.display()),
+            )
+        })?;
+        Ok(LoadedModel { llama, options: self.options.clone(), name: self.name.clone(), context_lock: Mutex::new(()) })
+    }
+}
+
+impl LoadedModel {
+    pub fn n_ctx_train(&self) -> u32 {
+        self.llama.n_ctx_train()
+    }
+
+    /// A new llama.cpp context over these weights.
+    pub fn new_context(self: &Arc<Self>, params: LlamaContextParams) -> Result<LlamaContext<'static>, ProfileError> {
+        let backend = llama::backend().map_err(ProfileError::backend)?;
+        let _guard = self.context_lock.lock().unwrap_or_else(|e| e.into_inner());
+        let context = self
+            .llama
+            .new_context(backend, params)
+            .map_err(|e| ProfileError::backend(format!("llama.cpp could not create a context: {e}")))?;
+        // SAFETY: the context borrows `self.llama`. Every holder of a context made
+        // here also holds an `Arc` of this model and declares the context field
+        // before it, so the context is dropped first and the weights (heap memory
+        // behind the Arc, never moved) outlive it.
+        Ok(unsafe { std::mem::transmute::<LlamaContext<'_>, LlamaContext<'static>>(context) })
+    }
+
+    /// Context parameters shared by generation and reference runs.
+    pub fn context_params(&self, n_ctx: u32) -> LlamaContextParams {
+        let threads = self.options.threads as i32;
+        LlamaContextParams::default()
+            .with_n_ctx(NonZeroU32::new(n_ctx))
+            .with_n_batch(self.options.batch_size)
+            .with_n_threads(threads)
+            .with_n_threads_batch(threads)
+    }
+
+    /// Model metadata as the `info` operation reports it.
+    pub fn metadata(&self) -> Value {
+        let meta = |key: &str| self.llama.meta_val_str(key).ok();
+        let vocab = self.llama.vocab();
+        let token_text = |t| vocab.text(t).and_then(|s| s.to_str().ok()).map(str::to_string);
+        json!({
+            "name": self.name,
+            "architecture": meta("general.architecture").unwrap_or_default(),
+            "context_length": self.llama.n_ctx_train(),
+            "vocab_size": self.llama.n_vocab(),
+            "embedding_size": self.llama.n_embd(),
+            "parameters": self.llama.n_params(),
+            "size_bytes": self.llama.size(),
+            "vision": false,
+            "chat_template": meta("tokenizer.chat_template"),
+            "bos_token": token_text(vocab.bos()),
+            "eos_token": token_text(vocab.eos()),
+            "add_bos": vocab.should_add_bos(),
+            "default_context_size": self.options.context_size.min(self.llama.n_ctx_train()),
+        })
+    }
+}

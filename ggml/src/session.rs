@@ -1,0 +1,279 @@
+//! A session: one execution context of the ggml profile. It owns a llama.cpp
+//! context (its own KV cache) over the shared weights, remembers which tokens
+//! that cache holds, and runs one operation per `compute` call.
+
+use crate::embedding;
+use crate::error::{ErrorCode, ProfileError};
+use crate::model::{LoadedModel, Model};
+use crate::ops::{Inputs, Op};
+use crate::sampling::SamplingConfig;
+use crate::tensor::{NamedTensor, Tensor};
+use llama_cpp_2::context::LlamaContext;
+use llama_cpp_2::llama_batch::LlamaBatch;
+use llama_cpp_2::sampling::LlamaSampler;
+use llama_cpp_2::token::LlamaToken;
+use serde_json::{json, Value};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+
+pub struct Session {
+    // Contexts borrow the weights held by `loaded`; declared first, they drop first.
+    ctx: Option<LlamaContext<'static>>,
+    embed_ctx: Option<LlamaContext<'static>>,
+    generation: Option<Generation>,
+    loaded: Option<Arc<LoadedModel>>,
+    model: Arc<Model>,
+    /// Context size asked for by `configure`; the model's default otherwise.
+    n_ctx: Option<u32>,
+    /// The tokens whose keys and values are in `ctx`'s cache, in position order.
+    history: Vec<LlamaToken>,
+}
+
+/// A generation in progress: the sampler and how it ended, once it has.
+struct Generation {
+    sampler: LlamaSampler,
+    /// A token was returned but the context had no room to evaluate it.
+    context_full: bool,
+    finish: Option<&'static str>,
+}
+
+impl Session {
+    /// A new session; the model is loaded, and the context made, on first use.
+    pub fn new(model: Arc<Model>) -> Self {
+        Self { ctx: None, embed_ctx: None, generation: None, loaded: None, model, n_ctx: None, history: Vec::new() }
+    }
+
+    /// Runs one operation. Never fails: every error is reported in the `status`
+    /// output, and a panic inside llama-cpp-2 becomes a `backend` error and
+    /// resets the session instead of unwinding into the host's runtime.
+    pub fn compute(&mut self, inputs: Vec<NamedTensor>) -> Vec<NamedTensor> {
+        let inputs = Inputs::new(inputs);
+        let result = catch_unwind(AssertUnwindSafe(|| self.dispatch(&inputs)));
+        let (status, mut outputs) = match result {
+            Ok(Ok((status, outputs))) => (status, outputs),
+            Ok(Err(error)) => (json!({ "error": error }), Vec::new()),
+            Err(panic) => {
+                self.clear();
+                let message = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown panic".into());
+                let error = ProfileError::backend(format!("internal error, session reset: {message}"));
+                (json!({ "error": error }), Vec::new())
+            }
+        };
+        outputs.push(NamedTensor::new("status", Tensor::bytes(status.to_string().into_bytes())));
+        outputs
+    }
+
+    fn dispatch(&mut self, inputs: &Inputs) -> Result<(Value, Vec<NamedTensor>), ProfileError> {
+        let op = inputs.op()?;
+        if op == Op::Configure {
+            return self.configure(inputs).map(|s| (s, Vec::new()));
+        }
+        let loaded = self.loaded()?;
+        match op {
+            Op::Info => {
+                let mut meta = loaded.metadata();
+                meta["session_context_size"] = json!(self.context_size(&loaded));
+                let out = NamedTensor::new("metadata", Tensor::bytes(meta.to_string().into_bytes()));
+                Ok((json!({}), vec![out]))
+            }
+            Op::Tokenize => {
+                let text = inputs.required_text("text")?;
+                let flags: Value = parse_json(inputs.bytes("config")?)?;
+                let add = flags.get("add-special").and_then(Value::as_bool).unwrap_or(true);
+                let parse = flags.get("parse-special").and_then(Value::as_bool).unwrap_or(false);
+                let tokens = loaded.llama.vocab().tokenize(text.as_bytes(), add, parse);
+                let ids: Vec<i32> = tokens.iter().map(|t| t.0).collect();
+                Ok((json!({}), vec![NamedTensor::new("tokens", Tensor::i32s(&ids))]))
+            }
+            Op::Detokenize => {
+                let ids = inputs.i32s("tokens")?;
+                let n_vocab = loaded.llama.n_vocab();
+                if let Some(bad) = ids.iter().find(|&&id| id < 0 || id >= n_vocab) {
+                    return Err(ProfileError::invalid_input(format!(
+                        "token id {bad} is outside the vocabulary (0..{n_vocab})"
+                    )));
+                }
+                let tokens: Vec<LlamaToken> = ids.into_iter().map(LlamaToken).collect();
+                let bytes = loaded.llama.vocab().detokenize(&tokens, false, false);
+                Ok((json!({}), vec![NamedTensor::new("text", Tensor::bytes(bytes))]))
+            }
+            Op::Embed => {
+                let text = inputs.required_text("text")?;
+                if self.embed_ctx.is_none() {
+                    self.embed_ctx = Some(embedding::new_context(&loaded, self.context_size(&loaded))?);
+                }
+                let ctx = self.embed_ctx.as_mut().expect("embedding context was just created");
+                let vector = embedding::embed(ctx, &loaded, &text)?;
+                let tensor = Tensor::f32s(1, vector.len() as u32, &vector);
+                Ok((json!({}), vec![NamedTensor::new("embedding", tensor)]))
+            }
+            Op::Prompt => self.prompt(inputs, &loaded).map(|s| (s, Vec::new())),
+            Op::Next => self.next(&loaded),
+            Op::Reset => {
+                self.clear();
+                Ok((json!({}), Vec::new()))
+            }
+            Op::Configure => unreachable!("handled above"),
+        }
+    }
+
+    fn loaded(&mut self) -> Result<Arc<LoadedModel>, ProfileError> {
+        if self.loaded.is_none() {
+            self.loaded = Some(self.model.get()?);
+        }
+        Ok(self.loaded.clone().expect("just loaded"))
+    }
+
+    fn context_size(&self, loaded: &LoadedModel) -> u32 {
+        self.n_ctx.unwrap_or(loaded.options.context_size).min(loaded.n_ctx_train())
+    }
+
+    fn configure(&mut self, inputs: &Inputs) -> Result<Value, ProfileError> {
+        let config = parse_json(inputs.bytes("config")?)?;
+        if let Some(size) = config.get("ctx-size") {
+            let size = size
+                .as_u64()
+                .filter(|&s| s > 0 && s <= u32::MAX as u64)
+                .ok_or_else(|| ProfileError::invalid_input("ctx-size must be a positive whole number of tokens"))?
+                as u32;
+            let loaded = self.loaded()?;
+            if size > loaded.n_ctx_train() {
+                return Err(ProfileError::invalid_input(format!(
+                    "context size {size} exceeds the model's training context of {} tokens",
+                    loaded.n_ctx_train()
+                )));
+            }
+            if self.n_ctx != Some(size) {
+                self.clear();
+                self.ctx = None;
+                self.embed_ctx = None;
+                self.n_ctx = Some(size);
+            }
+        }
+        Ok(json!({}))
+    }
+
+    /// Forgets the conversation: generation, token history and KV cache.
+    fn clear(&mut self) {
+        self.generation = None;
+        self.history.clear();
+        if let Some(ctx) = self.ctx.as_mut() {
+            ctx.clear_kv_cache();
+        }
+    }
+
+    /// Evaluates a prompt, reusing the longest prefix the KV cache already holds,
+    /// and prepares the sampler for `next`.
+    fn prompt(&mut self, inputs: &Inputs, loaded: &Arc<LoadedModel>) -> Result<Value, ProfileError> {
+        let text = inputs.required_text("text")?;
+        let config = SamplingConfig::parse(inputs.bytes("config")?.unwrap_or_default())?;
+        let tokens = loaded.llama.vocab().tokenize(text.as_bytes(), config.add_special, config.parse_special);
+        if tokens.is_empty() {
+            return Err(ProfileError::invalid_input("the prompt is empty"));
+        }
+        let n_ctx = self.context_size(loaded);
+        if tokens.len() >= n_ctx as usize {
+            return Err(ProfileError::new(
+                ErrorCode::ContextOverflow,
+                format!(
+                    "the prompt is {} tokens but the context holds {n_ctx}, with room for at least one more",
+                    tokens.len()
+                ),
+            ));
+        }
+        // Built before the cache is touched, so a bad grammar changes nothing.
+        let sampler = config.build(&loaded.llama, &tokens)?;
+        self.generation = None;
+        if self.ctx.is_none() {
+            self.ctx = Some(loaded.new_context(loaded.context_params(n_ctx))?);
+            self.history.clear();
+        }
+        let cached = self.evaluate(&tokens, loaded.options.batch_size as usize)?;
+        self.generation = Some(Generation { sampler, context_full: false, finish: None });
+        Ok(json!({ "prompt_tokens": tokens.len(), "cached_tokens": cached, "context_size": n_ctx }))
+    }
+
+    /// Brings the KV cache to hold exactly `tokens`, evaluating only what differs
+    /// from the history. Returns how many tokens were reused.
+    fn evaluate(&mut self, tokens: &[LlamaToken], n_batch: usize) -> Result<usize, ProfileError> {
+        let ctx = self.ctx.as_mut().expect("context exists");
+        let mut common = self.history.iter().zip(tokens).take_while(|(a, b)| a == b).count();
+        // The last prompt token is always evaluated again: its logits start generation.
+        common = common.min(tokens.len() - 1);
+        if common < self.history.len() {
+            let removed = ctx.clear_kv_cache_seq(Some(0), Some(common as u32), None).unwrap_or(false);
+            if !removed {
+                // Some caches (sliding-window, recurrent) cannot drop a suffix.
+                ctx.clear_kv_cache();
+                common = 0;
+            }
+            self.history.truncate(common);
+        }
+        let mut batch = LlamaBatch::new(n_batch, 1);
+        let pending = &tokens[common..];
+        for (chunk_index, chunk) in pending.chunks(n_batch).enumerate() {
+            batch.clear();
+            for (i, token) in chunk.iter().enumerate() {
+                let pos = (common + chunk_index * n_batch + i) as i32;
+                let last = chunk_index * n_batch + i == pending.len() - 1;
+                batch.add(*token, pos, &[0], last).map_err(|e| ProfileError::backend(e.to_string()))?;
+            }
+            if let Err(e) = ctx.decode(&mut batch) {
+                ctx.clear_kv_cache();
+                self.history.clear();
+                return Err(ProfileError::backend(format!("llama.cpp failed to evaluate the prompt: {e}")));
+            }
+            self.history.extend_from_slice(chunk);
+        }
+        Ok(common)
+    }
+
+    /// Samples, returns and evaluates the next token.
+    fn next(&mut self, loaded: &Arc<LoadedModel>) -> Result<(Value, Vec<NamedTensor>), ProfileError> {
+        let n_ctx = self.context_size(loaded) as usize;
+        let generation = self
+            .generation
+            .as_mut()
+            .ok_or_else(|| ProfileError::invalid_input("no generation in progress: send a `prompt` first"))?;
+        let ctx = self.ctx.as_mut().expect("a generation implies a context");
+        if generation.finish.is_none() && generation.context_full {
+            generation.finish = Some("context-full");
+        }
+        if let Some(finish) = generation.finish {
+            return Ok((json!({ "done": true, "finish": finish }), Vec::new()));
+        }
+        let vocab = loaded.llama.vocab();
+        let token = generation.sampler.sample(ctx, -1);
+        if vocab.is_eog(token) {
+            generation.finish = Some("eog");
+            return Ok((json!({ "done": true, "finish": "eog" }), Vec::new()));
+        }
+        let piece = vocab.token_to_piece(token, false, None);
+        if self.history.len() >= n_ctx {
+            generation.context_full = true;
+        } else {
+            let mut batch = LlamaBatch::new(1, 1);
+            batch
+                .add(token, self.history.len() as i32, &[0], true)
+                .map_err(|e| ProfileError::backend(e.to_string()))?;
+            if let Err(e) = ctx.decode(&mut batch) {
+                self.generation = None;
+                return Err(ProfileError::backend(format!("llama.cpp failed to evaluate a token: {e}")));
+            }
+            self.history.push(token);
+        }
+        let out = NamedTensor::new("piece", Tensor::bytes(piece));
+        Ok((json!({ "done": false, "token": token.0 }), vec![out]))
+    }
+}
+
+fn parse_json(bytes: Option<&[u8]>) -> Result<Value, ProfileError> {
+    match bytes {
+        None | Some([]) => Ok(json!({})),
+        Some(b) => serde_json::from_slice(b).map_err(|e| ProfileError::invalid_input(format!("bad config JSON: {e}"))),
+    }
+}

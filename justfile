@@ -1,0 +1,32 @@
+# Everyday recipes. Each calls a script in ci/, so nothing here is needed to
+# build or test: `ci/test.sh` works without `just`.
+
+# Run every test suite (the README's test command).
+test:
+    ci/test.sh
+
+# Install the wasm target and the native build prerequisites.
+setup:
+    ci/setup.sh
+
+# Fetch the default model (Gemma 3 270M) into the cache.
+fetch-model:
+    python3 ci/fetch_model.py
+
+# Build everything in release mode (one profile for tests, CLI and benchmarks).
+build: setup
+    cargo build --release --workspace
+
+# Stream an answer from the default model through the component.
+run prompt="Why is the sky blue?": setup
+    cargo run --release -p inf-wasi --example stream -- "{{prompt}}"
+
+# Re-vendor wasi:nn from the wasmtime-wasi-nn crate; `check-wit` fails on drift.
+vendor-wit:
+    ci/vendor-wit.sh
+
+check-wit:
+    ci/vendor-wit.sh --check
+
+fmt:
+    cargo fmt --all
