@@ -18,8 +18,16 @@ build: setup
     cargo build --release --workspace
 
 # Stream an answer from the default model through the component.
-run prompt="Why is the sky blue?": setup
-    cargo run --release -p inf-wasi --example stream -- "{{prompt}}"
+run prompt="Why is the sky blue?":
+    ci/run.sh "{{prompt}}"
+
+# The inf-wasi CLI, e.g. `just cli chat`.
+cli *args: setup
+    cargo run --quiet --release -p inf-wasi-cli -- {{args}}
+
+# inf-wasi against native llama.cpp (not part of the tests): run on an idle machine.
+bench:
+    ci/bench.sh
 
 # Re-vendor wasi:nn from the wasmtime-wasi-nn crate; `check-wit` fails on drift.
 vendor-wit:

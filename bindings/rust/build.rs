@@ -21,7 +21,9 @@ fn main() {
     let out = PathBuf::from(env::var("OUT_DIR").unwrap()).join("inf_wasi.wasm");
     // A prebuilt component (for packaging) may be supplied instead of built.
     if let Ok(prebuilt) = env::var("INF_WASI_COMPONENT") {
-        std::fs::copy(&prebuilt, &out).unwrap_or_else(|e| panic!("copy {prebuilt}: {e}"));
+        let component = std::fs::read(&prebuilt).unwrap_or_else(|e| panic!("read {prebuilt}: {e}"));
+        std::fs::write(&out, &component).unwrap();
+        precompile(&component, &out.with_extension("cwasm"));
         return;
     }
     let core = build_guest(&root);
@@ -34,6 +36,19 @@ fn main() {
     // A copy at a stable path, for the other language packages and for inspection.
     let shared = target_root(&root).join("inf-wasi.wasm");
     let _ = std::fs::write(shared, &component);
+    precompile(&component, &out.with_extension("cwasm"));
+}
+
+/// Compiles the component to native code now, with the same wasmtime version
+/// and settings the runtime uses (`src/runtime.rs`), so no compiler runs (or is
+/// even linked) when an application starts.
+fn precompile(component: &[u8], out: &Path) {
+    let mut config = wasmtime::Config::new();
+    config.wasm_component_model(true);
+    config.target(&env::var("TARGET").unwrap()).expect("a target wasmtime supports");
+    let engine = wasmtime::Engine::new(&config).expect("wasmtime engine");
+    let code = engine.precompile_component(component).unwrap_or_else(|e| panic!("precompiling the component: {e:?}"));
+    std::fs::write(out, code).unwrap();
 }
 
 fn target_root(root: &Path) -> PathBuf {
@@ -57,6 +72,17 @@ fn build_guest(root: &Path) -> PathBuf {
         "--target-dir",
     ]);
     cmd.arg(&target_dir);
+    // Small code compiles faster and uses less memory in every host's engine;
+    // these settings apply to this nested build only.
+    for setting in [
+        "profile.release.opt-level=\"s\"",
+        "profile.release.lto=true",
+        "profile.release.codegen-units=1",
+        "profile.release.strip=true",
+        "profile.release.panic=\"abort\"",
+    ] {
+        cmd.args(["--config", setting]);
+    }
     // The outer build's settings (flags for the host target, its jobserver,
     // its target folder) must not leak into a build for another target.
     for (key, _) in env::vars() {

@@ -83,13 +83,13 @@ impl GuestModel for ModelResource {
 
     fn new_session(&self, options: SessionOptions) -> Result<Session, Error> {
         let backend = Backend::new(&self.graph)?;
-        if let Some(size) = options.context_size {
-            if size == 0 {
-                return Err(Error::InvalidInput("context-size must be at least 1 token".into()));
-            }
-            let config = json!({ "ctx-size": size }).to_string();
-            backend.call("configure", &[("config", Input::Bytes(config.as_bytes()))])?;
-        }
+        let config = match options.context_size {
+            Some(0) => return Err(Error::InvalidInput("context-size must be at least 1 token".into())),
+            Some(size) => json!({ "ctx-size": size }),
+            None => json!({}),
+        };
+        // Sizes the session's context and makes it, so the session is ready for a prompt.
+        backend.call("configure", &[("config", Input::Bytes(config.to_string().as_bytes()))])?;
         Ok(Session::new(SessionResource::new(backend, self.chat_template(), options.system_prompt)))
     }
 }

@@ -59,6 +59,8 @@ pub struct Model {
 /// Loaded weights plus what sessions need to know about them.
 pub struct LoadedModel {
     pub llama: LlamaModel,
+    /// What `info` reports, computed once: every session opens with it.
+    metadata: Value,
     pub options: LoadOptions,
     pub name: String,
     /// llama.cpp mutates the model while creating a context, so creations are serialised.
@@ -95,7 +97,14 @@ impl Model {
                 format!("llama.cpp could not load {}: not a valid or complete GGUF model ({e})", self.path.display()),
             )
         })?;
-        Ok(LoadedModel { llama, options: self.options.clone(), name: self.name.clone(), context_lock: Mutex::new(()) })
+        let metadata = metadata(&llama, &self.name, &self.options);
+        Ok(LoadedModel {
+            llama,
+            metadata,
+            options: self.options.clone(),
+            name: self.name.clone(),
+            context_lock: Mutex::new(()),
+        })
     }
 }
 
@@ -131,23 +140,27 @@ impl LoadedModel {
 
     /// Model metadata as the `info` operation reports it.
     pub fn metadata(&self) -> Value {
-        let meta = |key: &str| self.llama.meta_val_str(key).ok();
-        let vocab = self.llama.vocab();
-        let token_text = |t| vocab.text(t).and_then(|s| s.to_str().ok()).map(str::to_string);
-        json!({
-            "name": self.name,
-            "architecture": meta("general.architecture").unwrap_or_default(),
-            "context_length": self.llama.n_ctx_train(),
-            "vocab_size": self.llama.n_vocab(),
-            "embedding_size": self.llama.n_embd(),
-            "parameters": self.llama.n_params(),
-            "size_bytes": self.llama.size(),
-            "vision": false,
-            "chat_template": meta("tokenizer.chat_template"),
-            "bos_token": token_text(vocab.bos()),
-            "eos_token": token_text(vocab.eos()),
-            "add_bos": vocab.should_add_bos(),
-            "default_context_size": self.options.context_size.min(self.llama.n_ctx_train()),
-        })
+        self.metadata.clone()
     }
+}
+
+fn metadata(llama: &LlamaModel, name: &str, options: &LoadOptions) -> Value {
+    let meta = |key: &str| llama.meta_val_str(key).ok();
+    let vocab = llama.vocab();
+    let token_text = |t| vocab.text(t).and_then(|s| s.to_str().ok()).map(str::to_string);
+    json!({
+        "name": name,
+        "architecture": meta("general.architecture").unwrap_or_default(),
+        "context_length": llama.n_ctx_train(),
+        "vocab_size": llama.n_vocab(),
+        "embedding_size": llama.n_embd(),
+        "parameters": llama.n_params(),
+        "size_bytes": llama.size(),
+        "vision": false,
+        "chat_template": meta("tokenizer.chat_template"),
+        "bos_token": token_text(vocab.bos()),
+        "eos_token": token_text(vocab.eos()),
+        "add_bos": vocab.should_add_bos(),
+        "default_context_size": options.context_size.min(llama.n_ctx_train()),
+    })
 }

@@ -154,7 +154,14 @@ impl Session {
                 self.n_ctx = Some(size);
             }
         }
-        Ok(json!({}))
+        // The context is made now, so a session is ready (and its memory
+        // reserved) before its first prompt; `prompt` makes it otherwise.
+        let loaded = self.loaded()?;
+        if self.ctx.is_none() {
+            self.ctx = Some(loaded.new_context(loaded.context_params(self.context_size(&loaded)))?);
+            self.history.clear();
+        }
+        Ok(json!({ "context_size": self.context_size(&loaded) }))
     }
 
     /// Forgets the conversation: generation, token history and KV cache.

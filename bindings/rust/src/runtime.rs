@@ -1,5 +1,6 @@
-//! The compiled component, shared by every engine in the process: compiled
-//! once (Cranelift, ~20 ms) and pre-linked, so a new session only instantiates.
+//! The component, shared by every engine in the process: precompiled to native
+//! code by the build script, loaded once and pre-linked, so a new session only
+//! instantiates. No compiler runs in the application.
 
 use crate::bindings::EmbedderPre;
 use inf_wasi_ggml::ModelRegistry;
@@ -9,6 +10,9 @@ use wasmtime::{Config, Engine, Store};
 
 /// The component, built from `component/` by this crate's build script.
 pub static COMPONENT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/inf_wasi.wasm"));
+
+/// The same component compiled to native code by the build script.
+static PRECOMPILED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/inf_wasi.cwasm"));
 
 /// What each store holds: its resource table and its wasi-nn state. Nothing
 /// else exists for the component to reach.
@@ -35,10 +39,15 @@ pub fn runtime() -> Result<&'static Runtime, crate::Error> {
 }
 
 fn build() -> wasmtime::Result<Runtime> {
+    // Must match the settings in build.rs, or wasmtime refuses the precompiled code.
     let mut config = Config::new();
     config.wasm_component_model(true);
     let engine = Engine::new(&config)?;
-    let component = Component::new(&engine, COMPONENT)?;
+    // SAFETY: `deserialize` trusts its input to be code wasmtime produced. These
+    // bytes are: build.rs made them with this exact wasmtime version from the
+    // component in `COMPONENT`, and they are compiled into this binary, so no one
+    // can swap them at run time. wasmtime still checks version and settings.
+    let component = unsafe { Component::deserialize(&engine, PRECOMPILED)? };
     let mut linker = Linker::<HostState>::new(&engine);
     // The component's one capability.
     wasmtime_wasi_nn::wit::add_to_linker(&mut linker, |s: &mut HostState| {

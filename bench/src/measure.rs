@@ -1,0 +1,156 @@
+//! Settings, samples, medians and the table.
+
+use serde_json::{json, Value};
+use std::path::PathBuf;
+
+pub struct Settings {
+    pub model: PathBuf,
+    pub threads: u32,
+    pub prompt_repeats: usize,
+    pub gen_tokens: u32,
+    pub runs: usize,
+    pub context: u32,
+}
+
+fn env_or<T: std::str::FromStr>(key: &str, default: T) -> T {
+    std::env::var(key).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+impl Settings {
+    pub fn from_env() -> Self {
+        Self {
+            model: std::env::var_os("INF_WASI_MODEL").map(PathBuf::from).unwrap_or_else(inf_wasi::default_model_path),
+            threads: env_or("BENCH_THREADS", 1),
+            prompt_repeats: env_or("BENCH_PROMPT_REPEATS", 12),
+            gen_tokens: env_or("BENCH_GEN_TOKENS", 64),
+            runs: env_or("BENCH_RUNS", 5),
+            context: 2048,
+        }
+    }
+
+    /// The same prompt for both rows: ~10 tokens per repeat.
+    pub fn prompt(&self) -> String {
+        "The quick brown fox jumps over the lazy dog near the river bank. ".repeat(self.prompt_repeats)
+    }
+}
+
+/// One run's figures.
+#[derive(Default, Clone)]
+pub struct Sample {
+    pub prompt_tokens: f64,
+    pub generated: f64,
+    /// Prompt evaluation, tokens/s.
+    pub pp: f64,
+    /// Generation after the first token, tokens/s.
+    pub tg: f64,
+    /// From submitting the prompt to the first token's text, ms.
+    pub ttft_ms: f64,
+    /// Creating a session ready for a prompt (a llama.cpp context; plus instantiation for the component), ms.
+    pub session_ms: f64,
+    pub peak_rss_mib: f64,
+}
+
+impl Sample {
+    pub fn to_json(&self) -> String {
+        json!({"prompt_tokens": self.prompt_tokens, "generated": self.generated, "pp": self.pp, "tg": self.tg,
+               "ttft_ms": self.ttft_ms, "session_ms": self.session_ms, "peak_rss_mib": self.peak_rss_mib})
+        .to_string()
+    }
+
+    pub fn from_json(s: &str) -> Self {
+        let v: Value = serde_json::from_str(s).unwrap_or_else(|e| panic!("bad sample {s:?}: {e}"));
+        let f = |k: &str| v[k].as_f64().unwrap_or(f64::NAN);
+        Self {
+            prompt_tokens: f("prompt_tokens"),
+            generated: f("generated"),
+            pp: f("pp"),
+            tg: f("tg"),
+            ttft_ms: f("ttft_ms"),
+            session_ms: f("session_ms"),
+            peak_rss_mib: f("peak_rss_mib"),
+        }
+    }
+}
+
+/// This process's peak resident set (VmHWM), MiB.
+pub fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(f64::NAN)
+}
+
+/// This process's current resident set (VmRSS), MiB.
+pub fn rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(f64::NAN)
+}
+
+pub fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
+pub fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let n = values.len();
+    if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    }
+}
+
+pub fn print_table(rows: &[(&str, Vec<Sample>)]) {
+    type Get = fn(&Sample) -> f64;
+    let figures: [(&str, Get, bool); 5] = [
+        ("prompt tok/s", |s| s.pp, true),
+        ("gen tok/s", |s| s.tg, true),
+        ("TTFT ms", |s| s.ttft_ms, false),
+        ("new session ms", |s| s.session_ms, false),
+        ("peak RSS MiB", |s| s.peak_rss_mib, false),
+    ];
+    let stats = |samples: &[Sample], get: Get| {
+        let mut v: Vec<f64> = samples.iter().map(get).collect();
+        let (lo, hi) =
+            (v.iter().cloned().fold(f64::INFINITY, f64::min), v.iter().cloned().fold(f64::NEG_INFINITY, f64::max));
+        (median(&mut v), lo, hi)
+    };
+    println!(
+        "{:<22} {:>26} {:>26} {:>26} {:>26} {:>26}",
+        "row", figures[0].0, figures[1].0, figures[2].0, figures[3].0, figures[4].0
+    );
+    let native = &rows[0].1;
+    for (name, samples) in rows {
+        let mut line = format!("{name:<22}");
+        for (_, get, _) in figures {
+            let (m, lo, hi) = stats(samples, get);
+            let (base, _, _) = stats(native, get);
+            let cell = format!("{m:.2} [{lo:.2}-{hi:.2}] {:.3}x", m / base);
+            line.push_str(&format!(" {cell:>26}"));
+        }
+        println!("{line}");
+    }
+    let (n_rss, _, _) = stats(native, |s| s.peak_rss_mib);
+    let (c_rss, _, _) = stats(&rows[1].1, |s| s.peak_rss_mib);
+    let (n_ttft, _, _) = stats(native, |s| s.ttft_ms);
+    let (c_ttft, _, _) = stats(&rows[1].1, |s| s.ttft_ms);
+    let (n_sess, _, _) = stats(native, |s| s.session_ms);
+    let (c_sess, _, _) = stats(&rows[1].1, |s| s.session_ms);
+    println!(
+        "component overhead: TTFT {:+.2} ms, new session {:+.3} ms, peak RSS {:+.1} MiB (medians; [min-max]; ratio to native)",
+        c_ttft - n_ttft,
+        c_sess - n_sess,
+        c_rss - n_rss
+    );
+    println!("prompt tokens {}, generated tokens {}", rows[0].1[0].prompt_tokens, rows[0].1[0].generated);
+}

@@ -1,0 +1,54 @@
+//! `inf-wasi chat`: an interactive conversation. The session keeps the history
+//! and its KV cache, so each turn evaluates only the new message.
+
+use crate::cli::ChatArgs;
+use crate::output::{note, paint, write_piece, Result};
+use crate::setup::{self, Timer, MODEL};
+use inf_wasi::Message;
+use std::io::{BufRead, IsTerminal, Write};
+
+pub fn chat(args: ChatArgs) -> Result {
+    let options = setup::generate_options(&args.sampling)?;
+    let engine = setup::engine(&args.model, true)?;
+    let mut session = engine.session_with(MODEL, &setup::session_options(&args.model, args.system.as_deref()))?;
+    let interactive = std::io::stdin().is_terminal();
+    let colour = interactive && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    if interactive {
+        note("chat with the model; /reset starts over, Ctrl-D exits");
+    }
+    let mut lines = std::io::stdin().lock().lines();
+    loop {
+        if interactive {
+            print!("{}", paint("> ", "1;32", colour));
+            std::io::stdout().flush()?;
+        }
+        let Some(line) = lines.next() else { break };
+        let line = line?;
+        let line = line.trim();
+        match line {
+            "" => continue,
+            "/reset" => {
+                session.reset()?;
+                note("(conversation reset)");
+                continue;
+            }
+            "/exit" | "/quit" => break,
+            _ => {}
+        }
+        let mut timer = Timer::start();
+        let mut stream = session.chat_stream(&[Message::user(line)], &options)?;
+        for piece in &mut stream {
+            let piece = piece?;
+            timer.piece();
+            write_piece(&piece)?;
+        }
+        write_piece("\n")?;
+        if args.model.verbose {
+            timer.report(stream.completion());
+        }
+    }
+    if interactive {
+        println!();
+    }
+    Ok(())
+}

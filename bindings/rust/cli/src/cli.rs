@@ -1,0 +1,111 @@
+//! The command line, declared once with clap.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(name = "inf-wasi", version, about = "Local LLM inference through a sandboxed WebAssembly component")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Stream the answer to one prompt.
+    Run(RunArgs),
+    /// An interactive conversation (`/reset` starts over, Ctrl-D exits).
+    Chat(ChatArgs),
+    /// Print the embedding of a text as a JSON array.
+    Embed(EmbedArgs),
+    /// Manage cached models.
+    Models {
+        #[command(subcommand)]
+        command: ModelsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ModelsCommand {
+    /// Fetch the default model (Gemma 3 270M) into the cache.
+    Pull,
+    /// List cached models.
+    List,
+}
+
+#[derive(Args, Clone)]
+pub struct ModelArgs {
+    /// A cached model's name (see `models list`) or a path to a .gguf file [default: the default model].
+    #[arg(long, short)]
+    pub model: Option<String>,
+    /// Threads for decoding [default: the machine's cores, at most 8].
+    #[arg(long)]
+    pub threads: Option<u32>,
+    /// Context window in tokens.
+    #[arg(long)]
+    pub ctx_size: Option<u32>,
+    /// Print time to first token and tokens per second to stderr.
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+#[derive(Args, Clone)]
+pub struct SamplingArgs {
+    /// 0 is greedy [default: 0.8].
+    #[arg(long, allow_negative_numbers = true)]
+    pub temperature: Option<f32>,
+    #[arg(long)]
+    pub top_k: Option<u32>,
+    #[arg(long, allow_negative_numbers = true)]
+    pub top_p: Option<f32>,
+    #[arg(long, allow_negative_numbers = true)]
+    pub min_p: Option<f32>,
+    #[arg(long, allow_negative_numbers = true)]
+    pub repeat_penalty: Option<f32>,
+    #[arg(long)]
+    pub seed: Option<u32>,
+    /// Most tokens to generate [default: 256].
+    #[arg(long)]
+    pub max_tokens: Option<u32>,
+    /// Stop before this string (repeatable).
+    #[arg(long)]
+    pub stop: Vec<String>,
+    /// A JSON Schema file the answer must match.
+    #[arg(long)]
+    pub json_schema: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct RunArgs {
+    /// The prompt.
+    pub prompt: String,
+    /// Complete the prompt as raw text instead of sending it as a chat message.
+    #[arg(long)]
+    pub raw: bool,
+    /// A system prompt for the chat.
+    #[arg(long)]
+    pub system: Option<String>,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    #[command(flatten)]
+    pub sampling: SamplingArgs,
+}
+
+#[derive(Args)]
+pub struct ChatArgs {
+    /// A system prompt for the conversation.
+    #[arg(long)]
+    pub system: Option<String>,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    #[command(flatten)]
+    pub sampling: SamplingArgs,
+}
+
+#[derive(Args)]
+pub struct EmbedArgs {
+    /// The text to embed.
+    pub text: String,
+    #[command(flatten)]
+    pub model: ModelArgs,
+}

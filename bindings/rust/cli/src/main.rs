@@ -1,0 +1,34 @@
+//! `inf-wasi`: run, chat with and embed through local models, every request
+//! going through the sandboxed component. Errors are one line and a non-zero
+//! exit code, never a panic or a backtrace.
+
+mod chat;
+mod cli;
+mod embed;
+mod model_store;
+mod output;
+mod run;
+mod setup;
+
+use clap::Parser;
+use cli::{Cli, Command, ModelsCommand};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    output::install_panic_hook();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Chat(args) => chat::chat(args),
+        Command::Embed(args) => embed::embed(args),
+        Command::Models { command: ModelsCommand::Pull } => model_store::pull().map(|_| ()),
+        Command::Models { command: ModelsCommand::List } => model_store::list(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            output::error_line(&error);
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,81 @@
+//! Turning flags into an engine and generation options.
+
+use crate::cli::{ModelArgs, SamplingArgs};
+use crate::model_store;
+use crate::output::{note, Result};
+use inf_wasi::{Engine, GenerateOptions, SessionOptions};
+use std::time::{Duration, Instant};
+
+/// The name the CLI registers its one model under.
+pub const MODEL: &str = "model";
+
+pub fn engine(args: &ModelArgs, fetch_default: bool) -> Result<Engine> {
+    let path = model_store::resolve(args.model.as_deref(), fetch_default)?;
+    let mut builder = Engine::builder();
+    if let Some(threads) = args.threads {
+        builder = builder.threads(threads);
+    }
+    if let Some(size) = args.ctx_size {
+        builder = builder.context_size(size);
+    }
+    Ok(builder.model(MODEL, path).build()?)
+}
+
+pub fn session_options(args: &ModelArgs, system: Option<&str>) -> SessionOptions {
+    SessionOptions { context_size: args.ctx_size, system_prompt: system.map(str::to_string) }
+}
+
+pub fn generate_options(args: &SamplingArgs) -> Result<GenerateOptions> {
+    let json_schema = match &args.json_schema {
+        Some(path) => Some(
+            std::fs::read_to_string(path).map_err(|e| format!("cannot read JSON schema {}: {e}", path.display()))?,
+        ),
+        None => None,
+    };
+    Ok(GenerateOptions {
+        max_tokens: args.max_tokens,
+        stop: args.stop.clone(),
+        temperature: args.temperature,
+        top_k: args.top_k,
+        top_p: args.top_p,
+        min_p: args.min_p,
+        repeat_penalty: args.repeat_penalty,
+        repeat_last_n: None,
+        seed: args.seed,
+        grammar: None,
+        json_schema,
+    })
+}
+
+/// Timing of one streamed answer, for `--verbose`.
+pub struct Timer {
+    start: Instant,
+    first: Option<Duration>,
+}
+
+impl Timer {
+    pub fn start() -> Self {
+        Self { start: Instant::now(), first: None }
+    }
+
+    pub fn piece(&mut self) {
+        self.first.get_or_insert_with(|| self.start.elapsed());
+    }
+
+    pub fn report(&self, completion: Option<&inf_wasi::Completion>) {
+        let total = self.start.elapsed();
+        let Some(c) = completion else { return };
+        let first = self.first.unwrap_or(total);
+        let generating = total.saturating_sub(first).as_secs_f64();
+        let rate = if generating > 0.0 { c.usage.completion_tokens.saturating_sub(1) as f64 / generating } else { 0.0 };
+        note(format!(
+            "time to first token {:.1} ms, {} tokens at {:.1} tokens/s, prompt {} tokens ({} cached), finish {:?}",
+            first.as_secs_f64() * 1e3,
+            c.usage.completion_tokens,
+            rate,
+            c.usage.prompt_tokens,
+            c.usage.cached_tokens,
+            c.finish_reason
+        ));
+    }
+}

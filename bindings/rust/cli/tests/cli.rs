@@ -1,0 +1,138 @@
+//! The `inf-wasi` binary as a user runs it: argument errors, exit codes, one-line
+//! errors without backtraces, and real runs through the component.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+use std::sync::Mutex;
+
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn inf_wasi(args: &[&str], stdin: Option<&str>) -> Output {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_inf-wasi"))
+        .args(args)
+        .env("RUST_BACKTRACE", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A failure is exactly one `error:` line, exit code 1, no panic, no backtrace, no colour.
+fn fails_cleanly(o: &Output, needle: &str) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "one line: {err:?}");
+    assert!(lines[0].starts_with("error: "), "{err:?}");
+    assert!(lines[0].contains(needle), "{err:?} lacks {needle:?}");
+    assert!(!err.contains("panicked") && !err.contains("backtrace") && !err.contains('\x1b'), "{err:?}");
+}
+
+const FAST: [&str; 6] = ["--threads", "1", "--temperature", "0", "--max-tokens", "8"];
+
+#[test]
+fn usage_errors_exit_with_2() {
+    assert_eq!(inf_wasi(&[], None).status.code(), Some(2));
+    assert_eq!(inf_wasi(&["run"], None).status.code(), Some(2));
+    assert_eq!(inf_wasi(&["run", "x", "--no-such-flag"], None).status.code(), Some(2));
+    assert_eq!(inf_wasi(&["run", "x", "--max-tokens", "lots"], None).status.code(), Some(2));
+    assert_eq!(inf_wasi(&["models", "burn"], None).status.code(), Some(2));
+    let help = inf_wasi(&["--help"], None);
+    assert_eq!(help.status.code(), Some(0));
+    for command in ["run", "chat", "embed", "models"] {
+        assert!(stdout(&help).contains(command));
+    }
+}
+
+#[test]
+fn bad_values_are_one_clear_line() {
+    fails_cleanly(&inf_wasi(&["run", "x", "--threads", "1", "--temperature", "-1"], None), "temperature");
+    fails_cleanly(&inf_wasi(&["run", "x", "--threads", "1", "--top-p", "2"], None), "top-p");
+    fails_cleanly(&inf_wasi(&["run", "x", "--threads", "1", "--ctx-size", "0"], None), "context size");
+    fails_cleanly(&inf_wasi(&["run", "x", "--threads", "0"], None), "threads");
+    fails_cleanly(&inf_wasi(&["run", "x", "--model", "/nonexistent/m.gguf"], None), "no model file");
+    fails_cleanly(&inf_wasi(&["run", "x", "--model", "no-such-model"], None), "models list");
+    fails_cleanly(&inf_wasi(&["run", "x", "--json-schema", "/nonexistent.json"], None), "cannot read JSON schema");
+    fails_cleanly(&inf_wasi(&["run", "", "--threads", "1", "--raw"], None), "empty");
+    let junk = std::env::temp_dir().join(format!("inf-wasi-cli-junk-{}.gguf", std::process::id()));
+    std::fs::write(&junk, b"definitely not a model").unwrap();
+    fails_cleanly(&inf_wasi(&["run", "x", "--model", junk.to_str().unwrap()], None), "invalid model");
+}
+
+#[test]
+fn run_streams_an_answer_and_verbose_reports_speed() {
+    let mut args = vec!["run", "--raw", "Water boils at", "--verbose"];
+    args.extend(FAST);
+    let o = inf_wasi(&args, None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("100"), "{}", stdout(&o));
+    assert!(!stdout(&o).contains('\x1b'), "no colour when piped");
+    let err = stderr(&o);
+    assert!(err.contains("time to first token") && err.contains("tokens/s"), "{err}");
+}
+
+#[test]
+fn run_with_a_stop_string_and_a_json_schema() {
+    let mut args = vec!["run", "--raw", "The three primary colors are", "--stop", ","];
+    args.extend(FAST);
+    let o = inf_wasi(&args, None);
+    assert_eq!(stdout(&o), " red\n", "{}", stderr(&o));
+    let schema = std::env::temp_dir().join(format!("inf-wasi-cli-schema-{}.json", std::process::id()));
+    std::fs::write(&schema, r#"{"type":"object","properties":{"ok":{"type":"boolean"}},"required":["ok"]}"#).unwrap();
+    let o = inf_wasi(
+        &["run", "--raw", "JSON:", "--json-schema", schema.to_str().unwrap(), "--threads", "1", "--temperature", "0"],
+        None,
+    );
+    let value: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert!(value["ok"].is_boolean());
+}
+
+#[test]
+fn chat_keeps_a_conversation_resets_and_exits_on_end_of_input() {
+    let mut args = vec!["chat", "--verbose"];
+    args.extend(FAST);
+    let o = inf_wasi(&args, Some("Hello there.\nWhat did I just say?\n/reset\nHello there.\n"));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let replies: Vec<&str> = out.lines().filter(|l| !l.is_empty()).collect();
+    assert!(replies.len() >= 3, "{replies:?}");
+    let err = stderr(&o);
+    assert!(err.contains("(conversation reset)"), "{err}");
+    // The second turn reused the first from the KV cache; after /reset nothing is cached.
+    let cached: Vec<u32> =
+        err.lines().filter_map(|l| l.split(" cached)").next()?.rsplit('(').next()?.parse().ok()).collect();
+    assert_eq!(cached.len(), 3, "{err}");
+    assert_eq!(cached[0], 0);
+    assert!(cached[1] > 0);
+    assert_eq!(cached[2], 0);
+}
+
+#[test]
+fn embed_prints_a_json_vector() {
+    let o = inf_wasi(&["embed", "hello world", "--threads", "1"], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Vec<f32> = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(v.len(), 640);
+}
+
+#[test]
+fn models_list_shows_the_cached_default() {
+    let o = inf_wasi(&["models", "list"], None);
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("gemma-3-270m-q4_k_m") && stdout(&o).contains("(default)"), "{}", stdout(&o));
+    let o = inf_wasi(&["models", "pull"], None);
+    assert!(o.status.success());
+    assert!(stderr(&o).contains("cached"), "{}", stderr(&o));
+}

@@ -1,0 +1,115 @@
+//! The ggml profile straight through `Session::compute`, as any host drives it:
+//! a guest is untrusted, so malformed calls get status errors, never a panic.
+
+use inf_wasi_ggml::{LoadOptions, ModelRegistry, NamedTensor, Session, Tensor, TensorType};
+use serde_json::Value;
+
+fn model_path() -> std::path::PathBuf {
+    if let Some(p) = std::env::var_os("INF_WASI_MODEL") {
+        return p.into();
+    }
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../ci/fetch_model.py");
+    let out = std::process::Command::new("python3").arg(script).output().unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap().trim().into()
+}
+
+/// Model tests run one at a time: on two cores, parallel ggml threads crawl.
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn session() -> Session {
+    let mut registry = ModelRegistry::new();
+    let options = LoadOptions { threads: 1, context_size: 256, ..LoadOptions::default() };
+    registry.register("m", model_path(), options);
+    Session::new(registry.get("m").unwrap().clone())
+}
+
+fn call(session: &mut Session, inputs: Vec<NamedTensor>) -> (Value, Vec<NamedTensor>) {
+    let mut out = session.compute(inputs);
+    let status = out.pop().unwrap();
+    assert_eq!(status.name, "status");
+    (serde_json::from_slice(&status.tensor.data).unwrap(), out)
+}
+
+fn text(name: &str, s: &str) -> NamedTensor {
+    NamedTensor::new(name, Tensor::bytes(s.as_bytes().to_vec()))
+}
+
+fn error_code(status: &Value) -> &str {
+    status["error"]["code"].as_str().unwrap_or_else(|| panic!("expected an error, got {status}"))
+}
+
+#[test]
+fn malformed_calls_get_invalid_input() {
+    let _serial = serial();
+    let mut s = session();
+    assert_eq!(error_code(&call(&mut s, vec![]).0), "invalid-input");
+    assert_eq!(error_code(&call(&mut s, vec![text("op", "explode")]).0), "invalid-input");
+    let bad_utf8 = NamedTensor::new("text", Tensor::bytes(vec![b'a', 0xff, 0xfe]));
+    let (status, _) = call(&mut s, vec![text("op", "prompt"), bad_utf8]);
+    assert!(status["error"]["message"].as_str().unwrap().contains("UTF-8"), "{status}");
+    let wrong_type = NamedTensor::new("text", Tensor::i32s(&[1, 2]));
+    assert_eq!(error_code(&call(&mut s, vec![text("op", "prompt"), wrong_type]).0), "invalid-input");
+    let bad_config = text("config", r#"{"temp": "hot"}"#);
+    assert_eq!(
+        error_code(&call(&mut s, vec![text("op", "prompt"), text("text", "hi"), bad_config]).0),
+        "invalid-input"
+    );
+    let unknown_key = text("config", r#"{"temperature": 1}"#);
+    assert_eq!(
+        error_code(&call(&mut s, vec![text("op", "prompt"), text("text", "hi"), unknown_key]).0),
+        "invalid-input"
+    );
+    assert_eq!(error_code(&call(&mut s, vec![text("op", "next")]).0), "invalid-input", "next before prompt");
+    let ragged = NamedTensor::new("tokens", Tensor { dimensions: vec![1], ty: TensorType::I32, data: vec![1, 2, 3] });
+    assert_eq!(error_code(&call(&mut s, vec![text("op", "detokenize"), ragged]).0), "invalid-input");
+    let huge = text("config", r#"{"ctx-size": 100000000}"#);
+    assert_eq!(error_code(&call(&mut s, vec![text("op", "configure"), huge]).0), "invalid-input");
+}
+
+#[test]
+fn generation_streams_token_bytes_until_a_finish() {
+    let _serial = serial();
+    let mut s = session();
+    let config = text("config", r#"{"temp": 0}"#);
+    let (status, _) = call(&mut s, vec![text("op", "prompt"), text("text", "Water boils at"), config]);
+    let prompt_tokens = status["prompt_tokens"].as_u64().unwrap();
+    assert!(prompt_tokens >= 4, "{status}");
+    let mut bytes = Vec::new();
+    for _ in 0..4 {
+        let (status, out) = call(&mut s, vec![text("op", "next")]);
+        assert_eq!(status["done"], false);
+        assert_eq!(out[0].name, "piece");
+        bytes.extend(&out[0].tensor.data);
+    }
+    assert!(String::from_utf8(bytes).unwrap().contains("100"));
+    // The same prompt again: everything but the last token comes from the cache.
+    let config = text("config", r#"{"temp": 0}"#);
+    let (status, _) = call(&mut s, vec![text("op", "prompt"), text("text", "Water boils at"), config]);
+    assert_eq!(status["cached_tokens"].as_u64().unwrap(), prompt_tokens - 1, "{status}");
+    let (status, _) = call(&mut s, vec![text("op", "reset")]);
+    assert!(status.get("error").is_none());
+}
+
+#[test]
+fn a_full_context_finishes_generation() {
+    let _serial = serial();
+    let mut s = session();
+    let (status, _) = call(&mut s, vec![text("op", "configure"), text("config", r#"{"ctx-size": 8}"#)]);
+    assert_eq!(status["context_size"], 8);
+    let (status, _) =
+        call(&mut s, vec![text("op", "prompt"), text("text", "One two"), text("config", r#"{"temp":0}"#)]);
+    assert!(status.get("error").is_none(), "{status}");
+    let mut finish = None;
+    for _ in 0..20 {
+        let (status, _) = call(&mut s, vec![text("op", "next")]);
+        if status["done"] == true {
+            finish = status["finish"].as_str().map(str::to_string);
+            break;
+        }
+    }
+    assert_eq!(finish.as_deref(), Some("context-full"));
+}
