@@ -72,26 +72,25 @@ impl Sample {
     }
 }
 
-/// This process's peak resident set (VmHWM), MiB.
-pub fn peak_rss_mib() -> f64 {
+/// A memory figure of this process from /proc/self/status (`VmHWM`, `VmRSS`), MiB.
+fn proc_status_mib(key: &str) -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .find_map(|l| l.strip_prefix(key)?.strip_prefix(':'))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
         .map(|kb| kb / 1024.0)
         .unwrap_or(f64::NAN)
 }
 
-/// This process's current resident set (VmRSS), MiB.
+/// This process's peak resident set, MiB.
+pub fn peak_rss_mib() -> f64 {
+    proc_status_mib("VmHWM")
+}
+
+/// This process's current resident set, MiB.
 pub fn rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(f64::NAN)
+    proc_status_mib("VmRSS")
 }
 
 pub fn load_average() -> String {

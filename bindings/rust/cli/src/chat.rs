@@ -2,8 +2,8 @@
 //! and its KV cache, so each turn evaluates only the new message.
 
 use crate::cli::ChatArgs;
-use crate::output::{note, paint, write_piece, Result};
-use crate::setup::{self, Timer, MODEL};
+use crate::output::{error_line, note, paint, Result};
+use crate::setup::{self, MODEL};
 use inf_wasi::Message;
 use std::io::{BufRead, IsTerminal, Write};
 
@@ -35,16 +35,14 @@ pub fn chat(args: ChatArgs) -> Result {
             "/exit" | "/quit" => break,
             _ => {}
         }
-        let mut timer = Timer::start();
-        let mut stream = session.chat_stream(&[Message::user(line)], &options)?;
-        for piece in &mut stream {
-            let piece = piece?;
-            timer.piece();
-            write_piece(&piece)?;
-        }
-        write_piece("\n")?;
-        if args.model.verbose {
-            timer.report(stream.completion());
+        let turn = session
+            .chat_stream(&[Message::user(line)], &options)
+            .map_err(Into::into)
+            .and_then(|stream| setup::print_stream(stream, args.model.verbose));
+        match turn {
+            // At a keyboard a failed turn (say, a full context) is reported and the chat goes on.
+            Err(e) if interactive => error_line(&format!("{e} (/reset starts a new conversation)")),
+            other => other?,
         }
     }
     if interactive {

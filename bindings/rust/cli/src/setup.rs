@@ -2,7 +2,7 @@
 
 use crate::cli::{ModelArgs, SamplingArgs};
 use crate::model_store;
-use crate::output::{note, Result};
+use crate::output::{note, write_piece, Result};
 use inf_wasi::{Engine, GenerateOptions, SessionOptions};
 use std::time::{Duration, Instant};
 
@@ -78,4 +78,19 @@ impl Timer {
             c.finish_reason
         ));
     }
+}
+
+/// Writes a stream to stdout as it arrives, then a newline; `--verbose` adds timings.
+pub fn print_stream(mut stream: inf_wasi::TextStream<'_>, verbose: bool) -> Result {
+    let mut timer = Timer::start();
+    for piece in &mut stream {
+        let piece = piece?;
+        timer.piece();
+        write_piece(&piece)?;
+    }
+    write_piece("\n")?;
+    if verbose {
+        timer.report(stream.completion());
+    }
+    Ok(())
 }
