@@ -69,13 +69,17 @@ impl Timer {
         let generating = total.saturating_sub(first).as_secs_f64();
         let rate = if generating > 0.0 { c.usage.completion_tokens.saturating_sub(1) as f64 / generating } else { 0.0 };
         note(format!(
-            "time to first token {:.1} ms, {} tokens at {:.1} tokens/s, prompt {} tokens ({} cached), finish {:?}",
+            "time to first token {:.1} ms, {} tokens at {:.1} tokens/s, prompt {} tokens ({} cached), finish {}",
             first.as_secs_f64() * 1e3,
             c.usage.completion_tokens,
             rate,
             c.usage.prompt_tokens,
             c.usage.cached_tokens,
-            c.finish_reason
+            match c.finish_reason {
+                inf_wasi::FinishReason::Stop => "stop",
+                inf_wasi::FinishReason::Length => "length",
+                inf_wasi::FinishReason::ContextFull => "context-full",
+            }
         ));
     }
 }
