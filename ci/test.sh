@@ -13,4 +13,8 @@ cargo fmt --all --check
 # lock and use one inference thread: on two cores ggml collapses when shared.
 cargo test --release --workspace --locked
 
+# Python: the wheel, installed into a fresh virtual environment, against the
+# same component (and the Rust host's conformance outputs written above).
+ci/python.sh
+
 echo "inf-wasi: all suites passed in $(( $(date +%s) - start ))s"

@@ -18,6 +18,7 @@ fn greedy_output_through_the_component_equals_llama_cpp() {
     let cases = cases();
     let greedy = cases["greedy"].as_array().unwrap();
     assert!(greedy.len() >= 5);
+    let mut results = Vec::new();
     for case in greedy {
         let prompt = case["prompt"].as_str().unwrap();
         let max_tokens = case["max_tokens"].as_u64().unwrap() as u32;
@@ -31,7 +32,16 @@ fn greedy_output_through_the_component_equals_llama_cpp() {
         assert_eq!(got.finish_reason, expected_finish, "prompt {prompt:?}");
         assert!(!got.text.is_empty(), "prompt {prompt:?}");
         eprintln!("{prompt:?} -> {:?} ({} tokens, identical)", got.text, want.tokens.len());
+        let finish = if got.finish_reason == FinishReason::Length { "length" } else { "stop" };
+        results.push(serde_json::json!({
+            "prompt": prompt, "text": got.text, "completion_tokens": got.usage.completion_tokens,
+            "finish_reason": finish, "tokens": want.tokens,
+        }));
     }
+    // The other bindings' suites compare their outputs with these.
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/conformance");
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(format!("{dir}/rust-greedy.json"), serde_json::to_string_pretty(&results).unwrap()).unwrap();
 }
 
 #[test]

@@ -1,0 +1,37 @@
+"""inf-wasi: local LLM inference with the inference logic sandboxed in a
+WebAssembly component, whose only capability is wasi:nn served by llama.cpp."""
+
+from .aio import AsyncEngine, AsyncSession
+from .engine import Engine
+from .errors import (
+    BackendError,
+    CancelledError,
+    ContextOverflowError,
+    InfWasiError,
+    InvalidInputError,
+    InvalidModelError,
+    ModelNotFoundError,
+    UnsupportedError,
+)
+from .session import Session, TokenStream
+from .types import Completion, Message, ModelInfo, Usage
+
+__all__ = [
+    "AsyncEngine",
+    "AsyncSession",
+    "BackendError",
+    "CancelledError",
+    "Completion",
+    "ContextOverflowError",
+    "Engine",
+    "InfWasiError",
+    "InvalidInputError",
+    "InvalidModelError",
+    "Message",
+    "ModelInfo",
+    "ModelNotFoundError",
+    "Session",
+    "TokenStream",
+    "UnsupportedError",
+    "Usage",
+]

@@ -1,0 +1,18 @@
+# Type stubs for the native module built from bindings/python/src/lib.rs.
+from typing import List, Optional, Tuple
+
+Tensor = Tuple[str, str, List[int], bytes]
+
+class Context:
+    def compute(self, inputs: List[Tensor]) -> List[Tensor]: ...
+
+class Graph:
+    def __init__(
+        self,
+        name: str,
+        path: str,
+        context_size: Optional[int] = None,
+        threads: Optional[int] = None,
+        batch_size: Optional[int] = None,
+    ) -> None: ...
+    def init_execution_context(self) -> Context: ...

@@ -1,0 +1,104 @@
+"""The component's one capability: wasi:nn, served by the native ggml backend.
+
+Thin functions only: each converts wasmtime-py values and calls ``_native``.
+Two rules of wasmtime-py's component API shape this file: every resource handle
+a host function receives must be used up (``to_host``), and an exception
+raised here would poison the instance, so every function returns a wasi-nn
+error resource instead of raising.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any, Callable, Dict, List, Tuple
+
+from wasmtime.component import Linker, ResourceHost, ResourceType, Variant
+
+from . import _native
+
+NN = "@0.2.0-rc-2024-10-28"
+TENSOR, ERROR, GRAPH, CONTEXT = 1, 2, 3, 4
+
+
+class Host:
+    """The wasi:nn state of one engine: its registered graphs and live resources."""
+
+    def __init__(self, graphs: Dict[str, "_native.Graph"]) -> None:
+        self.graphs = graphs
+        self.tables: Dict[int, Dict[int, Any]] = {TENSOR: {}, ERROR: {}, GRAPH: {}, CONTEXT: {}}
+        self.reps = itertools.count(1)
+
+    def own(self, kind: int, value: Any) -> ResourceHost:
+        rep = next(self.reps)
+        self.tables[kind][rep] = value
+        return ResourceHost.own(rep, kind)
+
+    def get(self, store: Any, kind: int, handle: Any) -> Any:
+        return self.tables[kind][handle.to_host(store).rep]
+
+    def take(self, store: Any, kind: int, handle: Any) -> Any:
+        # to_host moves an owned handle out of wasmtime: its destructor will not run.
+        return self.tables[kind].pop(handle.to_host(store).rep)
+
+    def error(self, code: str, message: str) -> ResourceHost:
+        return self.own(ERROR, (code, message))
+
+    def define(self, linker: Linker) -> None:
+        safe = self.safe
+        with linker.root() as root:
+            with root.add_instance(f"wasi:nn/tensor{NN}") as i:
+                i.add_resource("tensor", ResourceType.host(TENSOR), self.destructor(TENSOR))
+                i.add_func("[constructor]tensor", lambda s, dims, ty, data: self.own(TENSOR, (dims, ty, data)))
+                i.add_func("[method]tensor.dimensions", lambda s, t: self.get(s, TENSOR, t)[0])
+                i.add_func("[method]tensor.ty", lambda s, t: self.get(s, TENSOR, t)[1])
+                i.add_func("[method]tensor.data", lambda s, t: self.get(s, TENSOR, t)[2])
+            with root.add_instance(f"wasi:nn/errors{NN}") as i:
+                i.add_resource("error", ResourceType.host(ERROR), self.destructor(ERROR))
+                i.add_func("[method]error.code", lambda s, e: self.get(s, ERROR, e)[0])
+                i.add_func("[method]error.data", lambda s, e: self.get(s, ERROR, e)[1])
+            with root.add_instance(f"wasi:nn/inference{NN}") as i:
+                i.add_resource("graph-execution-context", ResourceType.host(CONTEXT), self.destructor(CONTEXT))
+                i.add_func("[method]graph-execution-context.compute", safe(self.compute, tagged=False))
+            with root.add_instance(f"wasi:nn/graph{NN}") as i:
+                i.add_resource("graph", ResourceType.host(GRAPH), self.destructor(GRAPH))
+                i.add_func("[method]graph.init-execution-context", safe(self.init_execution_context))
+                i.add_func("load", safe(self.load))
+                i.add_func("load-by-name", safe(self.load_by_name))
+
+    def destructor(self, kind: int) -> Callable[[Any, int], None]:
+        return lambda store, rep: self.tables[kind].pop(rep, None) and None
+
+    def safe(self, function: Callable[..., Any], tagged: bool = True) -> Callable[..., Any]:
+        """Wraps an import so that a Python failure becomes a wasi-nn error, never an exception."""
+
+        def call(store: Any, *args: Any) -> Any:
+            try:
+                return function(store, *args)
+            except BaseException as e:  # noqa: BLE001 - nothing may escape into the runtime
+                error = self.error("runtime-error", f"{type(e).__name__}: {e}")
+                return Variant("err", error) if tagged else error
+
+        return call
+
+    def load(self, store: Any, builders: List[bytes], encoding: str, target: str) -> Variant:
+        message = "loading GGUF bytes is not supported yet: register models by name"
+        return Variant("err", self.error("unsupported-operation", message))
+
+    def load_by_name(self, store: Any, name: str) -> Variant:
+        graph = self.graphs.get(name)
+        if graph is None:
+            return Variant("err", self.error("not-found", f"failed to find graph with name: {name}"))
+        return Variant("ok", self.own(GRAPH, graph))
+
+    def init_execution_context(self, store: Any, graph: Any) -> Variant:
+        return Variant("ok", self.own(CONTEXT, self.get(store, GRAPH, graph).init_execution_context()))
+
+    def compute(self, store: Any, context: Any, inputs: List[Tuple[str, Any]]) -> List[Tuple[str, ResourceHost]]:
+        native = self.get(store, CONTEXT, context)
+        tensors = []
+        for name, handle in inputs:
+            dims, ty, data = self.take(store, TENSOR, handle)
+            tensors.append((name, ty, list(dims), bytes(data)))
+        # The GIL is released inside: other sessions generate meanwhile.
+        outputs = native.compute(tensors)
+        return [(name, self.own(TENSOR, (dims, ty, data))) for name, ty, dims, data in outputs]

@@ -1,0 +1,102 @@
+"""``Engine``: the models an application registered, by name."""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any, Dict, List, Mapping, Optional, Union
+
+from . import _native
+from ._component import Instance
+from .errors import InvalidInputError
+from .options import session_options
+from .session import Session
+from .types import ModelInfo
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+class Engine:
+    """Registered models and the shared component.
+
+    ``models`` maps a name to a GGUF path, or to a dict with ``path`` and load
+    options (``context_size``, ``threads``, ``batch_size``). Nothing is loaded
+    until a session or call needs the model.
+    """
+
+    def __init__(
+        self,
+        models: Mapping[str, Union[PathLike, Mapping[str, Any]]],
+        *,
+        threads: Optional[int] = None,
+        context_size: Optional[int] = None,
+    ) -> None:
+        self._graphs: Dict[str, Any] = {}
+        for name, spec in models.items():
+            options: Dict[str, Any] = {"threads": threads, "context_size": context_size}
+            if isinstance(spec, Mapping):
+                options.update({k: v for k, v in spec.items() if k != "path"})
+                spec = spec["path"]
+            if not isinstance(name, str) or not name:
+                raise InvalidInputError("model names must be non-empty strings")
+            try:
+                self._graphs[name] = _native.Graph(name, os.fspath(spec), **options)
+            except (ValueError, TypeError, OverflowError) as e:
+                raise InvalidInputError(f"model {name!r}: {e}") from None
+        self._utility: Optional[Instance] = None
+        self._utility_models: Dict[str, Any] = {}
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def session(self, model: str, *, context_size: Optional[int] = None, system_prompt: Optional[str] = None) -> Session:
+        """A new conversation with ``model``."""
+        self._check_open()
+        instance = Instance(self._graphs)
+        handle = instance.call("[static]model.open", model)
+        try:
+            session = instance.call("[method]model.new-session", handle, session_options(context_size, system_prompt))
+        finally:
+            instance.drop(handle)
+        return Session(instance, session)
+
+    def model_info(self, model: str) -> ModelInfo:
+        return ModelInfo.from_wit(self._model_call(model, "info"))
+
+    def tokenize(self, model: str, text: str, add_special: bool = True) -> List[int]:
+        return list(self._model_call(model, "tokenize", text, add_special))
+
+    def detokenize(self, model: str, tokens: List[int]) -> str:
+        return str(self._model_call(model, "detokenize", list(tokens)))
+
+    def embed(self, model: str, texts: Union[str, List[str]]) -> List[List[float]]:
+        """One mean-pooled, L2-normalised vector per text."""
+        batch = [texts] if isinstance(texts, str) else list(texts)
+        return [list(v) for v in self._model_call(model, "embed", batch)]
+
+    def _model_call(self, model: str, method: str, *args: Any) -> Any:
+        self._check_open()
+        with self._lock:
+            if self._utility is None or self._utility.broken is not None:
+                self._utility = Instance(self._graphs)
+                self._utility_models = {}
+            utility = self._utility
+            handle = self._utility_models.get(model)
+            if handle is None:
+                handle = self._utility_models[model] = utility.call("[static]model.open", model)
+            return utility.call(f"[method]model.{method}", handle, *args)
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise InvalidInputError("the engine is closed")
+
+    def close(self) -> None:
+        """Releases the engine's own instance; sessions already made keep working."""
+        self._closed = True
+        self._utility = None
+        self._utility_models = {}
+
+    def __enter__(self) -> "Engine":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()

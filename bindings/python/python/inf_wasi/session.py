@@ -1,0 +1,110 @@
+"""``Session``: one conversation, in its own instance of the component."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, List, Mapping, Optional, Sequence, Union
+
+from ._component import Instance
+from .options import generate_options
+from .types import Completion, Message, messages_to_wit
+
+MessageLike = Union[Message, Mapping[str, Any]]
+
+
+class TokenStream:
+    """Text pieces as they are generated (whole UTF-8 characters).
+
+    After the last piece, ``completion`` has the finish reason and usage.
+    """
+
+    def __init__(self, instance: Instance, handle: Any) -> None:
+        self._instance = instance
+        self._handle: Optional[Any] = handle
+        self.completion: Optional[Completion] = None
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        if self._handle is None:
+            raise StopIteration
+        try:
+            piece = self._instance.call("[method]token-stream.next", self._handle)
+        except BaseException:
+            self.close()
+            raise
+        if piece is None:
+            outcome = self._instance.call("[method]token-stream.outcome", self._handle)
+            self.completion = Completion.from_wit(outcome) if outcome is not None else None
+            self.close()
+            raise StopIteration
+        return str(piece)
+
+    def close(self) -> None:
+        handle, self._handle = self._handle, None
+        self._instance.drop(handle)
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+class Session:
+    """A conversation with its own KV cache over a model's shared weights.
+
+    Safe to share between threads (calls are serialised); two sessions on two
+    threads generate at the same time.
+    """
+
+    def __init__(self, instance: Instance, handle: Any) -> None:
+        self._instance = instance
+        self._handle: Optional[Any] = handle
+
+    def _call(self, method: str, *args: Any) -> Any:
+        if self._handle is None:
+            from .errors import InvalidInputError
+
+            raise InvalidInputError("the session is closed")
+        return self._instance.call(f"[method]session.{method}", self._handle, *args)
+
+    def complete(self, prompt: str, **options: Any) -> Completion:
+        """Raw completion of ``prompt`` (no chat template).
+
+        Options: ``max_tokens`` (256), ``stop`` (str or list), ``temperature`` (0.8; 0 is
+        greedy), ``top_k`` (40), ``top_p`` (0.95), ``min_p`` (0.05), ``repeat_penalty`` (1.0),
+        ``repeat_last_n`` (64), ``seed`` (random), ``grammar`` (GBNF) or ``json_schema``
+        (a dict or a JSON string).
+        """
+        return Completion.from_wit(self._call("complete", prompt, generate_options(**options)))
+
+    def stream(self, prompt: str, **options: Any) -> TokenStream:
+        """Like ``complete``, piece by piece."""
+        return TokenStream(self._instance, self._call("complete-stream", prompt, generate_options(**options)))
+
+    def chat(self, messages: Sequence[MessageLike], **options: Any) -> Completion:
+        """Adds ``messages`` (``{"role": ..., "content": ...}`` or ``Message``) to the conversation
+        and generates the reply, which joins it. Only new tokens are evaluated."""
+        return Completion.from_wit(self._call("chat", messages_to_wit(messages), generate_options(**options)))
+
+    def chat_stream(self, messages: Sequence[MessageLike], **options: Any) -> TokenStream:
+        return TokenStream(self._instance, self._call("chat-stream", messages_to_wit(messages), generate_options(**options)))
+
+    @property
+    def history(self) -> List[Message]:
+        return [Message.from_wit(m) for m in self._call("history")]
+
+    def reset(self) -> None:
+        """Forgets the conversation (keeping the system prompt) and clears the KV cache."""
+        self._call("reset")
+
+    def close(self) -> None:
+        handle, self._handle = self._handle, None
+        self._instance.drop(handle)
+
+    def __enter__(self) -> "Session":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()

