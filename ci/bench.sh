@@ -1,10 +1,23 @@
 #!/usr/bin/env bash
-# The benchmark: native llama.cpp against the component with the Rust host, on
-# the default model. Settings via BENCH_THREADS, BENCH_PROMPT_REPEATS,
-# BENCH_GEN_TOKENS, BENCH_RUNS. Not part of the tests; run on an idle machine.
+# The benchmark: native llama.cpp, the component with the Rust host, the Python
+# package, and llama-cpp-python as a peer, on the default model. Settings via
+# BENCH_THREADS, BENCH_PROMPT_REPEATS, BENCH_GEN_TOKENS, BENCH_RUNS;
+# BENCH_PEERS=0 skips llama-cpp-python (it builds llama.cpp from source on first
+# use). Not part of the tests; run on an idle machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ci/setup.sh
 python3 ci/fetch_model.py >/dev/null
 cargo build --quiet --release --locked -p inf-wasi-bench
+ci/python.sh --build-only
+export BENCH_PYTHON=target/python-test-venv/bin/python
+if [ "${BENCH_PEERS:-1}" != 0 ]; then
+  peer=target/bench-peers
+  if [ ! -x "$peer/bin/python" ] || ! "$peer/bin/python" -c "import llama_cpp" 2>/dev/null; then
+    echo "inf-wasi: building llama-cpp-python for the peer row (several minutes, once)" >&2
+    python3 -m venv "$peer"
+    CMAKE_ARGS="-DGGML_NATIVE=ON" "$peer/bin/pip" install --quiet "llama-cpp-python==0.3.*"
+  fi
+  export BENCH_LLAMA_CPP_PYTHON=$peer/bin/python
+fi
 exec target/release/inf-wasi-bench

@@ -30,21 +30,42 @@ fn drive(exe: &str, settings: &Settings) {
         settings.gen_tokens,
         settings.runs
     );
+    // Each row is a command that prints one JSON sample; the Python rows run
+    // only when the driver is given an interpreter that has the package.
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/python_row.py");
+    let mut rows: Vec<(String, Vec<String>)> = vec![
+        ("native llama.cpp".into(), vec![exe.into(), "native".into()]),
+        ("inf-wasi Rust host".into(), vec![exe.into(), "component".into()]),
+    ];
+    if let Ok(python) = std::env::var("BENCH_PYTHON") {
+        rows.push(("inf-wasi Python".into(), vec![python, script.into(), "inf-wasi".into()]));
+    }
+    if let Ok(python) = std::env::var("BENCH_LLAMA_CPP_PYTHON") {
+        rows.push(("llama-cpp-python".into(), vec![python, script.into(), "llama-cpp-python".into()]));
+    }
     let load_before = measure::load_average();
-    let mut rows: Vec<(&str, Vec<Sample>)> = vec![("native llama.cpp", vec![]), ("inf-wasi (Rust host)", vec![])];
+    let mut samples: Vec<Vec<Sample>> = vec![Vec::new(); rows.len()];
     for run in 0..settings.runs {
-        for (i, mode) in ["native", "component"].into_iter().enumerate() {
-            let out = Command::new(exe).arg(mode).output().expect("run a benchmark child");
+        for (i, (name, command)) in rows.iter().enumerate() {
+            let out = Command::new(&command[0])
+                .args(&command[1..])
+                .env("INF_WASI_MODEL", &settings.model)
+                .env("BENCH_PROMPT", settings.prompt())
+                .env("BENCH_CONTEXT", settings.context.to_string())
+                .output()
+                .expect("run a benchmark child");
             if !out.status.success() {
-                eprintln!("{mode} run failed: {}", String::from_utf8_lossy(&out.stderr));
+                eprintln!("{name} run failed: {}", String::from_utf8_lossy(&out.stderr));
                 std::process::exit(1);
             }
-            let sample = Sample::from_json(String::from_utf8_lossy(&out.stdout).trim());
-            eprintln!("run {} {mode}: {}", run + 1, sample.to_json());
-            rows[i].1.push(sample);
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            let sample = Sample::from_json(stdout.lines().last().unwrap_or("").trim());
+            eprintln!("run {} {name}: {}", run + 1, sample.to_json());
+            samples[i].push(sample);
         }
     }
     let load_after = measure::load_average();
     println!("load average before: {load_before}, after: {load_after} (2 cores; the machine should be otherwise idle)");
-    measure::print_table(&rows);
+    let table: Vec<(&str, Vec<Sample>)> = rows.iter().map(|(n, _)| n.as_str()).zip(samples).collect();
+    measure::print_table(&table);
 }

@@ -139,17 +139,25 @@ pub fn print_table(rows: &[(&str, Vec<Sample>)]) {
         }
         println!("{line}");
     }
-    let (n_rss, _, _) = stats(native, |s| s.peak_rss_mib);
-    let (c_rss, _, _) = stats(&rows[1].1, |s| s.peak_rss_mib);
-    let (n_ttft, _, _) = stats(native, |s| s.ttft_ms);
-    let (c_ttft, _, _) = stats(&rows[1].1, |s| s.ttft_ms);
-    let (n_sess, _, _) = stats(native, |s| s.session_ms);
-    let (c_sess, _, _) = stats(&rows[1].1, |s| s.session_ms);
-    println!(
-        "component overhead: TTFT {:+.2} ms, new session {:+.3} ms, peak RSS {:+.1} MiB (medians; [min-max]; ratio to native)",
-        c_ttft - n_ttft,
-        c_sess - n_sess,
-        c_rss - n_rss
-    );
+    let med = |samples: &[Sample], get: Get| stats(samples, get).0;
+    let host = &rows[1].1;
+    for (name, samples) in &rows[1..] {
+        let mut line = format!(
+            "{name}: vs native TTFT {:+.2} ms, new session {:+.3} ms, peak RSS {:+.1} MiB",
+            med(samples, |s| s.ttft_ms) - med(native, |s| s.ttft_ms),
+            med(samples, |s| s.session_ms) - med(native, |s| s.session_ms),
+            med(samples, |s| s.peak_rss_mib) - med(native, |s| s.peak_rss_mib),
+        );
+        if !std::ptr::eq(samples, host) {
+            line.push_str(&format!(
+                "; vs Rust host: prompt {:.3}x, gen {:.3}x, TTFT {:+.2} ms",
+                med(samples, |s| s.pp) / med(host, |s| s.pp),
+                med(samples, |s| s.tg) / med(host, |s| s.tg),
+                med(samples, |s| s.ttft_ms) - med(host, |s| s.ttft_ms),
+            ));
+        }
+        println!("{line}");
+    }
+    println!("cells: median [min-max] and the ratio to native");
     println!("prompt tokens {}, generated tokens {}", rows[0].1[0].prompt_tokens, rows[0].1[0].generated);
 }

