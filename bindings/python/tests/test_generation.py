@@ -111,3 +111,10 @@ def test_asyncio_does_not_block_the_event_loop(model):
     pieces, whole, ticks = asyncio.run(main())
     assert "".join(pieces) == whole.text
     assert ticks > 5, "the event loop kept running during generation"
+
+
+def test_the_wheel_ships_the_component_precompiled(engine):
+    from inf_wasi import _component
+
+    _component.runtime()
+    assert _component.precompiled, "the installed wheel's precompiled component was not used"

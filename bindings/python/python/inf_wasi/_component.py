@@ -24,16 +24,31 @@ API = "inf:wasi/inference@0.1.0"
 
 _lock = threading.Lock()
 _runtime: Optional["tuple[wasmtime.Engine, Component]"] = None
+#: Whether this process loaded the precompiled component (else it compiled it).
+precompiled = False
+
+
+def _load(engine: wasmtime.Engine) -> Component:
+    global precompiled
+    package = resources.files("inf_wasi")
+    try:
+        # Compiled when the wheel was built, by the wasmtime-py version this package
+        # pins; it is package data, trusted like the native module beside it.
+        component = Component.deserialize(engine, package.joinpath("inf_wasi.cwasm").read_bytes())
+        precompiled = True
+        return component
+    except (FileNotFoundError, wasmtime.WasmtimeError):
+        # Another wasmtime build or a CPU without the same features: compile here (about a second).
+        return Component(engine, package.joinpath("inf_wasi.wasm").read_bytes())
 
 
 def runtime() -> "tuple[wasmtime.Engine, Component]":
-    """The wasmtime engine and the compiled component, shared by the process."""
+    """The wasmtime engine and the component, shared by the process."""
     global _runtime
     with _lock:
         if _runtime is None:
             engine = wasmtime.Engine()
-            wasm = resources.files("inf_wasi").joinpath("inf_wasi.wasm").read_bytes()
-            _runtime = (engine, Component(engine, wasm))
+            _runtime = (engine, _load(engine))
         return _runtime
 
 
