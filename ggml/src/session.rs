@@ -157,11 +157,17 @@ impl Session {
         // The context is made now, so a session is ready (and its memory
         // reserved) before its first prompt; `prompt` makes it otherwise.
         let loaded = self.loaded()?;
+        self.ensure_context(&loaded)?;
+        Ok(json!({ "context_size": self.context_size(&loaded) }))
+    }
+
+    /// Makes the session's llama.cpp context, at its configured size, if it has none.
+    fn ensure_context(&mut self, loaded: &Arc<LoadedModel>) -> Result<(), ProfileError> {
         if self.ctx.is_none() {
-            self.ctx = Some(loaded.new_context(loaded.context_params(self.context_size(&loaded)))?);
+            self.ctx = Some(loaded.new_context(loaded.context_params(self.context_size(loaded)))?);
             self.history.clear();
         }
-        Ok(json!({ "context_size": self.context_size(&loaded) }))
+        Ok(())
     }
 
     /// Forgets the conversation: generation, token history and KV cache.
@@ -195,10 +201,7 @@ impl Session {
         // Built before the cache is touched, so a bad grammar changes nothing.
         let sampler = config.build(&loaded.llama, &tokens)?;
         self.generation = None;
-        if self.ctx.is_none() {
-            self.ctx = Some(loaded.new_context(loaded.context_params(n_ctx))?);
-            self.history.clear();
-        }
+        self.ensure_context(loaded)?;
         let cached = self.evaluate(&tokens, loaded.options.batch_size as usize)?;
         self.generation = Some(Generation { sampler, context_full: false, finish: None });
         Ok(json!({ "prompt_tokens": tokens.len(), "cached_tokens": cached, "context_size": n_ctx }))
