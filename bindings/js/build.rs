@@ -1,0 +1,5 @@
+fn main() {
+    // On Linux: `-Wl,-z,nodelete`, so the library stays mapped after a worker's
+    // environment is torn down (the process-wide model registry lives in it).
+    napi_build::setup();
+}

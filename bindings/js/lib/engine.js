@@ -1,0 +1,140 @@
+// `Engine`: the models an application registered, by name, and the sessions
+// made over them.
+import { Channel } from "./channel.js";
+import { coreModules } from "./component.js";
+import { InfWasiError, invalidInput } from "./errors.js";
+import { native } from "./native.js";
+import * as convert from "./options.js";
+import { Session } from "./session.js";
+
+const abandoned = new FinalizationRegistry((channel) => channel.close());
+
+export class Engine {
+  #modules;
+  /** Registered names and their numbers in the native model table. */
+  #models;
+  /** The workers of live sessions, closed with the engine. */
+  #channels = new Set();
+  /** The instance that serves model calls (info, tokenize, embed). */
+  #utility = null;
+  #closed = false;
+
+  /** @internal Use `Engine.create`. */
+  constructor(modules, models) {
+    this.#modules = modules;
+    this.#models = models;
+  }
+
+  /**
+   * Registers `models` (a name to a GGUF path, or to `{ path, contextSize,
+   * threads, batchSize }`); nothing is loaded until a session or call needs it.
+   * `threads` and `contextSize` at the top level are defaults for every model.
+   */
+  static async create(options) {
+    if (options === null || typeof options !== "object") throw invalidInput("Engine.create needs { models }");
+    const { models, threads, contextSize, batchSize } = options;
+    if (models === null || typeof models !== "object" || Object.keys(models).length === 0) {
+      throw invalidInput("models must map at least one name to a GGUF path");
+    }
+    const specs = Object.entries(models).map(([name, spec]) => [
+      name,
+      convert.loadOptions(name, spec, { threads, contextSize, batchSize }),
+    ]);
+    const modules = await coreModules();
+    const registered = {};
+    try {
+      for (const [name, o] of specs) {
+        registered[name] = native.registerModel(name, o.path, o.contextSize, o.threads, o.batchSize);
+      }
+    } catch (e) {
+      Object.values(registered).forEach((id) => native.releaseModel(id));
+      throw invalidInput(e instanceof Error ? e.message : String(e));
+    }
+    return new Engine(modules, registered);
+  }
+
+  /** The registered model names. */
+  get models() {
+    return Object.keys(this.#models);
+  }
+
+  /**
+   * A new conversation with `model`, on its own worker thread: sessions generate
+   * at the same time. Options: `contextSize`, `systemPrompt`.
+   */
+  session(model, options) {
+    this.#checkOpen();
+    if (typeof model !== "string") throw invalidInput("the model name must be a string");
+    if (!Object.hasOwn(this.#models, model)) {
+      throw new InfWasiError("model-not-found", `no model is registered as ${JSON.stringify(model)}`);
+    }
+    const opened = convert.sessionOptions(options);
+    for (const channel of this.#channels) if (channel.failed) this.#channels.delete(channel);
+    const channel = this.#channel();
+    this.#channels.add(channel);
+    const session = new Session(channel, model, opened);
+    // A session dropped without close() must not keep its thread for ever.
+    abandoned.register(session, channel, session);
+    return session;
+  }
+
+  /** What the model file says about itself. */
+  modelInfo(model) {
+    return this.#call("info", { model });
+  }
+
+  /** Token ids of `text`; `addSpecial` (default true) adds the model's BOS token. */
+  tokenize(model, text, options) {
+    const addSpecial = options?.addSpecial ?? true;
+    if (typeof text !== "string") return Promise.reject(invalidInput("text must be a string"));
+    if (typeof addSpecial !== "boolean") return Promise.reject(invalidInput("addSpecial must be a boolean"));
+    return this.#call("tokenize", { model, text, addSpecial });
+  }
+
+  /** The text of token ids. */
+  detokenize(model, tokens) {
+    const valid = (Array.isArray(tokens) || tokens instanceof Uint32Array) &&
+      Array.prototype.every.call(tokens, (t) => Number.isInteger(t) && t >= 0 && t < 2 ** 32);
+    if (!valid) return Promise.reject(invalidInput("tokens must be an array of token ids"));
+    return this.#call("detokenize", { model, tokens: Array.from(tokens) });
+  }
+
+  /** One mean-pooled, L2-normalised vector per text (a single string gives one vector in an array). */
+  embed(model, texts) {
+    const batch = typeof texts === "string" ? [texts] : texts;
+    if (!Array.isArray(batch) || !batch.every((t) => typeof t === "string")) {
+      return Promise.reject(invalidInput("texts must be a string or an array of strings"));
+    }
+    return this.#call("embed", { model, texts: batch });
+  }
+
+  #call(op, args) {
+    if (this.#closed) return Promise.reject(invalidInput("the engine is closed"));
+    if (typeof args.model !== "string") return Promise.reject(invalidInput("the model name must be a string"));
+    if (this.#utility === null || this.#utility.failed) this.#utility = this.#channel();
+    return this.#utility.request(op, args);
+  }
+
+  #channel() {
+    return new Channel(this.#modules, this.#models);
+  }
+
+  #checkOpen() {
+    if (this.#closed) throw invalidInput("the engine is closed");
+  }
+
+  /** Closes every session made by this engine, and forgets its models: their memory is freed. */
+  async close() {
+    if (this.#closed) return;
+    this.#closed = true;
+    const channels = [...this.#channels, this.#utility].filter((c) => c !== null);
+    this.#channels.clear();
+    await Promise.all(channels.map((c) => c.close()));
+    this.#utility = null;
+    Object.values(this.#models).forEach((id) => native.releaseModel(id));
+  }
+
+  async [Symbol.asyncDispose]() {
+    await this.close();
+  }
+}

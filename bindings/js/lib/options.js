@@ -1,0 +1,104 @@
+// Options as users write them (camelCase objects) into the WIT records, checked
+// for type here and for value in the component, which gives every binding the
+// same messages.
+import { invalidInput } from "./errors.js";
+
+const U32_MAX = 2 ** 32 - 1;
+
+function u32(name, value) {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > U32_MAX) {
+    throw invalidInput(`${name} must be a whole number from 0 to ${U32_MAX}, got ${String(value)}`);
+  }
+  return value;
+}
+
+function float(name, value) {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "number") throw invalidInput(`${name} must be a number, got ${String(value)}`);
+  return value;
+}
+
+function text(name, value) {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string") throw invalidInput(`${name} must be a string`);
+  return value;
+}
+
+function object(name, value) {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== "object" || Array.isArray(value)) throw invalidInput(`${name} must be an object`);
+  return value;
+}
+
+/** The WIT `generate-options` record; `signal` is taken out by the caller. */
+export function generateOptions(options) {
+  const o = object("options", options);
+  const stop = typeof o.stop === "string" ? [o.stop] : (o.stop ?? []);
+  if (!Array.isArray(stop) || !stop.every((s) => typeof s === "string")) {
+    throw invalidInput("stop must be a string or an array of strings");
+  }
+  let jsonSchema = o.jsonSchema;
+  if (jsonSchema !== undefined && jsonSchema !== null && typeof jsonSchema !== "string") {
+    if (typeof jsonSchema !== "object") throw invalidInput("jsonSchema must be an object or a JSON string");
+    jsonSchema = JSON.stringify(jsonSchema);
+  }
+  return {
+    maxTokens: u32("maxTokens", o.maxTokens),
+    stop,
+    temperature: float("temperature", o.temperature),
+    topK: u32("topK", o.topK),
+    topP: float("topP", o.topP),
+    minP: float("minP", o.minP),
+    repeatPenalty: float("repeatPenalty", o.repeatPenalty),
+    repeatLastN: u32("repeatLastN", o.repeatLastN),
+    seed: u32("seed", o.seed),
+    grammar: text("grammar", o.grammar),
+    jsonSchema: jsonSchema ?? undefined,
+  };
+}
+
+/** The WIT `session-options` record. */
+export function sessionOptions(options) {
+  const o = object("options", options);
+  return { contextSize: u32("contextSize", o.contextSize), systemPrompt: text("systemPrompt", o.systemPrompt) };
+}
+
+/** Load options for one model: `threads`, `contextSize`, `batchSize` (engine-wide ones as defaults). */
+export function loadOptions(name, spec, defaults) {
+  const o = typeof spec === "string" ? { path: spec } : object(`models.${name}`, spec);
+  if (typeof o.path !== "string" || o.path === "") throw invalidInput(`models.${name} needs a path to a GGUF file`);
+  return {
+    path: o.path,
+    contextSize: u32("contextSize", o.contextSize ?? defaults.contextSize),
+    threads: u32("threads", o.threads ?? defaults.threads),
+    batchSize: u32("batchSize", o.batchSize ?? defaults.batchSize),
+  };
+}
+
+const ROLES = ["system", "user", "assistant", "tool"];
+
+/** Messages (`{ role, content }`, content a string or parts) into WIT messages. */
+export function messages(list) {
+  if (!Array.isArray(list)) throw invalidInput("messages must be an array of { role, content }");
+  return list.map((m, i) => {
+    if (m === null || typeof m !== "object") throw invalidInput(`messages[${i}] must be an object`);
+    if (!ROLES.includes(m.role)) throw invalidInput(`messages[${i}].role must be one of ${ROLES.join(", ")}`);
+    const parts = typeof m.content === "string" ? [m.content] : m.content;
+    if (!Array.isArray(parts)) throw invalidInput(`messages[${i}].content must be a string or an array of parts`);
+    return { role: m.role, content: parts.map((p, j) => contentPart(p, `messages[${i}].content[${j}]`)) };
+  });
+}
+
+function contentPart(part, where) {
+  if (typeof part === "string") return { tag: "text", val: part };
+  if (part && part.type === "text" && typeof part.text === "string") return { tag: "text", val: part.text };
+  if (part && part.type === "image" && part.image instanceof Uint8Array) return { tag: "image", val: part.image };
+  throw invalidInput(`${where} must be a string, { type: "text", text } or { type: "image", image: Uint8Array }`);
+}
+
+/** A prompt must be a string (the component checks that it is not empty). */
+export function prompt(value) {
+  if (typeof value !== "string") throw invalidInput("the prompt must be a string");
+  return value;
+}

@@ -1,0 +1,147 @@
+// `Session`: one conversation, in its own component instance on its own worker.
+import { invalidInput } from "./errors.js";
+import * as convert from "./options.js";
+
+/**
+ * Text pieces as they are generated (whole UTF-8 characters), as an async
+ * iterator. After the last piece, `completion` holds the finish reason and usage.
+ * Leaving a `for await` loop early cancels the generation.
+ */
+export class TokenStream {
+  #pieces = [];
+  #wake = null;
+  #settled = false;
+  #error = null;
+  #cancel;
+  #done;
+  /** @type {import("../index.d.ts").Completion | undefined} */
+  completion = undefined;
+
+  /** @internal `start(onPiece)` sends the request: `{ cancel(), done }`. */
+  constructor(start) {
+    const onPiece = (piece) => {
+      this.#pieces.push(piece);
+      this.#notify();
+    };
+    const { cancel, done } = start(onPiece);
+    this.#cancel = cancel;
+    this.#done = done.then(
+      (completion) => this.#settle(null, completion),
+      (error) => this.#settle(error, undefined),
+    );
+  }
+
+  #settle(error, completion) {
+    this.#error = error;
+    this.completion = completion;
+    this.#settled = true;
+    this.#notify();
+  }
+
+  #notify() {
+    const wake = this.#wake;
+    this.#wake = null;
+    wake?.();
+  }
+
+  [Symbol.asyncIterator]() {
+    return this;
+  }
+
+  async next() {
+    for (;;) {
+      if (this.#pieces.length > 0) return { value: this.#pieces.shift(), done: false };
+      if (this.#settled) {
+        const error = this.#error;
+        this.#error = null;
+        if (error !== null) throw error;
+        return { value: undefined, done: true };
+      }
+      await new Promise((resolve) => (this.#wake = resolve));
+    }
+  }
+
+  /** Stops the generation; leaving a `for await` loop early calls this. */
+  async return() {
+    if (!this.#settled) this.#cancel();
+    await this.#done;
+    this.#pieces = [];
+    this.#error = null;
+    return { value: undefined, done: true };
+  }
+}
+
+export class Session {
+  #channel;
+  #closed = false;
+
+  /** @internal Made by `Engine.session`. */
+  constructor(channel, model, options) {
+    this.#channel = channel;
+    // The worker opens the session first; if that fails (an invalid model file,
+    // say), it answers every later request with that error.
+    channel.request("openSession", { model, options }).catch(() => {});
+  }
+
+  /** Raw completion of `prompt`, no chat template. */
+  complete(prompt, options) {
+    return this.#generate("complete", () => convert.prompt(prompt), options, false).done;
+  }
+
+  /** Like `complete`, piece by piece. */
+  stream(prompt, options) {
+    return new TokenStream((onPiece) => this.#generate("complete", () => convert.prompt(prompt), options, onPiece));
+  }
+
+  /** Adds `messages` to the conversation and generates the reply, which joins it. */
+  chat(messages, options) {
+    return this.#generate("chat", () => convert.messages(messages), options, false).done;
+  }
+
+  /** Like `chat`, piece by piece. */
+  chatStream(messages, options) {
+    return new TokenStream((onPiece) => this.#generate("chat", () => convert.messages(messages), options, onPiece));
+  }
+
+  /** The conversation so far. */
+  history() {
+    return this.#send("history", {}).done;
+  }
+
+  /** Forgets the conversation (keeping the system prompt) and clears the KV cache. */
+  async reset() {
+    await this.#send("reset", {}).done;
+  }
+
+  /** Converts the arguments (a bad one rejects) and sends one generation. */
+  #generate(kind, input, options, onPiece) {
+    let args;
+    let signal;
+    try {
+      const { signal: s, ...rest } = options ?? {};
+      if (s !== undefined && !(s instanceof AbortSignal)) throw invalidInput("signal must be an AbortSignal");
+      signal = s;
+      args = { kind, input: input(), options: convert.generateOptions(rest), stream: onPiece !== false };
+    } catch (error) {
+      return { cancel() {}, done: Promise.reject(error) };
+    }
+    return this.#send("generate", args, { signal, onPiece: onPiece || undefined });
+  }
+
+  #send(op, args, options) {
+    if (this.#closed) return { cancel() {}, done: Promise.reject(invalidInput("this session is closed")) };
+    const { id, done } = this.#channel.send(op, args, options);
+    return { cancel: () => this.#channel.cancel(id), done };
+  }
+
+  /** Ends the session and its worker. */
+  async close() {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#channel.close();
+  }
+
+  async [Symbol.asyncDispose]() {
+    await this.close();
+  }
+}

@@ -1,0 +1,136 @@
+//! The ggml backend (the same crate every host links) as a Node addon. It only
+//! converts: the package's JS serves the component's `wasi:nn` imports by calling
+//! `Context.compute`, which runs one operation of the ggml profile.
+//!
+//! Each session's component runs in its own worker thread, and every worker loads
+//! this library afresh, but the library itself is mapped once per process: models
+//! are registered in a process-wide table, by number, so all workers share one
+//! copy of the weights.
+
+use inf_wasi_ggml::{LoadOptions, Model, NamedTensor, Session, Tensor, TensorType};
+use napi::bindgen_prelude::{Buffer, Uint8Array};
+use napi_derive::napi;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+
+static MODELS: LazyLock<Mutex<HashMap<u32, Arc<Model>>>> = LazyLock::new(Default::default);
+static NEXT_ID: AtomicU32 = AtomicU32::new(1);
+
+fn models() -> std::sync::MutexGuard<'static, HashMap<u32, Arc<Model>>> {
+    MODELS.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Registers a GGUF file under `name` and returns its number. Nothing is read
+/// until a session needs the model. Throws only for out-of-range load options.
+#[napi(catch_unwind)]
+pub fn register_model(
+    name: String,
+    path: String,
+    context_size: Option<u32>,
+    threads: Option<u32>,
+    batch_size: Option<u32>,
+) -> napi::Result<u32> {
+    let defaults = LoadOptions::default();
+    let options = LoadOptions {
+        context_size: context_size.unwrap_or(defaults.context_size),
+        threads: threads.unwrap_or(defaults.threads),
+        batch_size: batch_size.unwrap_or(defaults.batch_size),
+        gpu_layers: 0,
+    };
+    options.validate().map_err(|e| napi::Error::from_reason(e.message))?;
+    let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+    models().insert(id, Arc::new(Model::new(name, path, options)));
+    Ok(id)
+}
+
+/// Forgets a registered model. Sessions already using it keep it until they end;
+/// the weights are freed with the last one.
+#[napi(catch_unwind)]
+pub fn release_model(id: u32) {
+    models().remove(&id);
+}
+
+/// A registered model, as the component's `wasi:nn` graph.
+#[napi]
+pub struct Graph {
+    model: Arc<Model>,
+}
+
+#[napi]
+impl Graph {
+    /// The model registered as `id`, or an error if it was released.
+    #[napi(constructor, catch_unwind)]
+    pub fn new(id: u32) -> napi::Result<Self> {
+        let model = models().get(&id).cloned();
+        model.map(|model| Self { model }).ok_or_else(|| napi::Error::from_reason(format!("model {id} was released")))
+    }
+
+    /// A new execution context: a session with its own KV cache.
+    #[napi(catch_unwind)]
+    pub fn init_execution_context(&self) -> Context {
+        Context { session: Mutex::new(Some(Session::new(self.model.clone()))) }
+    }
+}
+
+/// One execution context of the ggml profile.
+#[napi]
+pub struct Context {
+    /// `None` once freed: the component dropped the context, and its KV cache
+    /// goes now rather than when the garbage collector finds the JS object.
+    session: Mutex<Option<Session>>,
+}
+
+/// `[name, type, dimensions, data]`, `type` being the wasi-nn tensor type name.
+type InputTensor = (String, String, Vec<u32>, Uint8Array);
+type OutputTensor = (String, String, Vec<u32>, Buffer);
+
+#[napi]
+impl Context {
+    /// Runs one operation. Synchronous on purpose: the component's imports are
+    /// synchronous (Node 20 has no JSPI) and each session runs in its own worker.
+    /// Never throws for a bad request: errors travel in the `status` output.
+    #[napi(catch_unwind)]
+    pub fn compute(&self, inputs: Vec<InputTensor>) -> Vec<OutputTensor> {
+        let inputs = inputs
+            .into_iter()
+            .map(|(name, ty, dimensions, data)| {
+                NamedTensor::new(name, Tensor { dimensions, ty: tensor_type(&ty), data: data.to_vec() })
+            })
+            .collect();
+        let outputs = match self.session.lock().unwrap_or_else(PoisonError::into_inner).as_mut() {
+            Some(session) => session.compute(inputs),
+            None => vec![NamedTensor::new("status", Tensor::bytes(FREED.as_bytes().to_vec()))],
+        };
+        outputs
+            .into_iter()
+            .map(|t| (t.name, type_name(t.tensor.ty).to_string(), t.tensor.dimensions, Buffer::from(t.tensor.data)))
+            .collect()
+    }
+
+    /// Releases the session (its llama.cpp context and KV cache) at once.
+    #[napi(catch_unwind)]
+    pub fn free(&self) {
+        self.session.lock().unwrap_or_else(PoisonError::into_inner).take();
+    }
+}
+
+/// The profile's status for an operation on a freed context.
+const FREED: &str = r#"{"error":{"code":"backend","message":"this execution context was dropped"}}"#;
+
+fn tensor_type(name: &str) -> TensorType {
+    match name {
+        "U8" => TensorType::U8,
+        "I32" => TensorType::I32,
+        "FP32" => TensorType::Fp32,
+        _ => TensorType::Other,
+    }
+}
+
+fn type_name(ty: TensorType) -> &'static str {
+    match ty {
+        TensorType::U8 | TensorType::Other => "U8",
+        TensorType::I32 => "I32",
+        TensorType::Fp32 => "FP32",
+    }
+}
