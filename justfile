@@ -25,6 +25,14 @@ run prompt="Why is the sky blue?":
 cli *args: setup
     cargo run --quiet --release -p inf-wasi-cli -- {{args}}
 
+# Build the npm package, install its tarball into a fresh project and run the JS suite.
+js:
+    ci/js.sh
+
+# Build the Python wheel, install it into a fresh virtual environment and run the Python suite.
+python:
+    ci/python.sh
+
 # inf-wasi against native llama.cpp (not part of the tests): run on an idle machine.
 bench:
     ci/bench.sh

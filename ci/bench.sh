@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The benchmark: native llama.cpp, the component with the Rust host, the Python
-# package, and llama-cpp-python as a peer, on the default model. Settings via
-# BENCH_THREADS, BENCH_PROMPT_REPEATS, BENCH_GEN_TOKENS, BENCH_RUNS;
-# BENCH_PEERS=0 skips llama-cpp-python (it builds llama.cpp from source on first
-# use). Not part of the tests; run on an idle machine.
+# and Node packages, and llama-cpp-python and node-llama-cpp as peers, on the
+# default model. Settings via BENCH_THREADS, BENCH_PROMPT_REPEATS,
+# BENCH_GEN_TOKENS, BENCH_RUNS; BENCH_PEERS=0 skips the peers (llama-cpp-python
+# builds llama.cpp from source on first use). Not part of the tests; run on an
+# idle machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ci/setup.sh
@@ -11,6 +12,9 @@ python3 ci/fetch_model.py >/dev/null
 cargo build --quiet --release --locked -p inf-wasi-bench
 ci/python.sh --build-only
 export BENCH_PYTHON=target/python-test-venv/bin/python
+ci/js.sh --build-only
+cp bench/node_row.mjs target/js/app/
+export BENCH_NODE_APP=target/js/app
 if [ "${BENCH_PEERS:-1}" != 0 ]; then
   peer=target/bench-peers
   if [ ! -x "$peer/bin/python" ] || ! "$peer/bin/python" -c "import llama_cpp" 2>/dev/null; then
@@ -19,5 +23,15 @@ if [ "${BENCH_PEERS:-1}" != 0 ]; then
     CMAKE_ARGS="-DGGML_NATIVE=ON" "$peer/bin/pip" install --quiet "llama-cpp-python==0.3.*"
   fi
   export BENCH_LLAMA_CPP_PYTHON=$peer/bin/python
+  # node-llama-cpp with its prebuilt CPU binaries (it cannot build here: its
+  # source build downloads llama.cpp).
+  node_peer=target/bench-peers/node
+  if [ ! -d "$node_peer/node_modules/node-llama-cpp" ]; then
+    mkdir -p "$node_peer"
+    echo '{"name":"bench-peer","private":true,"type":"module"}' >"$node_peer/package.json"
+    (cd "$node_peer" && npm install --silent --no-audit --no-fund -E node-llama-cpp@3.21.1)
+  fi
+  cp bench/node_row.mjs "$node_peer/"
+  export BENCH_NODE_LLAMA_CPP=$node_peer
 fi
 exec target/release/inf-wasi-bench

@@ -17,4 +17,7 @@ cargo test --release --workspace --locked
 # same component (and the Rust host's conformance outputs written above).
 ci/python.sh
 
+# JavaScript: the npm tarball, installed into a fresh project, the same way.
+ci/js.sh
+
 echo "inf-wasi: all suites passed in $(( $(date +%s) - start ))s"

@@ -30,8 +30,8 @@ fn drive(exe: &str, settings: &Settings) {
         settings.gen_tokens,
         settings.runs
     );
-    // Each row is a command that prints one JSON sample; the Python rows run
-    // only when the driver is given an interpreter that has the package.
+    // Each row is a command that prints one JSON sample; the Python and Node rows
+    // run only when the driver is given an interpreter or project that has the package.
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/python_row.py");
     let mut rows: Vec<(String, Vec<String>)> = vec![
         ("native llama.cpp".into(), vec![exe.into(), "native".into()]),
@@ -42,6 +42,14 @@ fn drive(exe: &str, settings: &Settings) {
     }
     if let Ok(python) = std::env::var("BENCH_LLAMA_CPP_PYTHON") {
         rows.push(("llama-cpp-python".into(), vec![python, script.into(), "llama-cpp-python".into()]));
+    }
+    // The Node rows run node_row.mjs from a project that has the package installed.
+    let node_row = |dir: String, which: &str| vec!["node".into(), format!("{dir}/node_row.mjs"), which.into()];
+    if let Ok(dir) = std::env::var("BENCH_NODE_APP") {
+        rows.push(("inf-wasi Node".into(), node_row(dir, "inf-wasi")));
+    }
+    if let Ok(dir) = std::env::var("BENCH_NODE_LLAMA_CPP") {
+        rows.push(("node-llama-cpp".into(), node_row(dir, "node-llama-cpp")));
     }
     let load_before = measure::load_average();
     let mut samples: Vec<Vec<Sample>> = vec![Vec::new(); rows.len()];

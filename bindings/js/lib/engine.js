@@ -86,7 +86,11 @@ export class Engine {
   /** Token ids of `text`; `addSpecial` (default true) adds the model's BOS token. */
   tokenize(model, text, options) {
     const addSpecial = options?.addSpecial ?? true;
-    if (typeof text !== "string") return Promise.reject(invalidInput("text must be a string"));
+    try {
+      convert.text("text", text);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (typeof addSpecial !== "boolean") return Promise.reject(invalidInput("addSpecial must be a boolean"));
     return this.#call("tokenize", { model, text, addSpecial });
   }
@@ -102,8 +106,11 @@ export class Engine {
   /** One mean-pooled, L2-normalised vector per text (a single string gives one vector in an array). */
   embed(model, texts) {
     const batch = typeof texts === "string" ? [texts] : texts;
-    if (!Array.isArray(batch) || !batch.every((t) => typeof t === "string")) {
-      return Promise.reject(invalidInput("texts must be a string or an array of strings"));
+    if (!Array.isArray(batch)) return Promise.reject(invalidInput("texts must be a string or an array of strings"));
+    try {
+      batch.forEach((t, i) => convert.text(`texts[${i}]`, t));
+    } catch (error) {
+      return Promise.reject(error);
     }
     return this.#call("embed", { model, texts: batch });
   }

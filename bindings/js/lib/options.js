@@ -19,11 +19,22 @@ function float(name, value) {
   return value;
 }
 
-function text(name, value) {
+function optionalString(name, value) {
   if (value === undefined || value === null) return undefined;
+  return string(name, value);
+}
+
+/** A string that UTF-8 can carry: JS strings may hold lone surrogates, which it cannot. */
+function string(name, value) {
   if (typeof value !== "string") throw invalidInput(`${name} must be a string`);
+  if (!value.isWellFormed()) throw invalidInput(`${name} is not valid Unicode: it has a lone surrogate`);
   return value;
 }
+
+const GENERATE_OPTIONS = new Set([
+  "maxTokens", "stop", "temperature", "topK", "topP", "minP", "repeatPenalty", "repeatLastN", "seed", "grammar",
+  "jsonSchema",
+]);
 
 function object(name, value) {
   if (value === undefined || value === null) return {};
@@ -34,10 +45,11 @@ function object(name, value) {
 /** The WIT `generate-options` record; `signal` is taken out by the caller. */
 export function generateOptions(options) {
   const o = object("options", options);
+  const unknown = Object.keys(o).filter((key) => !GENERATE_OPTIONS.has(key));
+  if (unknown.length > 0) throw invalidInput(`unknown generation option: ${unknown.join(", ")}`);
   const stop = typeof o.stop === "string" ? [o.stop] : (o.stop ?? []);
-  if (!Array.isArray(stop) || !stop.every((s) => typeof s === "string")) {
-    throw invalidInput("stop must be a string or an array of strings");
-  }
+  if (!Array.isArray(stop)) throw invalidInput("stop must be a string or an array of strings");
+  stop.forEach((s, i) => string(`stop[${i}]`, s));
   let jsonSchema = o.jsonSchema;
   if (jsonSchema !== undefined && jsonSchema !== null && typeof jsonSchema !== "string") {
     if (typeof jsonSchema !== "object") throw invalidInput("jsonSchema must be an object or a JSON string");
@@ -53,7 +65,7 @@ export function generateOptions(options) {
     repeatPenalty: float("repeatPenalty", o.repeatPenalty),
     repeatLastN: u32("repeatLastN", o.repeatLastN),
     seed: u32("seed", o.seed),
-    grammar: text("grammar", o.grammar),
+    grammar: optionalString("grammar", o.grammar),
     jsonSchema: jsonSchema ?? undefined,
   };
 }
@@ -61,7 +73,9 @@ export function generateOptions(options) {
 /** The WIT `session-options` record. */
 export function sessionOptions(options) {
   const o = object("options", options);
-  return { contextSize: u32("contextSize", o.contextSize), systemPrompt: text("systemPrompt", o.systemPrompt) };
+  const unknown = Object.keys(o).filter((key) => key !== "contextSize" && key !== "systemPrompt");
+  if (unknown.length > 0) throw invalidInput(`unknown session option: ${unknown.join(", ")}`);
+  return { contextSize: u32("contextSize", o.contextSize), systemPrompt: optionalString("systemPrompt", o.systemPrompt) };
 }
 
 /** Load options for one model: `threads`, `contextSize`, `batchSize` (engine-wide ones as defaults). */
@@ -91,14 +105,16 @@ export function messages(list) {
 }
 
 function contentPart(part, where) {
-  if (typeof part === "string") return { tag: "text", val: part };
-  if (part && part.type === "text" && typeof part.text === "string") return { tag: "text", val: part.text };
+  if (typeof part === "string") return { tag: "text", val: string(where, part) };
+  if (part && part.type === "text" && typeof part.text === "string") return { tag: "text", val: string(where, part.text) };
   if (part && part.type === "image" && part.image instanceof Uint8Array) return { tag: "image", val: part.image };
   throw invalidInput(`${where} must be a string, { type: "text", text } or { type: "image", image: Uint8Array }`);
 }
 
 /** A prompt must be a string (the component checks that it is not empty). */
 export function prompt(value) {
-  if (typeof value !== "string") throw invalidInput("the prompt must be a string");
-  return value;
+  return string("the prompt", value);
 }
+
+/** Any other text argument. */
+export { string as text };

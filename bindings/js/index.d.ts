@@ -1,0 +1,161 @@
+// Types of the public API of inf-wasi for Node.
+
+/** The cases of the WIT `error` variant: `InfWasiError.code` is always one of them. */
+export type ErrorCode =
+  | "model-not-found"
+  | "invalid-model"
+  | "invalid-input"
+  | "context-overflow"
+  | "unsupported"
+  | "cancelled"
+  | "backend";
+
+export const ERROR_CODES: readonly ErrorCode[];
+
+/** Every error this package raises or rejects with. */
+export class InfWasiError extends Error {
+  constructor(code: string, message: string, options?: { cause?: unknown });
+  readonly code: ErrorCode;
+}
+
+/** A model file and how to load it. */
+export interface ModelSpec {
+  /** Path to a GGUF file. */
+  path: string;
+  /** Default context size of the model's sessions (tokens; default 4096). */
+  contextSize?: number;
+  /** Inference threads (default: the number of cores, up to 8). */
+  threads?: number;
+  /** Prompt tokens evaluated per batch (default 512). */
+  batchSize?: number;
+}
+
+export interface EngineOptions {
+  /** Model names, each to a GGUF path or a `ModelSpec`. */
+  models: Record<string, string | ModelSpec>;
+  /** Default `threads` for every model. */
+  threads?: number;
+  /** Default `contextSize` for every model. */
+  contextSize?: number;
+  /** Default `batchSize` for every model. */
+  batchSize?: number;
+}
+
+export interface SessionOptions {
+  /** Context size of this session (tokens); default: the model's. */
+  contextSize?: number;
+  /** A system message that starts the conversation and survives `reset()`. */
+  systemPrompt?: string;
+}
+
+export interface GenerateOptions {
+  /** Most tokens to generate (default 256). */
+  maxTokens?: number;
+  /** Generation ends before any of these strings; they are not part of the text. */
+  stop?: string | string[];
+  /** 0 is greedy (default 0.8). */
+  temperature?: number;
+  /** Default 40. */
+  topK?: number;
+  /** Default 0.95. */
+  topP?: number;
+  /** Default 0.05. */
+  minP?: number;
+  /** Default 1.0 (off). */
+  repeatPenalty?: number;
+  /** Default 64. */
+  repeatLastN?: number;
+  /** Sampling seed (default random). */
+  seed?: number;
+  /** A llama.cpp GBNF grammar the output must follow. */
+  grammar?: string;
+  /** A JSON Schema (object or JSON text) the output must follow. */
+  jsonSchema?: object | string;
+  /** Aborting cancels the generation; the call rejects with code "cancelled". */
+  signal?: AbortSignal;
+}
+
+export type Role = "system" | "user" | "assistant" | "tool";
+
+export type ContentPart = string | { type: "text"; text: string } | { type: "image"; image: Uint8Array };
+
+export interface Message {
+  role: Role;
+  content: string | ContentPart[];
+}
+
+export type FinishReason = "stop" | "length" | "context-full";
+
+export interface Usage {
+  promptTokens: number;
+  /** Prompt tokens found in the session's KV cache, not evaluated again. */
+  cachedTokens: number;
+  completionTokens: number;
+}
+
+export interface Completion {
+  text: string;
+  finishReason: FinishReason;
+  usage: Usage;
+}
+
+export interface ModelInfo {
+  name: string;
+  architecture: string;
+  contextLength: number;
+  vocabSize: number;
+  embeddingSize: number;
+  parameters: number;
+  sizeBytes: number;
+  vision: boolean;
+  chatTemplate: string | null;
+}
+
+/** Pieces of text as they are generated. Leaving a `for await` loop early cancels generation. */
+export class TokenStream implements AsyncIterableIterator<string> {
+  private constructor();
+  /** Set once the last piece has been read: the finish reason and usage. */
+  readonly completion: Completion | undefined;
+  next(): Promise<IteratorResult<string, undefined>>;
+  return(): Promise<IteratorResult<string, undefined>>;
+  [Symbol.asyncIterator](): TokenStream;
+}
+
+/** One conversation with its own KV cache, on its own worker thread. */
+export class Session implements AsyncDisposable {
+  private constructor();
+  /** Raw completion of `prompt` (no chat template). */
+  complete(prompt: string, options?: GenerateOptions): Promise<Completion>;
+  /** Like `complete`, piece by piece. */
+  stream(prompt: string, options?: GenerateOptions): TokenStream;
+  /** Adds `messages` to the conversation and generates the reply, which joins it. */
+  chat(messages: Message[], options?: GenerateOptions): Promise<Completion>;
+  /** Like `chat`, piece by piece. */
+  chatStream(messages: Message[], options?: GenerateOptions): TokenStream;
+  /** The conversation so far. */
+  history(): Promise<Message[]>;
+  /** Forgets the conversation (keeping the system prompt) and clears the KV cache. */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** The models an application registered, and the sessions made over them. */
+export class Engine implements AsyncDisposable {
+  private constructor();
+  /** Registers models by name; nothing is loaded until first use. */
+  static create(options: EngineOptions): Promise<Engine>;
+  /** The registered model names. */
+  readonly models: string[];
+  /** A new conversation with `model`; throws `model-not-found` for a name that was not registered. */
+  session(model: string, options?: SessionOptions): Session;
+  modelInfo(model: string): Promise<ModelInfo>;
+  /** Token ids of `text`; `addSpecial` (default true) adds the model's BOS token. */
+  tokenize(model: string, text: string, options?: { addSpecial?: boolean }): Promise<number[]>;
+  detokenize(model: string, tokens: number[] | Uint32Array): Promise<string>;
+  /** One mean-pooled, L2-normalised vector per text. */
+  embed(model: string, texts: string | string[]): Promise<number[][]>;
+  /** Closes every session of this engine and frees its models. */
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}

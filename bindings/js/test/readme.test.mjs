@@ -1,0 +1,23 @@
+// The README's JS example is examples/quickstart.mjs, verbatim, and it runs.
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { MODEL, REPO } from "./support.mjs";
+
+// ci/js.sh copies the examples beside the tests, into the project that installed the package.
+const example = fileURLToPath(new URL("../examples/quickstart.mjs", import.meta.url));
+
+test("the README shows the example verbatim", () => {
+  const readme = readFileSync(`${REPO}/README.md`, "utf8");
+  assert.ok(readme.includes("```js\n" + readFileSync(example, "utf8") + "```"));
+});
+
+test("the example runs", async () => {
+  const env = { ...process.env, INF_WASI_MODEL: MODEL };
+  const { stdout } = await promisify(execFile)(process.execPath, [example], { env, timeout: 600_000 });
+  assert.match(stdout, /640 dimensions/);
+  assert.match(stdout, /model-not-found/);
+});
