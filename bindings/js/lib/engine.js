@@ -7,6 +7,7 @@ import { native } from "./native.js";
 import * as convert from "./options.js";
 import { Session } from "./session.js";
 
+// A session or engine dropped without close() must not keep a worker thread for ever.
 const abandoned = new FinalizationRegistry((channel) => channel.close());
 
 export class Engine {
@@ -17,6 +18,8 @@ export class Engine {
   #channels = new Set();
   /** The instance that serves model calls (info, tokenize, embed). */
   #utility = null;
+  /** A worker started ahead of need: a thread and an instance take tens of milliseconds to start. */
+  #spare = null;
   #closed = false;
 
   /** @internal Use `Engine.create`. */
@@ -50,7 +53,9 @@ export class Engine {
       Object.values(registered).forEach((id) => native.releaseModel(id));
       throw invalidInput(e instanceof Error ? e.message : String(e));
     }
-    return new Engine(modules, registered);
+    const engine = new Engine(modules, registered);
+    engine.#startSpare();
+    return engine;
   }
 
   /** The registered model names. */
@@ -72,9 +77,15 @@ export class Engine {
     for (const channel of this.#channels) if (channel.failed) this.#channels.delete(channel);
     const channel = this.#channel();
     this.#channels.add(channel);
-    const session = new Session(channel, model, opened);
-    // A session dropped without close() must not keep its thread for ever.
-    abandoned.register(session, channel, session);
+    // The worker opens the session first; if that fails (an invalid model file,
+    // say), it answers every later request with that error. The next spare
+    // starts after, so as not to slow this session's start.
+    channel.request("openSession", { model, options: opened }).then(
+      () => this.#startSpare(),
+      () => this.#startSpare(),
+    );
+    const session = new Session(channel);
+    abandoned.register(session, channel, channel);
     return session;
   }
 
@@ -118,12 +129,25 @@ export class Engine {
   #call(op, args) {
     if (this.#closed) return Promise.reject(invalidInput("the engine is closed"));
     if (typeof args.model !== "string") return Promise.reject(invalidInput("the model name must be a string"));
-    if (this.#utility === null || this.#utility.failed) this.#utility = this.#channel();
+    if (this.#utility === null || this.#utility.failed) {
+      this.#utility = this.#channel();
+      this.#startSpare();
+    }
     return this.#utility.request(op, args);
   }
 
+  /** A worker with a fresh instance: the spare if there is one. */
   #channel() {
-    return new Channel(this.#modules, this.#models);
+    const spare = this.#spare;
+    this.#spare = null;
+    if (spare !== null) abandoned.unregister(spare);
+    return spare !== null && !spare.failed ? spare : new Channel(this.#modules, this.#models);
+  }
+
+  #startSpare() {
+    if (this.#closed || this.#spare !== null) return;
+    this.#spare = new Channel(this.#modules, this.#models);
+    abandoned.register(this, this.#spare, this.#spare);
   }
 
   #checkOpen() {
@@ -134,7 +158,8 @@ export class Engine {
   async close() {
     if (this.#closed) return;
     this.#closed = true;
-    const channels = [...this.#channels, this.#utility].filter((c) => c !== null);
+    const channels = [...this.#channels, this.#utility, this.#spare].filter((c) => c !== null);
+    this.#spare = null;
     this.#channels.clear();
     await Promise.all(channels.map((c) => c.close()));
     this.#utility = null;

@@ -75,12 +75,9 @@ export class Session {
   #channel;
   #closed = false;
 
-  /** @internal Made by `Engine.session`. */
-  constructor(channel, model, options) {
+  /** @internal Made by `Engine.session`, which opens the session in `channel`'s worker. */
+  constructor(channel) {
     this.#channel = channel;
-    // The worker opens the session first; if that fails (an invalid model file,
-    // say), it answers every later request with that error.
-    channel.request("openSession", { model, options }).catch(() => {});
   }
 
   /** Raw completion of `prompt`, no chat template. */
