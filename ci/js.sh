@@ -18,6 +18,8 @@ command -v strip >/dev/null && strip --strip-unneeded "$package/native/inf_wasi.
 (cd "$package" && npm ci --silent --no-audit --no-fund)
 rm -rf "$package/component"
 # Sync instantiation: the package passes its wasi:nn imports at run time, in a worker.
+# jco is pinned to 1.12.0: its glue costs about 0.2 ms per generated token, where
+# 1.17 to 1.35 spend 0.35 to 0.45 ms on their async-task bookkeeping.
 "$package/node_modules/.bin/jco" transpile target/inf-wasi.wasm --instantiation sync --name inf-wasi \
   --no-typescript --quiet -o "$package/component"
 (cd "$package" && node_modules/.bin/tsc -p tsconfig.json)

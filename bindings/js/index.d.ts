@@ -39,6 +39,12 @@ export interface EngineOptions {
   contextSize?: number;
   /** Default `batchSize` for every model. */
   batchSize?: number;
+  /**
+   * Keep one worker (a thread with an instance of the component) started ahead of need, so that
+   * a new session starts in milliseconds rather than tens of them; costs the memory of an idle
+   * worker. Default false.
+   */
+  warmWorker?: boolean;
 }
 
 export interface SessionOptions {

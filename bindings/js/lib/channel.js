@@ -18,11 +18,14 @@ export class Channel {
    * @param {Record<string, number>} models registered model names and their native numbers
    */
   constructor(modules, models) {
-    this.#worker = new Worker(WORKER, { workerData: { modules, models, cancel: this.#cancel.buffer } });
-    this.#worker.unref();
+    const workerData = { modules, models, cancel: this.#cancel.buffer };
+    // Not the application's Node flags: some (`--input-type`, `-e`) make a worker fail to start.
+    this.#worker = new Worker(WORKER, { workerData, execArgv: [] });
     this.#worker.on("message", (message) => this.#receive(message));
     this.#worker.on("error", (error) => this.#fail(new InfWasiError("backend", `the worker failed: ${error.message}`)));
     this.#worker.on("exit", () => this.#fail(new InfWasiError("invalid-input", "this session is closed")));
+    // After the listeners: adding a message listener refs the worker's port again.
+    this.#worker.unref();
   }
 
   /**

@@ -18,24 +18,30 @@ export class Engine {
   #channels = new Set();
   /** The instance that serves model calls (info, tokenize, embed). */
   #utility = null;
-  /** A worker started ahead of need: a thread and an instance take tens of milliseconds to start. */
+  /** With `warmWorker`, a worker started ahead of need (a thread and an instance take tens of milliseconds). */
   #spare = null;
+  #warm;
   #closed = false;
 
   /** @internal Use `Engine.create`. */
-  constructor(modules, models) {
+  constructor(modules, models, warm) {
     this.#modules = modules;
     this.#models = models;
+    this.#warm = warm;
   }
 
   /**
    * Registers `models` (a name to a GGUF path, or to `{ path, contextSize,
    * threads, batchSize }`); nothing is loaded until a session or call needs it.
    * `threads` and `contextSize` at the top level are defaults for every model.
+   * `warmWorker` keeps one worker started ahead of need, so that a new session
+   * starts in milliseconds rather than tens of them, for the memory of an idle
+   * worker.
    */
   static async create(options) {
     if (options === null || typeof options !== "object") throw invalidInput("Engine.create needs { models }");
-    const { models, threads, contextSize, batchSize } = options;
+    const { models, threads, contextSize, batchSize, warmWorker = false } = options;
+    if (typeof warmWorker !== "boolean") throw invalidInput("warmWorker must be a boolean");
     if (models === null || typeof models !== "object" || Object.keys(models).length === 0) {
       throw invalidInput("models must map at least one name to a GGUF path");
     }
@@ -53,7 +59,7 @@ export class Engine {
       Object.values(registered).forEach((id) => native.releaseModel(id));
       throw invalidInput(e instanceof Error ? e.message : String(e));
     }
-    const engine = new Engine(modules, registered);
+    const engine = new Engine(modules, registered, warmWorker);
     engine.#startSpare();
     return engine;
   }
@@ -145,7 +151,7 @@ export class Engine {
   }
 
   #startSpare() {
-    if (this.#closed || this.#spare !== null) return;
+    if (!this.#warm || this.#closed || this.#spare !== null) return;
     this.#spare = new Channel(this.#modules, this.#models);
     abandoned.register(this, this.#spare, this.#spare);
   }
