@@ -40,17 +40,20 @@ export class Engine {
    */
   static async create(options) {
     if (options === null || typeof options !== "object") throw invalidInput("Engine.create needs { models }");
+    convert.onlyKeys("Engine.create options", options, ["models", "threads", "contextSize", "batchSize", "warmWorker"]);
     const { models, threads, contextSize, batchSize, warmWorker = false } = options;
     if (typeof warmWorker !== "boolean") throw invalidInput("warmWorker must be a boolean");
     if (models === null || typeof models !== "object" || Object.keys(models).length === 0) {
       throw invalidInput("models must map at least one name to a GGUF path");
     }
+    if (Object.keys(models).includes("")) throw invalidInput("model names must not be empty");
     const specs = Object.entries(models).map(([name, spec]) => [
       name,
       convert.loadOptions(name, spec, { threads, contextSize, batchSize }),
     ]);
     const modules = await coreModules();
-    const registered = {};
+    // No prototype: a model may be called "constructor" or "__proto__".
+    const registered = Object.create(null);
     try {
       for (const [name, o] of specs) {
         registered[name] = native.registerModel(name, o.path, o.contextSize, o.threads, o.batchSize);

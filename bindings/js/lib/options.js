@@ -31,10 +31,16 @@ function string(name, value) {
   return value;
 }
 
-const GENERATE_OPTIONS = new Set([
+const GENERATE_OPTIONS = [
   "maxTokens", "stop", "temperature", "topK", "topP", "minP", "repeatPenalty", "repeatLastN", "seed", "grammar",
   "jsonSchema",
-]);
+];
+
+/** Rejects keys a caller may have misspelt (`max_tokens`, say) instead of ignoring them. */
+export function onlyKeys(what, object, allowed) {
+  const unknown = Object.keys(object).filter((key) => !allowed.includes(key));
+  if (unknown.length > 0) throw invalidInput(`unknown ${what}: ${unknown.join(", ")}`);
+}
 
 function object(name, value) {
   if (value === undefined || value === null) return {};
@@ -45,8 +51,7 @@ function object(name, value) {
 /** The WIT `generate-options` record; `signal` is taken out by the caller. */
 export function generateOptions(options) {
   const o = object("options", options);
-  const unknown = Object.keys(o).filter((key) => !GENERATE_OPTIONS.has(key));
-  if (unknown.length > 0) throw invalidInput(`unknown generation option: ${unknown.join(", ")}`);
+  onlyKeys("generation option", o, GENERATE_OPTIONS);
   const stop = typeof o.stop === "string" ? [o.stop] : (o.stop ?? []);
   if (!Array.isArray(stop)) throw invalidInput("stop must be a string or an array of strings");
   stop.forEach((s, i) => string(`stop[${i}]`, s));
@@ -73,14 +78,14 @@ export function generateOptions(options) {
 /** The WIT `session-options` record. */
 export function sessionOptions(options) {
   const o = object("options", options);
-  const unknown = Object.keys(o).filter((key) => key !== "contextSize" && key !== "systemPrompt");
-  if (unknown.length > 0) throw invalidInput(`unknown session option: ${unknown.join(", ")}`);
+  onlyKeys("session option", o, ["contextSize", "systemPrompt"]);
   return { contextSize: u32("contextSize", o.contextSize), systemPrompt: optionalString("systemPrompt", o.systemPrompt) };
 }
 
 /** Load options for one model: `threads`, `contextSize`, `batchSize` (engine-wide ones as defaults). */
 export function loadOptions(name, spec, defaults) {
   const o = typeof spec === "string" ? { path: spec } : object(`models.${name}`, spec);
+  onlyKeys(`option of models.${name}`, o, ["path", "contextSize", "threads", "batchSize"]);
   if (typeof o.path !== "string" || o.path === "") throw invalidInput(`models.${name} needs a path to a GGUF file`);
   return {
     path: o.path,

@@ -120,6 +120,10 @@ test("bad requests are invalid-input, and the session goes on", async () => {
   await assert.rejects(Engine.create({ models: { gemma: MODEL }, threads: -2 }), code("invalid-input"));
   await assert.rejects(Engine.create({ models: { gemma: MODEL }, threads: 5000 }), code("invalid-input"));
   await assert.rejects(Engine.create(undefined), code("invalid-input"));
+  await assert.rejects(Engine.create({ models: { gemma: MODEL }, context_size: 512 }), code("invalid-input"));
+  await assert.rejects(Engine.create({ models: { gemma: { path: MODEL, thread: 1 } } }), code("invalid-input"));
+  await assert.rejects(Engine.create({ models: { "": MODEL } }), code("invalid-input"));
+  assert.throws(() => engine.session("gemma", { system: "x" }), code("invalid-input"));
   assert.match((await session.complete("Water boils at", greedy(4))).text, /100/);
   await session.close();
 });

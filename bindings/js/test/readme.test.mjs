@@ -15,9 +15,21 @@ test("the README shows the example verbatim", () => {
   assert.ok(readme.includes("```js\n" + readFileSync(example, "utf8") + "```"));
 });
 
-test("the example runs", async () => {
+const run = async (file) => {
   const env = { ...process.env, INF_WASI_MODEL: MODEL };
-  const { stdout } = await promisify(execFile)(process.execPath, [example], { env, timeout: 600_000 });
+  return (await promisify(execFile)(process.execPath, [file], { env, timeout: 600_000 })).stdout;
+};
+
+test("the example runs", async () => {
+  const stdout = await run(example);
   assert.match(stdout, /640 dimensions/);
   assert.match(stdout, /model-not-found/);
+});
+
+test("the chat example runs: history, KV reuse, a timed-out reply", async () => {
+  const stdout = await run(fileURLToPath(new URL("../examples/chat.mjs", import.meta.url)));
+  assert.match(stdout, /\[(stop|length), \d+ tokens\]/);
+  assert.match(stdout, /\[[1-9]\d* prompt tokens reused\]/);
+  assert.match(stdout, /cancelled after 300 ms/);
+  assert.match(stdout, /system user assistant user assistant\n/);
 });
