@@ -30,7 +30,7 @@ pub use error::{Error, Result};
 pub use inf_wasi_ggml::LoadOptions;
 pub use models::{cache_dir, default_model_path, DEFAULT_MODEL_FILE, DEFAULT_MODEL_SHA256};
 pub use runtime::COMPONENT;
-pub use session::{Session, TextStream};
+pub use session::{Session, StreamHandle, TextStream};
 
 // The README's Rust example runs as a doctest.
 #[doc = include_str!("../../../README.md")]

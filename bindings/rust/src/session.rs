@@ -39,12 +39,7 @@ impl Session {
 
     /// Streams the completion of `prompt` piece by piece.
     pub fn stream(&mut self, prompt: &str, options: &GenerateOptions) -> Result<TextStream<'_>> {
-        let stream = flatten(self.api.inf_wasi_inference().session().call_complete_stream(
-            &mut self.store,
-            self.session,
-            prompt,
-            options,
-        ))?;
+        let stream = self.start_stream(prompt, options)?;
         Ok(TextStream { session: self, stream: Some(stream), completion: None })
     }
 
@@ -54,13 +49,37 @@ impl Session {
     }
 
     pub fn chat_stream(&mut self, messages: &[Message], options: &GenerateOptions) -> Result<TextStream<'_>> {
-        let stream = flatten(self.api.inf_wasi_inference().session().call_chat_stream(
-            &mut self.store,
-            self.session,
-            messages,
-            options,
-        ))?;
+        let stream = self.start_chat_stream(messages, options)?;
         Ok(TextStream { session: self, stream: Some(stream), completion: None })
+    }
+
+    /// Starts streaming the completion of `prompt`, without borrowing the session:
+    /// for hosts that keep a session and its stream behind handles (JNI, C). Read
+    /// it with [`Session::next_piece`]; a newer generation ends it.
+    pub fn start_stream(&mut self, prompt: &str, options: &GenerateOptions) -> Result<StreamHandle> {
+        let session = self.api.inf_wasi_inference().session();
+        flatten(session.call_complete_stream(&mut self.store, self.session, prompt, options)).map(StreamHandle)
+    }
+
+    /// [`Session::start_stream`] for a chat turn.
+    pub fn start_chat_stream(&mut self, messages: &[Message], options: &GenerateOptions) -> Result<StreamHandle> {
+        let session = self.api.inf_wasi_inference().session();
+        flatten(session.call_chat_stream(&mut self.store, self.session, messages, options)).map(StreamHandle)
+    }
+
+    /// The next piece of `stream`, or `None` once it has ended.
+    pub fn next_piece(&mut self, stream: &StreamHandle) -> Result<Option<String>> {
+        flatten(self.api.inf_wasi_inference().token_stream().call_next(&mut self.store, stream.0))
+    }
+
+    /// The finish reason and usage of `stream`, once it has ended.
+    pub fn stream_outcome(&mut self, stream: &StreamHandle) -> Option<Completion> {
+        self.api.inf_wasi_inference().token_stream().call_outcome(&mut self.store, stream.0).ok().flatten()
+    }
+
+    /// Releases `stream` (also stopping its generation early).
+    pub fn end_stream(&mut self, stream: StreamHandle) {
+        let _ = stream.0.resource_drop(&mut self.store);
     }
 
     /// The conversation so far.
@@ -78,7 +97,7 @@ impl Session {
 /// After the last piece, [`TextStream::completion`] has the finish reason and usage.
 pub struct TextStream<'s> {
     session: &'s mut Session,
-    stream: Option<ResourceAny>,
+    stream: Option<StreamHandle>,
     completion: Option<Completion>,
 }
 
@@ -90,7 +109,7 @@ impl TextStream<'_> {
 
     fn close(&mut self) {
         if let Some(stream) = self.stream.take() {
-            let _ = stream.resource_drop(&mut self.session.store);
+            self.session.end_stream(stream);
         }
     }
 }
@@ -99,13 +118,11 @@ impl Iterator for TextStream<'_> {
     type Item = Result<String>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let stream = self.stream?;
-        let session = &mut *self.session;
-        let streams = session.api.inf_wasi_inference().token_stream();
-        match flatten(streams.call_next(&mut session.store, stream)) {
+        let stream = self.stream.as_ref()?;
+        match self.session.next_piece(stream) {
             Ok(Some(piece)) => Some(Ok(piece)),
             Ok(None) => {
-                self.completion = streams.call_outcome(&mut session.store, stream).ok().flatten();
+                self.completion = self.session.stream_outcome(stream);
                 self.close();
                 None
             }
@@ -122,6 +139,11 @@ impl Drop for TextStream<'_> {
         self.close();
     }
 }
+
+/// A stream started by [`Session::start_stream`]. Give it back with
+/// [`Session::end_stream`]; one that is dropped is released with its session.
+#[derive(Debug)]
+pub struct StreamHandle(ResourceAny);
 
 impl std::fmt::Debug for Session {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -1,0 +1,340 @@
+//! The Rust host (wasmtime, the embedded component and the ggml backend) as a
+//! JNI library for the `dev.infwasi` Java package. Each function converts its
+//! arguments, calls the `inf-wasi` crate, and converts the answer; every error,
+//! and every panic, becomes a thrown `InfWasiException`, never an abort.
+
+mod handles;
+mod java;
+
+use handles::{with_session, SessionSlot, ENGINES, SESSIONS};
+use inf_wasi::{Engine, Error, Message, Role, SessionOptions};
+use java::{jni_error, JniResult};
+use jni::objects::{JClass, JFloatArray, JIntArray, JLongArray, JObject, JObjectArray, JString};
+use jni::sys::{jboolean, jint, jlong, jobject, jobjectArray, jstring};
+use jni::JNIEnv;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Mutex;
+
+/// Runs `body`; an error or a panic is thrown into Java and `fallback` returned.
+fn guard<'l, T>(env: &mut JNIEnv<'l>, fallback: T, body: impl FnOnce(&mut JNIEnv<'l>) -> JniResult<T>) -> T {
+    match catch_unwind(AssertUnwindSafe(|| body(env))) {
+        Ok(Ok(value)) => value,
+        Ok(Err(error)) => {
+            java::throw(env, &error);
+            fallback
+        }
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            java::throw(env, &Error::Backend(format!("internal error: {message}")));
+            fallback
+        }
+    }
+}
+
+fn positive(value: jint, what: &str) -> JniResult<Option<u32>> {
+    match value {
+        0 => Ok(None),
+        v if v > 0 => Ok(Some(v as u32)),
+        v => Err(Error::InvalidInput(format!("{what} must be positive, got {v}"))),
+    }
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_infwasi_Native_engineOpen<'l>(
+    mut env: JNIEnv<'l>,
+    _: JClass<'l>,
+    names: JObjectArray<'l>,
+    paths: JObjectArray<'l>,
+    threads: jint,
+    context_size: jint,
+) -> jlong {
+    guard(&mut env, 0, |env| {
+        let names = java::strings(env, &names, "model name")?;
+        let paths = java::strings(env, &paths, "model path")?;
+        let mut builder = Engine::builder();
+        for (name, path) in names.into_iter().zip(paths) {
+            builder = builder.model(name, path);
+        }
+        if let Some(threads) = positive(threads, "threads")? {
+            builder = builder.threads(threads);
+        }
+        if let Some(tokens) = positive(context_size, "contextSize")? {
+            builder = builder.context_size(tokens);
+        }
+        Ok(ENGINES.insert(builder.build()?))
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_infwasi_Native_engineClose(mut env: JNIEnv, _: JClass, engine: jlong) {
+    guard(&mut env, (), |_| {
+        ENGINES.remove(engine);
+        Ok(())
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_infwasi_Native_sessionOpen<'l>(
+    mut env: JNIEnv<'l>,
+    _: JClass<'l>,
+    engine: jlong,
+    model: JString<'l>,
+    context_size: jint,
+    system_prompt: JString<'l>,
+) -> jlong {
+    guard(&mut env, 0, |env| {
+        let engine = ENGINES.get(engine)?;
+        let model = java::string(env, &model, "model name")?;
+        let mut options = SessionOptions::default();
+        if let Some(tokens) = positive(context_size, "contextSize")? {
+            options = options.context_size(tokens);
+        }
+        if let Some(text) = java::optional_string(env, &system_prompt)? {
+            options = options.system_prompt(text);
+        }
+        let session = engine.session_with(&model, &options)?;
+        Ok(SESSIONS.insert(Mutex::new(SessionSlot { session, stream: None, finished: None })))
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_infwasi_Native_sessionClose(mut env: JNIEnv, _: JClass, session: jlong) {
+    guard(&mut env, (), |_| {
+        SESSIONS.remove(session);
+        Ok(())
+    })
+}
+
+/// `complete` (stream = false) or the start of a stream, over a prompt or messages.
+#[allow(clippy::too_many_arguments)]
+#[no_mangle]
+pub extern "system" fn Java_dev_infwasi_Native_generate<'l>(
+    mut env: JNIEnv<'l>,
+    _: JClass<'l>,
+    session: jlong,
+    prompt: JString<'l>,
+    roles: JObjectArray<'l>,
+    contents: JObjectArray<'l>,
+    whole: JLongArray<'l>,
+    fractions: JFloatArray<'l>,
+    stop: JObjectArray<'l>,
+    grammar: JString<'l>,
+    json_schema: JString<'l>,
+    stream: jboolean,
+) -> jobject {
+    guard(&mut env, std::ptr::null_mut(), |env| {
+        let options = java::generate_options(env, &whole, &fractions, &stop, &grammar, &json_schema)?;
+        let messages = if prompt.is_null() { Some(messages(env, &roles, &contents)?) } else { None };
+        let prompt = if prompt.is_null() { None } else { Some(java::string(env, &prompt, "prompt")?) };
+        let done = with_session(session, |slot| {
+            if let Some(old) = slot.stream.take() {
+                slot.session.end_stream(old);
+            }
+            slot.finished = None;
+            let s = &mut slot.session;
+            match (&prompt, &messages, stream != 0) {
+                (Some(p), _, false) => s.complete(p, &options).map(Some),
+                (None, Some(m), false) => s.chat(m, &options).map(Some),
+                (Some(p), _, true) => s.start_stream(p, &options).map(|h| slot.stream = Some(h)).map(|_| None),
+                (None, Some(m), true) => s.start_chat_stream(m, &options).map(|h| slot.stream = Some(h)).map(|_| None),
+                (None, None, _) => unreachable!("a prompt or messages"),
+            }
+        })?;
+        match done {
+            Some(c) => Ok(java::completion(env, &c).map_err(jni_error)?.into_raw()),
+            None => Ok(std::ptr::null_mut()),
+        }
+    })
+}
+
+fn messages(env: &mut JNIEnv, roles: &JObjectArray, contents: &JObjectArray) -> JniResult<Vec<Message>> {
+    let roles = java::strings(env, roles, "role")?;
+    let contents = java::strings(env, contents, "content")?;
+    roles
+        .into_iter()
+        .zip(contents)
+        .map(|(role, text)| {
+            let role = match role.as_str() {
+                "system" => Role::System,
+                "user" => Role::User,
+                "assistant" => Role::Assistant,
+                "tool" => Role::Tool,
+                other => return Err(Error::InvalidInput(format!("unknown role {other:?}"))),
+            };
+            Ok(Message::new(role, text))
+        })
+        .collect()
+}
+
+/// The next piece of the session's stream, or null at its end.
+#[no_mangle]
+pub extern "system" fn Java_dev_infwasi_Native_streamNext<'l>(
+    mut env: JNIEnv<'l>,
+    _: JClass<'l>,
+    session: jlong,
+) -> jstring {
+    guard(&mut env, std::ptr::null_mut(), |env| {
+        let piece = with_session(session, |slot| {
+            let Some(stream) = slot.stream.as_ref() else { return Ok(None) };
+            let next = slot.session.next_piece(stream);
+            if !matches!(next, Ok(Some(_))) {
+                let stream = slot.stream.take().expect("checked above");
+                slot.finished = slot.session.stream_outcome(&stream);
+                slot.session.end_stream(stream);
+            }
+            next
+        })?;
+        match piece {
+            Some(p) => Ok(env.new_string(p).map_err(jni_error)?.into_raw()),
+            None => Ok(std::ptr::null_mut()),
+        }
+    })
+}
+
+/// The finish reason and usage of the session's last stream, once it has ended.
+#[no_mangle]
+pub extern "system" fn Java_dev_infwasi_Native_streamCompletion<'l>(
+    mut env: JNIEnv<'l>,
+    _: JClass<'l>,
+    session: jlong,
+) -> jobject {
+    guard(&mut env, std::ptr::null_mut(), |env| match with_session(session, |slot| Ok(slot.finished.clone()))? {
+        Some(c) => Ok(java::completion(env, &c).map_err(jni_error)?.into_raw()),
+        None => Ok(std::ptr::null_mut()),
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_infwasi_Native_sessionReset(mut env: JNIEnv, _: JClass, session: jlong) {
+    guard(&mut env, (), |_| with_session(session, |slot| slot.session.reset()))
+}
+
+/// The conversation as `[roles, texts]`.
+#[no_mangle]
+pub extern "system" fn Java_dev_infwasi_Native_sessionHistory<'l>(
+    mut env: JNIEnv<'l>,
+    _: JClass<'l>,
+    session: jlong,
+) -> jobjectArray {
+    guard(&mut env, std::ptr::null_mut(), |env| {
+        let history = with_session(session, |slot| slot.session.history())?;
+        let table = (|| -> jni::errors::Result<JObjectArray<'l>> {
+            let roles = env.new_object_array(history.len() as i32, "java/lang/String", JObject::null())?;
+            let texts = env.new_object_array(history.len() as i32, "java/lang/String", JObject::null())?;
+            for (i, m) in history.iter().enumerate() {
+                let role = match m.role {
+                    Role::System => "system",
+                    Role::User => "user",
+                    Role::Assistant => "assistant",
+                    Role::Tool => "tool",
+                };
+                let text: String = m
+                    .content
+                    .iter()
+                    .filter_map(|p| match p {
+                        inf_wasi::ContentPart::Text(t) => Some(t.as_str()),
+                        inf_wasi::ContentPart::Image(_) => None,
+                    })
+                    .collect();
+                let role = env.new_string(role)?;
+                env.set_object_array_element(&roles, i as i32, role)?;
+                let text = env.new_string(text)?;
+                env.set_object_array_element(&texts, i as i32, text)?;
+            }
+            let table = env.new_object_array(2, "[Ljava/lang/String;", JObject::null())?;
+            env.set_object_array_element(&table, 0, roles)?;
+            env.set_object_array_element(&table, 1, texts)?;
+            Ok(table)
+        })();
+        Ok(table.map_err(jni_error)?.into_raw())
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_infwasi_Native_modelInfo<'l>(
+    mut env: JNIEnv<'l>,
+    _: JClass<'l>,
+    engine: jlong,
+    model: JString<'l>,
+) -> jobject {
+    guard(&mut env, std::ptr::null_mut(), |env| {
+        let model = java::string(env, &model, "model name")?;
+        let info = ENGINES.get(engine)?.model_info(&model)?;
+        Ok(java::model_info(env, &info).map_err(jni_error)?.into_raw())
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_infwasi_Native_tokenize<'l>(
+    mut env: JNIEnv<'l>,
+    _: JClass<'l>,
+    engine: jlong,
+    model: JString<'l>,
+    text: JString<'l>,
+    add_special: jboolean,
+) -> jni::sys::jintArray {
+    guard(&mut env, std::ptr::null_mut(), |env| {
+        let model = java::string(env, &model, "model name")?;
+        let text = java::string(env, &text, "text")?;
+        let tokens = ENGINES.get(engine)?.tokenize(&model, &text, add_special != 0)?;
+        let ints: Vec<i32> = tokens.iter().map(|&t| t as i32).collect();
+        let array = env.new_int_array(ints.len() as i32).map_err(jni_error)?;
+        env.set_int_array_region(&array, 0, &ints).map_err(jni_error)?;
+        Ok(array.into_raw())
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_infwasi_Native_detokenize<'l>(
+    mut env: JNIEnv<'l>,
+    _: JClass<'l>,
+    engine: jlong,
+    model: JString<'l>,
+    tokens: JIntArray<'l>,
+) -> jstring {
+    guard(&mut env, std::ptr::null_mut(), |env| {
+        let model = java::string(env, &model, "model name")?;
+        if tokens.is_null() {
+            return Err(Error::InvalidInput("tokens must not be null".into()));
+        }
+        let n = env.get_array_length(&tokens).map_err(jni_error)?;
+        let mut ints = vec![0i32; n as usize];
+        env.get_int_array_region(&tokens, 0, &mut ints).map_err(jni_error)?;
+        if ints.iter().any(|&t| t < 0) {
+            return Err(Error::InvalidInput("token ids are never negative".into()));
+        }
+        let ids: Vec<u32> = ints.iter().map(|&t| t as u32).collect();
+        let text = ENGINES.get(engine)?.detokenize(&model, &ids)?;
+        Ok(env.new_string(text).map_err(jni_error)?.into_raw())
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_infwasi_Native_embed<'l>(
+    mut env: JNIEnv<'l>,
+    _: JClass<'l>,
+    engine: jlong,
+    model: JString<'l>,
+    texts: JObjectArray<'l>,
+) -> jobjectArray {
+    guard(&mut env, std::ptr::null_mut(), |env| {
+        let model = java::string(env, &model, "model name")?;
+        let texts = java::strings(env, &texts, "text")?;
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let vectors = ENGINES.get(engine)?.embed(&model, &refs)?;
+        let rows = (|| -> jni::errors::Result<JObjectArray<'l>> {
+            let rows = env.new_object_array(vectors.len() as i32, "[F", JObject::null())?;
+            for (i, v) in vectors.iter().enumerate() {
+                let row = env.new_float_array(v.len() as i32)?;
+                env.set_float_array_region(&row, 0, v)?;
+                env.set_object_array_element(&rows, i as i32, row)?;
+            }
+            Ok(rows)
+        })();
+        Ok(rows.map_err(jni_error)?.into_raw())
+    })
+}

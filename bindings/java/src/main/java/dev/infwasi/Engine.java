@@ -1,0 +1,122 @@
+package dev.infwasi;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
+
+/**
+ * The models an application registered, by name, and the sessions made over them. Nothing is
+ * loaded until a session or call needs a model. Thread-safe. {@link #close()} closes every session
+ * it made and frees the models' memory.
+ */
+public final class Engine implements AutoCloseable {
+    private final Handle handle;
+    private final Set<Session> sessions = Collections.newSetFromMap(new WeakHashMap<>());
+
+    private Engine(long handle) {
+        this.handle = new Handle(handle, "engine", Native::engineClose);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static final class Builder {
+        private final Map<String, Path> models = new LinkedHashMap<>();
+        private int threads;
+        private int contextSize;
+
+        private Builder() {}
+
+        /** Registers a GGUF file under {@code name}. */
+        public Builder model(String name, Path path) {
+            if (name == null || name.isEmpty() || path == null) {
+                throw InfWasiException.invalidInput("a model needs a non-empty name and a path");
+            }
+            models.put(name, path);
+            return this;
+        }
+
+        /** Inference threads for every model (default: the cores, up to 8). */
+        public Builder threads(int threads) {
+            if (threads <= 0) {
+                throw InfWasiException.invalidInput("threads must be positive, got " + threads);
+            }
+            this.threads = threads;
+            return this;
+        }
+
+        /** The default context size of every model's sessions (default 4096). */
+        public Builder contextSize(int tokens) {
+            if (tokens <= 0) {
+                throw InfWasiException.invalidInput("contextSize must be positive, got " + tokens);
+            }
+            this.contextSize = tokens;
+            return this;
+        }
+
+        public Engine build() {
+            if (models.isEmpty()) {
+                throw InfWasiException.invalidInput("register at least one model");
+            }
+            String[] names = models.keySet().toArray(new String[0]);
+            String[] paths = models.values().stream().map(p -> p.toAbsolutePath().toString()).toArray(String[]::new);
+            return new Engine(Native.engineOpen(names, paths, threads, contextSize));
+        }
+    }
+
+    /** A new conversation with {@code model}, with its own KV cache. */
+    public Session session(String model) {
+        return session(model, SessionOptions.defaults());
+    }
+
+    public Session session(String model, SessionOptions options) {
+        if (model == null || options == null) {
+            throw InfWasiException.invalidInput("session needs a model name and options");
+        }
+        long id = handle.use(e -> Native.sessionOpen(e, model, options.contextSize(), options.systemPrompt()));
+        Session session = new Session(id);
+        synchronized (sessions) {
+            sessions.add(session);
+        }
+        return session;
+    }
+
+    public ModelInfo modelInfo(String model) {
+        return handle.use(e -> Native.modelInfo(e, model));
+    }
+
+    /** Token ids of {@code text}; {@code addSpecial} adds the model's BOS token. */
+    public int[] tokenize(String model, String text, boolean addSpecial) {
+        return handle.use(e -> Native.tokenize(e, model, text, addSpecial));
+    }
+
+    public String detokenize(String model, int[] tokens) {
+        return handle.use(e -> Native.detokenize(e, model, tokens));
+    }
+
+    /** One mean-pooled, L2-normalised vector per text. */
+    public float[][] embed(String model, String... texts) {
+        return handle.use(e -> Native.embed(e, model, texts));
+    }
+
+    public boolean isClosed() {
+        return handle.isClosed();
+    }
+
+    @Override
+    public void close() {
+        List<Session> open;
+        synchronized (sessions) {
+            open = new ArrayList<>(sessions);
+            sessions.clear();
+        }
+        open.forEach(Session::close);
+        handle.close();
+    }
+}

@@ -1,0 +1,54 @@
+package dev.infwasi;
+
+/**
+ * The native library's functions (bindings/java/native). Handles are numbers in the library's
+ * tables, never pointers: a closed one is an error, not a crash. Every failure, a Rust panic
+ * included, arrives as an {@link InfWasiException}.
+ */
+final class Native {
+    static {
+        NativeLibrary.load();
+    }
+
+    private Native() {}
+
+    static native long engineOpen(String[] names, String[] paths, int threads, int contextSize);
+
+    static native void engineClose(long engine);
+
+    static native long sessionOpen(long engine, String model, int contextSize, String systemPrompt);
+
+    static native void sessionClose(long session);
+
+    /** {@code complete} or {@code chat} (prompt null); with {@code stream}, starts a stream and returns null. */
+    static native Completion generate(
+            long session,
+            String prompt,
+            String[] roles,
+            String[] contents,
+            long[] whole,
+            float[] fractions,
+            String[] stop,
+            String grammar,
+            String jsonSchema,
+            boolean stream);
+
+    /** The next piece of the session's stream, or null at its end. */
+    static native String streamNext(long session);
+
+    /** The outcome of the session's last stream, once it has ended. */
+    static native Completion streamCompletion(long session);
+
+    static native void sessionReset(long session);
+
+    /** {@code [roles, texts]}. */
+    static native String[][] sessionHistory(long session);
+
+    static native ModelInfo modelInfo(long engine, String model);
+
+    static native int[] tokenize(long engine, String model, String text, boolean addSpecial);
+
+    static native String detokenize(long engine, String model, int[] tokens);
+
+    static native float[][] embed(long engine, String model, String[] texts);
+}

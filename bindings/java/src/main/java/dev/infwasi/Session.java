@@ -1,0 +1,124 @@
+package dev.infwasi;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * One conversation, in its own instance of the component, with its own KV cache over the
+ * model's shared weights. Calls on one session are serialised; sessions on different threads
+ * generate at the same time.
+ */
+public final class Session implements AutoCloseable {
+    private final Handle handle;
+
+    Session(long id) {
+        this.handle = new Handle(id, "session", Native::sessionClose);
+    }
+
+    private static GenerateOptions orDefaults(GenerateOptions options) {
+        return options == null ? GenerateOptions.defaults() : options;
+    }
+
+    private static void require(Object value, String what) {
+        if (value == null) {
+            throw InfWasiException.invalidInput(what + " must not be null");
+        }
+    }
+
+    private synchronized Completion generate(String prompt, List<Message> messages, GenerateOptions options, boolean stream) {
+        GenerateOptions o = orDefaults(options);
+        String[] roles = null;
+        String[] contents = null;
+        if (messages != null) {
+            roles = messages.stream().map(m -> m.role().wit()).toArray(String[]::new);
+            contents = messages.stream().map(Message::content).toArray(String[]::new);
+        }
+        String[] r = roles;
+        String[] c = contents;
+        return handle.use(
+                s -> Native.generate(s, prompt, r, c, o.whole, o.fractions, o.stop, o.grammar, o.jsonSchema, stream));
+    }
+
+    /** Raw completion of {@code prompt} (no chat template). */
+    public Completion complete(String prompt, GenerateOptions options) {
+        require(prompt, "prompt");
+        return generate(prompt, null, options, false);
+    }
+
+    /** Adds {@code messages} to the conversation and generates the reply, which joins it. */
+    public Completion chat(List<Message> messages, GenerateOptions options) {
+        require(messages, "messages");
+        messages.forEach(m -> require(m, "a message"));
+        return generate(null, messages, options, false);
+    }
+
+    /** Like {@link #complete}, piece by piece. */
+    public TokenIterator iterator(String prompt, GenerateOptions options) {
+        require(prompt, "prompt");
+        generate(prompt, null, options, true);
+        return new TokenIterator(this);
+    }
+
+    /** Like {@link #chat}, piece by piece. */
+    public TokenIterator chatIterator(List<Message> messages, GenerateOptions options) {
+        require(messages, "messages");
+        messages.forEach(m -> require(m, "a message"));
+        generate(null, messages, options, true);
+        return new TokenIterator(this);
+    }
+
+    /** Like {@link #complete}, as a sequential stream of pieces (whole UTF-8 characters). */
+    public Stream<String> stream(String prompt, GenerateOptions options) {
+        return asStream(iterator(prompt, options));
+    }
+
+    /** Like {@link #chat}, as a sequential stream of pieces. */
+    public Stream<String> chatStream(List<Message> messages, GenerateOptions options) {
+        return asStream(chatIterator(messages, options));
+    }
+
+    private static Stream<String> asStream(TokenIterator it) {
+        Spliterator<String> split = Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED | Spliterator.NONNULL);
+        return StreamSupport.stream(split, false);
+    }
+
+    synchronized String next() {
+        return handle.use(Native::streamNext);
+    }
+
+    synchronized Completion lastCompletion() {
+        return handle.use(Native::streamCompletion);
+    }
+
+    /** The conversation so far. */
+    public synchronized List<Message> history() {
+        String[][] table = handle.use(Native::sessionHistory);
+        List<Message> messages = new ArrayList<>();
+        for (int i = 0; i < table[0].length; i++) {
+            messages.add(new Message(Role.valueOf(table[0][i].toUpperCase(java.util.Locale.ROOT)), table[1][i]));
+        }
+        return messages;
+    }
+
+    /** Forgets the conversation (keeping the system prompt) and clears the KV cache. */
+    public synchronized void reset() {
+        handle.use(s -> {
+            Native.sessionReset(s);
+            return null;
+        });
+    }
+
+    public boolean isClosed() {
+        return handle.isClosed();
+    }
+
+    /** Frees the session's instance and KV cache. */
+    @Override
+    public void close() {
+        handle.close();
+    }
+}

@@ -1,0 +1,39 @@
+package dev.infwasi;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/** The repository, the default model, and an engine as every suite uses it. */
+final class Support {
+    static final Path REPO = Path.of(System.getProperty("infwasi.repo", "../..")).toAbsolutePath().normalize();
+    static final Path MODEL = model();
+
+    private Support() {}
+
+    private static Path model() {
+        String env = System.getenv("INF_WASI_MODEL");
+        if (env != null && !env.isEmpty()) {
+            return Path.of(env);
+        }
+        try {
+            Process p = new ProcessBuilder("python3", REPO.resolve("ci/fetch_model.py").toString()).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("ci/fetch_model.py failed");
+            }
+            return Path.of(out);
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** One inference thread: on two cores, ggml collapses when anything else runs. */
+    static Engine engine() {
+        return Engine.builder().model("gemma", MODEL).threads(1).contextSize(2048).build();
+    }
+
+    static GenerateOptions greedy(int maxTokens) {
+        return GenerateOptions.builder().temperature(0).maxTokens(maxTokens).build();
+    }
+}
