@@ -69,6 +69,12 @@ pub extern "system" fn Java_dev_infwasi_Native_engineOpen<'l>(
     })
 }
 
+/// Panics inside the guard, so the tests can see a Rust panic arrive as an exception.
+#[no_mangle]
+pub extern "system" fn Java_dev_infwasi_Native_panicForTests(mut env: JNIEnv, _: JClass) {
+    guard(&mut env, (), |_| panic!("a panic on purpose"))
+}
+
 #[no_mangle]
 pub extern "system" fn Java_dev_infwasi_Native_engineClose(mut env: JNIEnv, _: JClass, engine: jlong) {
     guard(&mut env, (), |_| {

@@ -19,7 +19,7 @@ public final class Engine implements AutoCloseable {
     private final Set<Session> sessions = Collections.newSetFromMap(new WeakHashMap<>());
 
     private Engine(long handle) {
-        this.handle = new Handle(handle, "engine", Native::engineClose);
+        this.handle = new Handle(handle, "engine", Native::engineClose).cleanedWith(this);
     }
 
     public static Builder builder() {
@@ -93,6 +93,7 @@ public final class Engine implements AutoCloseable {
 
     /** Token ids of {@code text}; {@code addSpecial} adds the model's BOS token. */
     public int[] tokenize(String model, String text, boolean addSpecial) {
+        Text.require(text, "text");
         return handle.use(e -> Native.tokenize(e, model, text, addSpecial));
     }
 
@@ -102,6 +103,12 @@ public final class Engine implements AutoCloseable {
 
     /** One mean-pooled, L2-normalised vector per text. */
     public float[][] embed(String model, String... texts) {
+        if (texts == null) {
+            throw InfWasiException.invalidInput("texts must not be null");
+        }
+        for (String text : texts) {
+            Text.require(text, "a text to embed");
+        }
         return handle.use(e -> Native.embed(e, model, texts));
     }
 

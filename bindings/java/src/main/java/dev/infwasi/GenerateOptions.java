@@ -73,10 +73,7 @@ public final class GenerateOptions {
 
         /** Generation ends before this string, which is not part of the text. */
         public Builder stop(String s) {
-            if (s == null) {
-                throw InfWasiException.invalidInput("a stop string must not be null");
-            }
-            stop.add(s);
+            stop.add(Text.require(s, "a stop string"));
             return this;
         }
 
@@ -117,13 +114,13 @@ public final class GenerateOptions {
 
         /** A llama.cpp GBNF grammar the output must follow. */
         public Builder grammar(String gbnf) {
-            grammar = gbnf;
+            grammar = Text.optional(gbnf, "grammar");
             return this;
         }
 
         /** A JSON Schema (as JSON text) the output must follow. */
         public Builder jsonSchema(String schema) {
-            jsonSchema = schema;
+            jsonSchema = Text.optional(schema, "jsonSchema");
             return this;
         }
 

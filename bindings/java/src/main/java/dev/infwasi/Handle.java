@@ -1,5 +1,6 @@
 package dev.infwasi;
 
+import java.lang.ref.Cleaner;
 import java.util.function.LongConsumer;
 import java.util.function.LongFunction;
 
@@ -9,6 +10,9 @@ import java.util.function.LongFunction;
  * tables keep an object alive while a call uses it, so closing during a call is safe too.
  */
 final class Handle {
+    /** Frees what the application dropped without closing. */
+    private static final Cleaner CLEANER = Cleaner.create();
+
     private final String what;
     private final LongConsumer release;
     private volatile long id;
@@ -17,6 +21,12 @@ final class Handle {
         this.id = id;
         this.what = what;
         this.release = release;
+    }
+
+    /** Closes this handle when {@code owner} becomes unreachable (the action holds the handle, not the owner). */
+    Handle cleanedWith(Object owner) {
+        CLEANER.register(owner, this::close);
+        return this;
     }
 
     <T> T use(LongFunction<T> call) {

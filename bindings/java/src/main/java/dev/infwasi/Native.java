@@ -12,6 +12,9 @@ final class Native {
 
     private Native() {}
 
+    /** Panics in Rust, for the test that no panic crosses into the JVM. */
+    static native void panicForTests();
+
     static native long engineOpen(String[] names, String[] paths, int threads, int contextSize);
 
     static native void engineClose(long engine);

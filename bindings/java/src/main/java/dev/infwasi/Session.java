@@ -16,7 +16,7 @@ public final class Session implements AutoCloseable {
     private final Handle handle;
 
     Session(long id) {
-        this.handle = new Handle(id, "session", Native::sessionClose);
+        this.handle = new Handle(id, "session", Native::sessionClose).cleanedWith(this);
     }
 
     private static GenerateOptions orDefaults(GenerateOptions options) {
@@ -27,6 +27,14 @@ public final class Session implements AutoCloseable {
         if (value == null) {
             throw InfWasiException.invalidInput(what + " must not be null");
         }
+    }
+
+    private static void requireMessages(List<Message> messages) {
+        require(messages, "messages");
+        messages.forEach(m -> {
+            require(m, "a message");
+            Text.require(m.content(), "a message's content");
+        });
     }
 
     private synchronized Completion generate(String prompt, List<Message> messages, GenerateOptions options, boolean stream) {
@@ -45,28 +53,26 @@ public final class Session implements AutoCloseable {
 
     /** Raw completion of {@code prompt} (no chat template). */
     public Completion complete(String prompt, GenerateOptions options) {
-        require(prompt, "prompt");
+        Text.require(prompt, "the prompt");
         return generate(prompt, null, options, false);
     }
 
     /** Adds {@code messages} to the conversation and generates the reply, which joins it. */
     public Completion chat(List<Message> messages, GenerateOptions options) {
-        require(messages, "messages");
-        messages.forEach(m -> require(m, "a message"));
+        requireMessages(messages);
         return generate(null, messages, options, false);
     }
 
     /** Like {@link #complete}, piece by piece. */
     public TokenIterator iterator(String prompt, GenerateOptions options) {
-        require(prompt, "prompt");
+        Text.require(prompt, "the prompt");
         generate(prompt, null, options, true);
         return new TokenIterator(this);
     }
 
     /** Like {@link #chat}, piece by piece. */
     public TokenIterator chatIterator(List<Message> messages, GenerateOptions options) {
-        require(messages, "messages");
-        messages.forEach(m -> require(m, "a message"));
+        requireMessages(messages);
         generate(null, messages, options, true);
         return new TokenIterator(this);
     }

@@ -6,6 +6,7 @@ public record SessionOptions(int contextSize, String systemPrompt) {
         if (contextSize < 0) {
             throw InfWasiException.invalidInput("contextSize must not be negative, got " + contextSize);
         }
+        Text.optional(systemPrompt, "systemPrompt");
     }
 
     public static SessionOptions defaults() {
