@@ -29,6 +29,10 @@ cli *args: setup
 js:
     ci/js.sh
 
+# Build the Java jar (JNI library inside) with Maven and run the Java suite.
+java:
+    ci/java.sh
+
 # Build the Python wheel, install it into a fresh virtual environment and run the Python suite.
 python:
     ci/python.sh

@@ -20,4 +20,7 @@ ci/python.sh
 # JavaScript: the npm tarball, installed into a fresh project, the same way.
 ci/js.sh
 
+# Java: mvn verify, the suite against the classes and the example against the jar.
+ci/java.sh
+
 echo "inf-wasi: all suites passed in $(( $(date +%s) - start ))s"
