@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The benchmark: native llama.cpp, the component with the Rust host, the Python
-# and Node packages, and llama-cpp-python and node-llama-cpp as peers, on the
+# The benchmark: native llama.cpp, the component with the Rust host, the Python,
+# Node and Java packages, and llama-cpp-python and node-llama-cpp as peers, on the
 # default model. Settings via BENCH_THREADS, BENCH_PROMPT_REPEATS,
 # BENCH_GEN_TOKENS, BENCH_RUNS; BENCH_PEERS=0 skips the peers (llama-cpp-python
 # builds llama.cpp from source on first use). Not part of the tests; run on an
@@ -15,6 +15,8 @@ export BENCH_PYTHON=target/python-test-venv/bin/python
 ci/js.sh --build-only
 cp bench/node_row.mjs target/js/app/
 export BENCH_NODE_APP=target/js/app
+(cd bindings/java && mvn -B -q -ntp package -DskipTests)
+export BENCH_JAVA_JAR=$(ls "$(pwd)"/bindings/java/target/inf-wasi-*.jar)
 if [ "${BENCH_PEERS:-1}" != 0 ]; then
   peer=target/bench-peers
   if [ ! -x "$peer/bin/python" ] || ! "$peer/bin/python" -c "import llama_cpp" 2>/dev/null; then

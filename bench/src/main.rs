@@ -43,6 +43,10 @@ fn drive(exe: &str, settings: &Settings) {
     if let Ok(python) = std::env::var("BENCH_LLAMA_CPP_PYTHON") {
         rows.push(("llama-cpp-python".into(), vec![python, script.into(), "llama-cpp-python".into()]));
     }
+    if let Ok(jar) = std::env::var("BENCH_JAVA_JAR") {
+        let row = concat!(env!("CARGO_MANIFEST_DIR"), "/JavaRow.java");
+        rows.push(("inf-wasi Java".into(), vec!["java".into(), "-cp".into(), jar, row.into()]));
+    }
     // The Node rows run node_row.mjs from a project that has the package installed.
     let node_row = |dir: String, which: &str| vec!["node".into(), format!("{dir}/node_row.mjs"), which.into()];
     if let Ok(dir) = std::env::var("BENCH_NODE_APP") {
