@@ -88,7 +88,7 @@ impl Model {
 
     fn load(&self) -> Result<LoadedModel, ProfileError> {
         self.options.validate()?;
-        gguf_check::check_header(&self.path)?;
+        gguf_check::check(&self.path)?;
         let backend = llama::backend().map_err(ProfileError::backend)?;
         let params = LlamaModelParams::default().with_n_gpu_layers(self.options.gpu_layers);
         let llama = LlamaModel::load_from_file(backend, &self.path, &params).map_err(|e| {
