@@ -29,6 +29,10 @@ cli *args: setup
 js:
     ci/js.sh
 
+# Fuzz the GGUF check for FUZZ_SECONDS (60).
+fuzz:
+    ci/fuzz.sh
+
 # Build the Java jar (JNI library inside) with Maven and run the Java suite.
 java:
     ci/java.sh

@@ -13,6 +13,9 @@ cargo fmt --all --check
 # lock and use one inference thread: on two cores ggml collapses when shared.
 cargo test --release --workspace --locked
 
+# The GGUF check every model passes before llama.cpp, fuzzed for a bounded time.
+ci/fuzz.sh
+
 # Python: the wheel, installed into a fresh virtual environment, against the
 # same component (and the Rust host's conformance outputs written above).
 ci/python.sh
