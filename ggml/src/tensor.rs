@@ -14,6 +14,28 @@ pub enum TensorType {
     Other,
 }
 
+impl TensorType {
+    /// The type of a wasi-nn tensor-type case name (`"U8"`, `"I32"`, `"FP32"`), as
+    /// hosts that pass names (Python, Node) spell it.
+    pub fn from_wasi_nn_name(name: &str) -> Self {
+        match name {
+            "U8" => TensorType::U8,
+            "I32" => TensorType::I32,
+            "FP32" => TensorType::Fp32,
+            _ => TensorType::Other,
+        }
+    }
+
+    /// The wasi-nn case name of this type (outputs are never `Other`).
+    pub fn wasi_nn_name(self) -> &'static str {
+        match self {
+            TensorType::U8 | TensorType::Other => "U8",
+            TensorType::I32 => "I32",
+            TensorType::Fp32 => "FP32",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tensor {
     pub dimensions: Vec<u32>,

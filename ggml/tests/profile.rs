@@ -4,15 +4,8 @@
 use inf_wasi_ggml::{LoadOptions, ModelRegistry, NamedTensor, Session, Tensor, TensorType};
 use serde_json::Value;
 
-fn model_path() -> std::path::PathBuf {
-    if let Some(p) = std::env::var_os("INF_WASI_MODEL") {
-        return p.into();
-    }
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../ci/fetch_model.py");
-    let out = std::process::Command::new("python3").arg(script).output().unwrap();
-    assert!(out.status.success());
-    String::from_utf8(out.stdout).unwrap().trim().into()
-}
+mod common;
+use common::model_path;
 
 /// Model tests run one at a time: on two cores, parallel ggml threads crawl.
 fn serial() -> std::sync::MutexGuard<'static, ()> {

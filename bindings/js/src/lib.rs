@@ -95,7 +95,10 @@ impl Context {
         let inputs = inputs
             .into_iter()
             .map(|(name, ty, dimensions, data)| {
-                NamedTensor::new(name, Tensor { dimensions, ty: tensor_type(&ty), data: data.to_vec() })
+                NamedTensor::new(
+                    name,
+                    Tensor { dimensions, ty: TensorType::from_wasi_nn_name(&ty), data: data.to_vec() },
+                )
             })
             .collect();
         let outputs = match self.session.lock().unwrap_or_else(PoisonError::into_inner).as_mut() {
@@ -104,7 +107,7 @@ impl Context {
         };
         outputs
             .into_iter()
-            .map(|t| (t.name, type_name(t.tensor.ty).to_string(), t.tensor.dimensions, Buffer::from(t.tensor.data)))
+            .map(|t| (t.name, t.tensor.ty.wasi_nn_name().to_string(), t.tensor.dimensions, Buffer::from(t.tensor.data)))
             .collect()
     }
 
@@ -117,20 +120,3 @@ impl Context {
 
 /// The profile's status for an operation on a freed context.
 const FREED: &str = r#"{"error":{"code":"backend","message":"this execution context was dropped"}}"#;
-
-fn tensor_type(name: &str) -> TensorType {
-    match name {
-        "U8" => TensorType::U8,
-        "I32" => TensorType::I32,
-        "FP32" => TensorType::Fp32,
-        _ => TensorType::Other,
-    }
-}
-
-fn type_name(ty: TensorType) -> &'static str {
-    match ty {
-        TensorType::U8 | TensorType::Other => "U8",
-        TensorType::I32 => "I32",
-        TensorType::Fp32 => "FP32",
-    }
-}

@@ -61,7 +61,7 @@ impl Context {
         let inputs: Vec<NamedTensor> = inputs
             .into_iter()
             .map(|(name, ty, dimensions, data)| {
-                NamedTensor::new(name, Tensor { dimensions, ty: tensor_type(&ty), data })
+                NamedTensor::new(name, Tensor { dimensions, ty: TensorType::from_wasi_nn_name(&ty), data })
             })
             .collect();
         let outputs = py.detach(|| {
@@ -71,26 +71,9 @@ impl Context {
         outputs
             .into_iter()
             .map(|t| {
-                (t.name, type_name(t.tensor.ty).to_string(), t.tensor.dimensions, PyBytes::new(py, &t.tensor.data))
+                (t.name, t.tensor.ty.wasi_nn_name().to_string(), t.tensor.dimensions, PyBytes::new(py, &t.tensor.data))
             })
             .collect()
-    }
-}
-
-fn tensor_type(name: &str) -> TensorType {
-    match name {
-        "U8" => TensorType::U8,
-        "I32" => TensorType::I32,
-        "FP32" => TensorType::Fp32,
-        _ => TensorType::Other,
-    }
-}
-
-fn type_name(ty: TensorType) -> &'static str {
-    match ty {
-        TensorType::U8 | TensorType::Other => "U8",
-        TensorType::I32 => "I32",
-        TensorType::Fp32 => "FP32",
     }
 }
 
