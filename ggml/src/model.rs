@@ -33,6 +33,24 @@ impl Default for LoadOptions {
 }
 
 impl LoadOptions {
+    /// The defaults with whichever of the three a host was given, validated: the
+    /// shape in which Python and Node pass optional load options.
+    pub fn from_optional(
+        context_size: Option<u32>,
+        threads: Option<u32>,
+        batch_size: Option<u32>,
+    ) -> Result<Self, ProfileError> {
+        let defaults = Self::default();
+        let options = Self {
+            context_size: context_size.unwrap_or(defaults.context_size),
+            threads: threads.unwrap_or(defaults.threads),
+            batch_size: batch_size.unwrap_or(defaults.batch_size),
+            gpu_layers: 0,
+        };
+        options.validate()?;
+        Ok(options)
+    }
+
     pub fn validate(&self) -> Result<(), ProfileError> {
         let bad = |m: &str| Err(ProfileError::invalid_input(m.to_string()));
         if self.context_size == 0 {

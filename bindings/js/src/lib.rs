@@ -31,14 +31,8 @@ pub fn register_model(
     threads: Option<u32>,
     batch_size: Option<u32>,
 ) -> napi::Result<u32> {
-    let defaults = LoadOptions::default();
-    let options = LoadOptions {
-        context_size: context_size.unwrap_or(defaults.context_size),
-        threads: threads.unwrap_or(defaults.threads),
-        batch_size: batch_size.unwrap_or(defaults.batch_size),
-        gpu_layers: 0,
-    };
-    options.validate().map_err(|e| napi::Error::from_reason(e.message))?;
+    let options = LoadOptions::from_optional(context_size, threads, batch_size)
+        .map_err(|e| napi::Error::from_reason(e.message))?;
     let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
     models().insert(id, Arc::new(Model::new(name, path, options)));
     Ok(id)

@@ -27,14 +27,8 @@ impl Graph {
         threads: Option<u32>,
         batch_size: Option<u32>,
     ) -> PyResult<Self> {
-        let defaults = LoadOptions::default();
-        let options = LoadOptions {
-            context_size: context_size.unwrap_or(defaults.context_size),
-            threads: threads.unwrap_or(defaults.threads),
-            batch_size: batch_size.unwrap_or(defaults.batch_size),
-            gpu_layers: 0,
-        };
-        options.validate().map_err(|e| PyValueError::new_err(e.message))?;
+        let options = LoadOptions::from_optional(context_size, threads, batch_size)
+            .map_err(|e| PyValueError::new_err(e.message))?;
         Ok(Self { model: Arc::new(Model::new(name, path, options)) })
     }
 
