@@ -16,7 +16,12 @@ const THREADS = Number(process.env.BENCH_THREADS ?? 1);
 const GEN = Number(process.env.BENCH_GEN_TOKENS ?? 64);
 const CONTEXT = Number(process.env.BENCH_CONTEXT ?? 2048);
 
-const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+/** The median, as the Rust rows compute it (the mean of the middle two for an even count). */
+function median(values) {
+  const v = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 === 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+}
 
 /** Times the pieces of a token stream from `start`. */
 async function timeStream(stream, start) {
