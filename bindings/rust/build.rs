@@ -13,12 +13,13 @@ use std::process::Command;
 fn main() {
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
     let root = manifest.join("../..").canonicalize().expect("workspace root");
-    for path in ["component/src", "component/Cargo.toml", "wit", "Cargo.lock"] {
+    for path in ["component/src", "component/Cargo.toml", "wit", "Cargo.lock", "bindings/rust/probe"] {
         println!("cargo:rerun-if-changed={}", root.join(path).display());
     }
     println!("cargo:rerun-if-env-changed=INF_WASI_COMPONENT");
 
     let out = PathBuf::from(env::var("OUT_DIR").unwrap()).join("inf_wasi.wasm");
+    build_probe(&manifest, &root, &out.with_file_name("wants_filesystem.wasm"));
     // A prebuilt component (for packaging) may be supplied instead of built.
     if let Ok(prebuilt) = env::var("INF_WASI_COMPONENT") {
         let component = std::fs::read(&prebuilt).unwrap_or_else(|e| panic!("read {prebuilt}: {e}"));
@@ -45,10 +46,53 @@ fn main() {
 fn precompile(component: &[u8], out: &Path) {
     let mut config = wasmtime::Config::new();
     config.wasm_component_model(true);
+    config.epoch_interruption(true);
     config.target(&env::var("TARGET").unwrap()).expect("a target wasmtime supports");
     let engine = wasmtime::Engine::new(&config).expect("wasmtime engine");
     let code = engine.precompile_component(component).unwrap_or_else(|e| panic!("precompiling the component: {e:?}"));
     std::fs::write(out, code).unwrap();
+}
+
+/// The capability probe (probe/wants-filesystem.wit): a component importing a
+/// filesystem interface, which every host must refuse. Its core module calls
+/// the import from its one export.
+fn build_probe(manifest: &Path, root: &Path, out: &Path) {
+    use wasm_encoder::{CodeSection, EntityType, ExportKind, ExportSection, Function, FunctionSection};
+    use wasm_encoder::{ImportSection, Instruction, Module, TypeSection, ValType};
+    let mut resolve = wit_parser::Resolve::default();
+    let wit = manifest.join("probe/wants-filesystem.wit");
+    let package = resolve
+        .push_str(&wit, &std::fs::read_to_string(&wit).expect("read the probe's WIT"))
+        .expect("parse the probe's WIT");
+    let world = resolve.select_world(&[package], Some("wants-filesystem")).expect("the probe's world");
+
+    let mut types = TypeSection::new();
+    types.ty().function([], [ValType::I32]);
+    let mut imports = ImportSection::new();
+    imports.import("wasi:filesystem/preopens@0.2.0", "get-directory-count", EntityType::Function(0));
+    let mut functions = FunctionSection::new();
+    functions.function(0);
+    let mut exports = ExportSection::new();
+    exports.export("run", ExportKind::Func, 1);
+    let mut body = Function::new([]);
+    body.instruction(&Instruction::Call(0)).instruction(&Instruction::End);
+    let mut code = CodeSection::new();
+    code.function(&body);
+    let mut module = Module::new();
+    module.section(&types).section(&imports).section(&functions).section(&exports).section(&code);
+    let mut module = module.finish();
+
+    wit_component::embed_component_metadata(&mut module, &resolve, world, wit_component::StringEncoding::UTF8)
+        .expect("embed the probe's WIT");
+    let component = wit_component::ComponentEncoder::default()
+        .module(&module)
+        .and_then(|e| e.validate(true).encode())
+        .unwrap_or_else(|e| panic!("encoding the probe component failed: {e:?}"));
+    std::fs::write(out, &component).unwrap();
+    precompile(&component, &out.with_extension("cwasm"));
+    let shared = target_root(root).join("inf-wasi-probes");
+    let _ = std::fs::create_dir_all(&shared);
+    let _ = std::fs::write(shared.join("wants-filesystem.wasm"), &component);
 }
 
 fn target_root(root: &Path) -> PathBuf {

@@ -57,6 +57,7 @@ impl Generation {
             let mut emit = if reply.status.get("done").and_then(Value::as_bool).unwrap_or(false) {
                 let reason = match reply.status.get("finish").and_then(Value::as_str) {
                     Some("context-full") => FinishReason::ContextFull,
+                    Some("length") => FinishReason::Length,
                     _ => FinishReason::Stop,
                 };
                 self.end(reason)

@@ -4,6 +4,7 @@ use crate::bindings::exports::inf::wasi::inference::{GuestModel, Session};
 use crate::bindings::exports::inf::wasi::types::{Error, ModelInfo, SessionOptions};
 use crate::bindings::wasi::nn::graph::Graph;
 use crate::nn::{self, Backend, Input};
+use crate::options::Limits;
 use crate::session::SessionResource;
 use crate::template::ChatTemplate;
 use serde_json::{json, Value};
@@ -90,6 +91,7 @@ impl GuestModel for ModelResource {
         };
         // Sizes the session's context and makes it, so the session is ready for a prompt.
         backend.call("configure", &[("config", Input::Bytes(config.to_string().as_bytes()))])?;
-        Ok(Session::new(SessionResource::new(backend, self.chat_template(), options.system_prompt)))
+        let limits = Limits::from_metadata(&self.metadata);
+        Ok(Session::new(SessionResource::new(backend, self.chat_template(), limits, options.system_prompt)))
     }
 }

@@ -11,6 +11,23 @@ const ABSURD_TOKENS: u32 = 1 << 24;
 const MAX_STOP_STRINGS: usize = 64;
 const MAX_STOP_LEN: usize = 1024;
 
+/// The host's limits on a request, from the model's metadata (`limits`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limits {
+    pub max_output_tokens: u32,
+    pub max_image_bytes: u64,
+}
+
+impl Limits {
+    pub fn from_metadata(metadata: &Value) -> Self {
+        let limit = |key: &str| metadata.get("limits").and_then(|l| l.get(key)).and_then(Value::as_u64);
+        Self {
+            max_output_tokens: limit("max_output_tokens").map_or(ABSURD_TOKENS, |n| n.min(ABSURD_TOKENS as u64) as u32),
+            max_image_bytes: limit("max_image_bytes").unwrap_or(u64::MAX),
+        }
+    }
+}
+
 /// What the component needs to run one generation.
 #[derive(Debug, PartialEq)]
 pub struct Plan {
@@ -35,10 +52,13 @@ fn in_range(name: &str, value: Option<f32>, low: f32, high: f32, low_inclusive: 
     }
 }
 
-pub fn plan(options: &GenerateOptions) -> Result<Plan, Error> {
-    let max_tokens = options.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS);
-    if max_tokens == 0 || max_tokens > ABSURD_TOKENS {
-        return Err(invalid(format!("max-tokens must be between 1 and {ABSURD_TOKENS}, got {max_tokens}")));
+pub fn plan(options: &GenerateOptions, limits: Limits) -> Result<Plan, Error> {
+    let cap = limits.max_output_tokens;
+    let max_tokens = options.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS.min(cap));
+    if max_tokens == 0 || max_tokens > cap {
+        return Err(invalid(format!(
+            "max-tokens must be between 1 and {cap} (the engine's max output tokens), got {max_tokens}"
+        )));
     }
     if options.stop.len() > MAX_STOP_STRINGS {
         return Err(invalid(format!("at most {MAX_STOP_STRINGS} stop strings, got {}", options.stop.len())));
@@ -112,6 +132,12 @@ mod tests {
         }
     }
 
+    const NO_LIMITS: Limits = Limits { max_output_tokens: ABSURD_TOKENS, max_image_bytes: u64::MAX };
+
+    fn plan(options: &GenerateOptions) -> Result<Plan, Error> {
+        super::plan(options, NO_LIMITS)
+    }
+
     fn rejects(o: GenerateOptions, needle: &str) {
         match plan(&o) {
             Err(Error::InvalidInput(m)) => assert!(m.contains(needle), "{m:?} lacks {needle:?}"),
@@ -143,6 +169,19 @@ mod tests {
         rejects(GenerateOptions { max_tokens: Some(u32::MAX), ..opts() }, "max-tokens");
         rejects(GenerateOptions { top_k: Some(u32::MAX), ..opts() }, "top-k");
         rejects(GenerateOptions { stop: vec![String::new()], ..opts() }, "stop");
+    }
+
+    #[test]
+    fn max_tokens_is_held_to_the_limit_and_the_default_fits_under_it() {
+        let tight = Limits { max_output_tokens: 8, max_image_bytes: 1 };
+        assert_eq!(super::plan(&opts(), tight).unwrap().max_tokens, 8);
+        assert_eq!(super::plan(&GenerateOptions { max_tokens: Some(8), ..opts() }, tight).unwrap().max_tokens, 8);
+        match super::plan(&GenerateOptions { max_tokens: Some(9), ..opts() }, tight) {
+            Err(Error::InvalidInput(m)) => assert!(m.contains("max output tokens"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+        let from_host = Limits::from_metadata(&json!({"limits": {"max_output_tokens": 100, "max_image_bytes": 5}}));
+        assert_eq!(from_host, Limits { max_output_tokens: 100, max_image_bytes: 5 });
     }
 
     #[test]

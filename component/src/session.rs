@@ -6,7 +6,7 @@ use crate::bindings::exports::inf::wasi::inference::{GuestSession, GuestTokenStr
 use crate::bindings::exports::inf::wasi::types::{Completion, ContentPart, Error, GenerateOptions, Message, Role};
 use crate::generation::Generation;
 use crate::nn::Backend;
-use crate::options;
+use crate::options::{self, Limits};
 use crate::template::{ChatTemplate, Turn};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -18,6 +18,7 @@ pub struct SessionResource {
 struct State {
     backend: Backend,
     template: ChatTemplate,
+    limits: Limits,
     history: Vec<Message>,
     /// Bumped by every new generation; a stream with an older id has ended.
     generation_id: u64,
@@ -32,31 +33,34 @@ struct Active {
 }
 
 impl SessionResource {
-    pub fn new(backend: Backend, template: ChatTemplate, system_prompt: Option<String>) -> Self {
+    pub fn new(backend: Backend, template: ChatTemplate, limits: Limits, system_prompt: Option<String>) -> Self {
         let history = system_prompt
             .map(|text| vec![Message { role: Role::System, content: vec![ContentPart::Text(text)] }])
             .unwrap_or_default();
-        Self { state: Rc::new(RefCell::new(State { backend, template, history, generation_id: 0, active: None })) }
+        Self {
+            state: Rc::new(RefCell::new(State { backend, template, limits, history, generation_id: 0, active: None })),
+        }
     }
 
     fn start_completion(&self, prompt: &str, options: &GenerateOptions) -> Result<u64, Error> {
-        let plan = options::plan(options)?;
         let mut state = self.state.borrow_mut();
+        let plan = options::plan(options, state.limits)?;
         state.record_reply();
         let generation = Generation::start(&state.backend, prompt, plan, true)?;
         Ok(state.activate(generation, false))
     }
 
     fn start_chat(&self, messages: Vec<Message>, options: &GenerateOptions) -> Result<u64, Error> {
-        let plan = options::plan(options)?;
+        let mut state = self.state.borrow_mut();
+        let plan = options::plan(options, state.limits)?;
         if messages.is_empty() {
             return Err(Error::InvalidInput("chat needs at least one message".into()));
         }
-        let mut state = self.state.borrow_mut();
         state.record_reply();
         let mut conversation = state.history.clone();
         conversation.extend(messages);
-        let turns = conversation.iter().map(turn).collect::<Result<Vec<_>, _>>()?;
+        let limits = state.limits;
+        let turns = conversation.iter().map(|m| turn(m, limits)).collect::<Result<Vec<_>, _>>()?;
         let prompt = state.template.render(&turns, true).map_err(Error::InvalidInput)?;
         // A template that writes BOS itself must not get a second one from the tokenizer.
         let bos = state.template.bos_token();
@@ -93,11 +97,18 @@ impl State {
 }
 
 /// A message as the chat template sees it. Images wait for vision support.
-fn turn(message: &Message) -> Result<Turn, Error> {
+fn turn(message: &Message, limits: Limits) -> Result<Turn, Error> {
     let mut content = String::new();
     for part in &message.content {
         match part {
             ContentPart::Text(text) => content.push_str(text),
+            ContentPart::Image(bytes) if bytes.len() as u64 > limits.max_image_bytes => {
+                return Err(Error::InvalidInput(format!(
+                    "an image is {} bytes; the engine's max image size is {} bytes",
+                    bytes.len(),
+                    limits.max_image_bytes
+                )))
+            }
             ContentPart::Image(_) => {
                 return Err(Error::Unsupported(
                     "image parts need a vision model, which this build does not support yet".into(),

@@ -6,6 +6,7 @@
 //! adapts [`ModelRegistry`], [`Model`] and [`Session`] to its engine's wasi-nn
 //! imports, so every language runs exactly the same inference code.
 
+mod cancel;
 mod embedding;
 mod error;
 mod gguf_check;
@@ -17,8 +18,9 @@ mod sampling;
 mod session;
 mod tensor;
 
+pub use cancel::CancelFlag;
 pub use error::{ErrorCode, ProfileError};
-pub use model::{LoadOptions, Model};
+pub use model::{LoadOptions, Model, DEFAULT_MAX_CONTEXT_SIZE, DEFAULT_MAX_IMAGE_BYTES, DEFAULT_MAX_OUTPUT_TOKENS};
 pub use registry::ModelRegistry;
 pub use session::Session;
 pub use tensor::{NamedTensor, Tensor, TensorType};

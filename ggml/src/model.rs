@@ -15,7 +15,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 /// How a model is loaded and the defaults its sessions get.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoadOptions {
-    /// Default context window of a session, in tokens (capped by the model's training length).
+    /// Default context window of a session, in tokens (capped by `max_context_size`
+    /// and the model's training length).
     pub context_size: u32,
     /// Threads llama.cpp uses for one session's decode.
     pub threads: u32,
@@ -23,12 +24,31 @@ pub struct LoadOptions {
     pub batch_size: u32,
     /// Layers offloaded to a GPU (0 on CPU-only builds).
     pub gpu_layers: u32,
+    /// The largest context a session may ask for, in tokens.
+    pub max_context_size: u32,
+    /// The most tokens one generation may produce, whatever its `max-tokens`.
+    pub max_output_tokens: u32,
+    /// The largest image, in bytes, a message may carry.
+    pub max_image_bytes: u64,
 }
+
+/// Defaults of the limits (SECURITY.md lists them).
+pub const DEFAULT_MAX_CONTEXT_SIZE: u32 = 32_768;
+pub const DEFAULT_MAX_OUTPUT_TOKENS: u32 = 4_096;
+pub const DEFAULT_MAX_IMAGE_BYTES: u64 = 20 << 20;
 
 impl Default for LoadOptions {
     fn default() -> Self {
         let threads = std::thread::available_parallelism().map(|n| n.get() as u32).unwrap_or(1).min(8);
-        Self { context_size: 4096, threads, batch_size: 512, gpu_layers: 0 }
+        Self {
+            context_size: 4096,
+            threads,
+            batch_size: 512,
+            gpu_layers: 0,
+            max_context_size: DEFAULT_MAX_CONTEXT_SIZE,
+            max_output_tokens: DEFAULT_MAX_OUTPUT_TOKENS,
+            max_image_bytes: DEFAULT_MAX_IMAGE_BYTES,
+        }
     }
 }
 
@@ -45,10 +65,15 @@ impl LoadOptions {
             context_size: context_size.unwrap_or(defaults.context_size),
             threads: threads.unwrap_or(defaults.threads),
             batch_size: batch_size.unwrap_or(defaults.batch_size),
-            gpu_layers: 0,
+            ..defaults
         };
         options.validate()?;
         Ok(options)
+    }
+
+    /// A session's context size when it asks for none.
+    pub fn default_context_size(&self, n_ctx_train: u32) -> u32 {
+        self.context_size.min(self.max_context_size).min(n_ctx_train)
     }
 
     pub fn validate(&self) -> Result<(), ProfileError> {
@@ -61,6 +86,9 @@ impl LoadOptions {
         }
         if self.batch_size == 0 {
             return bad("batch size must be at least 1 token");
+        }
+        if self.max_context_size == 0 || self.max_output_tokens == 0 || self.max_image_bytes == 0 {
+            return bad("limits (max context size, max output tokens, max image bytes) must be at least 1");
         }
         Ok(())
     }
@@ -179,6 +207,11 @@ fn metadata(llama: &LlamaModel, name: &str, options: &LoadOptions) -> Value {
         "bos_token": token_text(vocab.bos()),
         "eos_token": token_text(vocab.eos()),
         "add_bos": vocab.should_add_bos(),
-        "default_context_size": options.context_size.min(llama.n_ctx_train()),
+        "default_context_size": options.default_context_size(llama.n_ctx_train()),
+        "limits": {
+            "max_context_size": options.max_context_size,
+            "max_output_tokens": options.max_output_tokens,
+            "max_image_bytes": options.max_image_bytes,
+        },
     })
 }

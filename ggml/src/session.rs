@@ -2,6 +2,7 @@
 //! context (its own KV cache) over the shared weights, remembers which tokens
 //! that cache holds, and runs one operation per `compute` call.
 
+use crate::cancel::CancelFlag;
 use crate::embedding;
 use crate::error::{ErrorCode, ProfileError};
 use crate::model::{LoadedModel, Model};
@@ -27,6 +28,7 @@ pub struct Session {
     n_ctx: Option<u32>,
     /// The tokens whose keys and values are in `ctx`'s cache, in position order.
     history: Vec<LlamaToken>,
+    cancel: CancelFlag,
 }
 
 /// A generation in progress: the sampler and how it ended, once it has.
@@ -35,12 +37,28 @@ struct Generation {
     /// A token was returned but the context had no room to evaluate it.
     context_full: bool,
     finish: Option<&'static str>,
+    /// Tokens returned so far, held to the model's `max_output_tokens`.
+    produced: u32,
 }
 
 impl Session {
     /// A new session; the model is loaded, and the context made, on first use.
     pub fn new(model: Arc<Model>) -> Self {
-        Self { ctx: None, embed_ctx: None, generation: None, loaded: None, model, n_ctx: None, history: Vec::new() }
+        Self::with_cancel(model, CancelFlag::new())
+    }
+
+    /// A session that stops its generation, with a `cancelled` error, once `cancel` is raised.
+    pub fn with_cancel(model: Arc<Model>, cancel: CancelFlag) -> Self {
+        Self {
+            ctx: None,
+            embed_ctx: None,
+            generation: None,
+            loaded: None,
+            model,
+            n_ctx: None,
+            history: Vec::new(),
+            cancel,
+        }
     }
 
     /// Runs one operation. Never fails: every error is reported in the `status`
@@ -129,7 +147,10 @@ impl Session {
     }
 
     fn context_size(&self, loaded: &LoadedModel) -> u32 {
-        self.n_ctx.unwrap_or(loaded.options.context_size).min(loaded.n_ctx_train())
+        match self.n_ctx {
+            Some(size) => size.min(loaded.n_ctx_train()),
+            None => loaded.options.default_context_size(loaded.n_ctx_train()),
+        }
     }
 
     fn configure(&mut self, inputs: &Inputs) -> Result<Value, ProfileError> {
@@ -141,6 +162,12 @@ impl Session {
                 .ok_or_else(|| ProfileError::invalid_input("ctx-size must be a positive whole number of tokens"))?
                 as u32;
             let loaded = self.loaded()?;
+            if size > loaded.options.max_context_size {
+                return Err(ProfileError::invalid_input(format!(
+                    "context size {size} exceeds the max context size of {} tokens",
+                    loaded.options.max_context_size
+                )));
+            }
             if size > loaded.n_ctx_train() {
                 return Err(ProfileError::invalid_input(format!(
                     "context size {size} exceeds the model's training context of {} tokens",
@@ -164,7 +191,9 @@ impl Session {
     /// Makes the session's llama.cpp context, at its configured size, if it has none.
     fn ensure_context(&mut self, loaded: &Arc<LoadedModel>) -> Result<(), ProfileError> {
         if self.ctx.is_none() {
-            self.ctx = Some(loaded.new_context(loaded.context_params(self.context_size(loaded)))?);
+            let mut ctx = loaded.new_context(loaded.context_params(self.context_size(loaded)))?;
+            ctx.set_abort_flag(self.cancel.shared());
+            self.ctx = Some(ctx);
             self.history.clear();
         }
         Ok(())
@@ -203,7 +232,7 @@ impl Session {
         self.generation = None;
         self.ensure_context(loaded)?;
         let cached = self.evaluate(&tokens, loaded.options.batch_size as usize)?;
-        self.generation = Some(Generation { sampler, context_full: false, finish: None });
+        self.generation = Some(Generation { sampler, context_full: false, finish: None, produced: 0 });
         Ok(json!({ "prompt_tokens": tokens.len(), "cached_tokens": cached, "context_size": n_ctx }))
     }
 
@@ -226,6 +255,9 @@ impl Session {
         let mut batch = LlamaBatch::new(n_batch, 1);
         let pending = &tokens[common..];
         for (chunk_index, chunk) in pending.chunks(n_batch).enumerate() {
+            if self.cancel.is_cancelled() {
+                return Err(cancelled());
+            }
             batch.clear();
             for (i, token) in chunk.iter().enumerate() {
                 let pos = (common + chunk_index * n_batch + i) as i32;
@@ -233,9 +265,7 @@ impl Session {
                 batch.add(*token, pos, &[0], last).map_err(|e| ProfileError::backend(e.to_string()))?;
             }
             if let Err(e) = ctx.decode(&mut batch) {
-                ctx.clear_kv_cache();
-                self.history.clear();
-                return Err(ProfileError::backend(format!("llama.cpp failed to evaluate the prompt: {e}")));
+                return Err(decode_failed(ctx, &mut self.history, &self.cancel, "the prompt", e));
             }
             self.history.extend_from_slice(chunk);
         }
@@ -256,6 +286,15 @@ impl Session {
         if let Some(finish) = generation.finish {
             return Ok((json!({ "done": true, "finish": finish }), Vec::new()));
         }
+        if self.cancel.is_cancelled() {
+            self.generation = None;
+            return Err(cancelled());
+        }
+        if generation.produced >= loaded.options.max_output_tokens {
+            generation.finish = Some("length");
+            return Ok((json!({ "done": true, "finish": "length" }), Vec::new()));
+        }
+        generation.produced += 1;
         let vocab = loaded.llama.vocab();
         let token = generation.sampler.sample(ctx, -1);
         if vocab.is_eog(token) {
@@ -272,13 +311,37 @@ impl Session {
                 .map_err(|e| ProfileError::backend(e.to_string()))?;
             if let Err(e) = ctx.decode(&mut batch) {
                 self.generation = None;
-                return Err(ProfileError::backend(format!("llama.cpp failed to evaluate a token: {e}")));
+                return Err(decode_failed(ctx, &mut self.history, &self.cancel, "a token", e));
             }
             self.history.push(token);
         }
         let out = NamedTensor::new("piece", Tensor::bytes(piece));
         Ok((json!({ "done": false, "token": token.0 }), vec![out]))
     }
+}
+
+/// After a failed or aborted decode: drops from the cache whatever the decode
+/// left beyond `history` (an abort keeps the micro-batches it finished).
+fn decode_failed(
+    ctx: &mut LlamaContext<'static>,
+    history: &mut Vec<LlamaToken>,
+    cancel: &CancelFlag,
+    what: &str,
+    error: llama_cpp_2::DecodeError,
+) -> ProfileError {
+    if !ctx.clear_kv_cache_seq(Some(0), Some(history.len() as u32), None).unwrap_or(false) {
+        ctx.clear_kv_cache();
+        history.clear();
+    }
+    if cancel.is_cancelled() {
+        cancelled()
+    } else {
+        ProfileError::backend(format!("llama.cpp failed to evaluate {what}: {error}"))
+    }
+}
+
+fn cancelled() -> ProfileError {
+    ProfileError::new(ErrorCode::Cancelled, "the generation was cancelled")
 }
 
 fn parse_json(bytes: Option<&[u8]>) -> Result<Value, ProfileError> {

@@ -2,13 +2,15 @@
 //! sessions, embeddings, tokenization and model info.
 
 use crate::bindings::{Embedder, ModelInfo, SessionOptions};
+use crate::guards::Guards;
 use crate::runtime::{new_store, runtime, HostState};
 use crate::session::Session;
 use crate::{Error, Result};
-use inf_wasi_ggml::{LoadOptions, ModelRegistry};
+use inf_wasi_ggml::{CancelFlag, LoadOptions, ModelRegistry};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use wasmtime::component::ResourceAny;
 use wasmtime::Store;
 
@@ -21,6 +23,7 @@ pub struct Engine {
 
 struct Inner {
     models: ModelRegistry,
+    guards: Guards,
     /// One instance for model-level calls (info, tokenize, embed), made on first use.
     utility: Mutex<Option<Utility>>,
 }
@@ -35,6 +38,7 @@ struct Utility {
 pub struct EngineBuilder {
     models: Vec<(String, PathBuf, Option<LoadOptions>)>,
     defaults: LoadOptions,
+    guards: Guards,
 }
 
 impl EngineBuilder {
@@ -67,7 +71,46 @@ impl EngineBuilder {
         self
     }
 
+    /// The largest context a session may ask for, in tokens (default 32768).
+    pub fn max_context_size(mut self, tokens: u32) -> Self {
+        self.defaults.max_context_size = tokens;
+        self
+    }
+
+    /// The most tokens one generation may produce (default 4096); a larger
+    /// `max_tokens` is an [`Error::InvalidInput`].
+    pub fn max_output_tokens(mut self, tokens: u32) -> Self {
+        self.defaults.max_output_tokens = tokens;
+        self
+    }
+
+    /// The largest image a message may carry, in bytes (default 20 MiB).
+    pub fn max_image_bytes(mut self, bytes: u64) -> Self {
+        self.defaults.max_image_bytes = bytes;
+        self
+    }
+
+    /// The most memory one instance of the component may use (default 512 MiB).
+    /// Past it the instance is stopped with an [`Error::Backend`] naming the cap.
+    pub fn guest_memory_limit(mut self, bytes: usize) -> Self {
+        self.guards.memory_bytes = bytes;
+        self
+    }
+
+    /// The longest the component may run without returning or calling the
+    /// backend (default 10 s): a chat template that loops for ever is stopped
+    /// with [`Error::Cancelled`]. Decoding time does not count.
+    pub fn guest_time_limit(mut self, limit: Duration) -> Self {
+        self.guards.time = limit;
+        self
+    }
+
     pub fn build(self) -> Result<Engine> {
+        if self.guards.memory_bytes < 1 << 20 || self.guards.time.is_zero() {
+            return Err(Error::InvalidInput(
+                "the guest memory limit must be at least 1 MiB and the guest time limit above zero".into(),
+            ));
+        }
         runtime()?;
         let mut models = ModelRegistry::new();
         for (name, path, options) in self.models {
@@ -78,7 +121,7 @@ impl EngineBuilder {
             options.validate().map_err(|e| Error::InvalidInput(e.message))?;
             models.register(name, path, options);
         }
-        Ok(Engine { inner: Arc::new(Inner { models, utility: Mutex::new(None) }) })
+        Ok(Engine { inner: Arc::new(Inner { models, guards: self.guards, utility: Mutex::new(None) }) })
     }
 }
 
@@ -93,7 +136,7 @@ impl Engine {
     }
 
     pub fn session_with(&self, model: &str, options: &SessionOptions) -> Result<Session> {
-        Session::new(&self.inner.models, model, options)
+        Session::new(&self.inner.models, self.inner.guards, model, options)
     }
 
     pub fn model_info(&self, model: &str) -> Result<ModelInfo> {
@@ -125,11 +168,12 @@ impl Engine {
         let mut guard = self.inner.utility.lock().unwrap_or_else(|e| e.into_inner());
         if guard.is_none() {
             let runtime = runtime()?;
-            let mut store = new_store(runtime, &self.inner.models);
+            let mut store = new_store(runtime, &self.inner.models, self.inner.guards, CancelFlag::new());
             let api = runtime.pre.instantiate(&mut store)?;
             *guard = Some(Utility { store, api, models: HashMap::new() });
         }
         let utility = guard.as_mut().expect("just made");
+        utility.store.data_mut().watchdog.enter();
         let handle = match utility.models.get(name) {
             Some(handle) => *handle,
             None => {

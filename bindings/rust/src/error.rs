@@ -1,6 +1,8 @@
 //! The crate's one error type: the `inf:wasi` error variant, case for case.
 
 use crate::bindings::WitError;
+use crate::guards::{DeadlineExceeded, MemoryCapReached};
+use crate::runtime::Refused;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
@@ -52,6 +54,15 @@ impl From<WitError> for Error {
 /// A trap or a host failure inside the runtime (not an answer from the component).
 impl From<wasmtime::Error> for Error {
     fn from(e: wasmtime::Error) -> Self {
+        if let Some(deadline) = e.downcast_ref::<DeadlineExceeded>() {
+            return Error::Cancelled(deadline.to_string());
+        }
+        if let Some(cap) = e.downcast_ref::<MemoryCapReached>() {
+            return Error::Backend(cap.to_string());
+        }
+        if let Some(refused) = e.downcast_ref::<Refused>() {
+            return Error::Backend(refused.to_string());
+        }
         Error::Backend(format!("the component failed: {e:#}"))
     }
 }

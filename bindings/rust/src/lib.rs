@@ -17,6 +17,7 @@
 mod bindings;
 mod engine;
 mod error;
+mod guards;
 mod models;
 mod runtime;
 mod session;
@@ -29,8 +30,10 @@ pub use engine::{Engine, EngineBuilder};
 pub use error::{Error, Result};
 pub use inf_wasi_ggml::LoadOptions;
 pub use models::{cache_dir, default_model_path, DEFAULT_MODEL_FILE, DEFAULT_MODEL_SHA256};
+#[doc(hidden)]
+pub use runtime::instantiate_capability_probe;
 pub use runtime::COMPONENT;
-pub use session::{Session, StreamHandle, TextStream};
+pub use session::{CancelHandle, Session, StreamHandle, TextStream};
 
 // The README's Rust example runs as a doctest.
 #[doc = include_str!("../../../README.md")]

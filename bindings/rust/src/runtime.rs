@@ -3,9 +3,11 @@
 //! instantiates. No compiler runs in the application.
 
 use crate::bindings::EmbedderPre;
-use inf_wasi_ggml::ModelRegistry;
-use std::sync::OnceLock;
-use wasmtime::component::{Component, Linker, ResourceTable};
+use crate::guards::{Guards, MemoryCap, Watchdog, TICK};
+use inf_wasi_ggml::{CancelFlag, ModelRegistry};
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, OnceLock};
+use wasmtime::component::{Component, InstancePre, Linker, ResourceTable};
 use wasmtime::{Config, Engine, Store};
 
 /// The component, built from `component/` by this crate's build script.
@@ -14,22 +16,22 @@ pub static COMPONENT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/inf_wasi
 /// The same component compiled to native code by the build script.
 static PRECOMPILED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/inf_wasi.cwasm"));
 
-/// What each store holds: its resource table and its wasi-nn state. Nothing
-/// else exists for the component to reach.
+/// The capability probe (probe/wants-filesystem.wit), precompiled by build.rs.
+static PROBE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/wants_filesystem.cwasm"));
+
+/// What each store holds: its resource table, its wasi-nn state and its guards.
+/// Nothing else exists for the component to reach.
 pub struct HostState {
     table: ResourceTable,
     nn: wasmtime_wasi_nn::wit::WasiNnCtx,
-}
-
-impl HostState {
-    pub fn new(models: &ModelRegistry) -> Self {
-        Self { table: ResourceTable::new(), nn: crate::wasi_nn::context(models) }
-    }
+    memory: MemoryCap,
+    pub watchdog: Watchdog,
 }
 
 pub struct Runtime {
     pub engine: Engine,
     pub pre: EmbedderPre<HostState>,
+    linker: Linker<HostState>,
 }
 
 static RUNTIME: OnceLock<Result<Runtime, String>> = OnceLock::new();
@@ -42,6 +44,7 @@ fn build() -> wasmtime::Result<Runtime> {
     // Must match the settings in build.rs, or wasmtime refuses the precompiled code.
     let mut config = Config::new();
     config.wasm_component_model(true);
+    config.epoch_interruption(true);
     let engine = Engine::new(&config)?;
     // SAFETY: `deserialize` trusts its input to be code wasmtime produced. These
     // bytes are: build.rs made them with this exact wasmtime version from the
@@ -53,10 +56,60 @@ fn build() -> wasmtime::Result<Runtime> {
     wasmtime_wasi_nn::wit::add_to_linker(&mut linker, |s: &mut HostState| {
         wasmtime_wasi_nn::wit::WasiNnView::new(&mut s.table, &mut s.nn)
     })?;
-    let pre = EmbedderPre::new(linker.instantiate_pre(&component)?)?;
-    Ok(Runtime { engine, pre })
+    let pre = EmbedderPre::new(link(&linker, &component)?)?;
+    start_epoch_ticker(&engine);
+    Ok(Runtime { engine, pre, linker })
 }
 
-pub fn new_store(runtime: &Runtime, models: &ModelRegistry) -> Store<HostState> {
-    Store::new(&runtime.engine, HostState::new(models))
+/// Links a component against the host's imports, which are wasi:nn and nothing
+/// else: a component that asks for more is refused, never granted.
+fn link(linker: &Linker<HostState>, component: &Component) -> wasmtime::Result<InstancePre<HostState>> {
+    linker.instantiate_pre(component).map_err(|e| Refused(format!("{e:#}")).into())
+}
+
+/// A component asked for an import the host does not grant.
+#[derive(Debug, thiserror::Error)]
+#[error("the component was refused: {0}; inf-wasi grants a component wasi:nn and nothing else")]
+pub struct Refused(String);
+
+/// Advances the engine's epoch every [`TICK`], which is what lets a store's
+/// deadline stop guest code. One sleeping thread for the process.
+fn start_epoch_ticker(engine: &Engine) {
+    let engine = engine.clone();
+    let _ = std::thread::Builder::new().name("inf-wasi-epoch".into()).spawn(move || loop {
+        std::thread::sleep(TICK);
+        engine.increment_epoch();
+    });
+}
+
+/// A store for one instance, with its guards in place and its wasi-nn sessions
+/// listening to `cancel`.
+pub fn new_store(runtime: &Runtime, models: &ModelRegistry, guards: Guards, cancel: CancelFlag) -> Store<HostState> {
+    let host_calls = Arc::new(AtomicU64::new(0));
+    let state = HostState {
+        table: ResourceTable::new(),
+        nn: crate::wasi_nn::context(models, cancel, host_calls.clone()),
+        memory: MemoryCap(guards.memory_bytes),
+        watchdog: Watchdog::new(guards.time, host_calls),
+    };
+    let mut store = Store::new(&runtime.engine, state);
+    store.limiter(|s| &mut s.memory);
+    store.epoch_deadline_callback(|mut ctx| ctx.data_mut().watchdog.on_tick());
+    store.set_epoch_deadline(1);
+    store
+}
+
+/// Asks the host to instantiate the capability probe, a component that imports
+/// a filesystem interface besides nothing else. Every binding's capability test
+/// calls this (or its own engine's equivalent) and expects the refusal.
+#[doc(hidden)]
+pub fn instantiate_capability_probe() -> crate::Result<()> {
+    let runtime = runtime()?;
+    // SAFETY: as for PRECOMPILED: build.rs made these bytes with this wasmtime,
+    // and they are compiled into this binary.
+    let probe = unsafe { Component::deserialize(&runtime.engine, PROBE)? };
+    let pre = link(&runtime.linker, &probe)?;
+    let mut store = new_store(runtime, &ModelRegistry::new(), Guards::default(), CancelFlag::new());
+    pre.instantiate(&mut store)?;
+    Ok(())
 }

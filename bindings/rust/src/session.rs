@@ -3,9 +3,10 @@
 //! model weights.
 
 use crate::bindings::{Completion, Embedder, GenerateOptions, Message, SessionOptions, WitError};
+use crate::guards::Guards;
 use crate::runtime::{new_store, runtime, HostState};
-use crate::Result;
-use inf_wasi_ggml::ModelRegistry;
+use crate::{Error, Result};
+use inf_wasi_ggml::{CancelFlag, ModelRegistry};
 use wasmtime::component::ResourceAny;
 use wasmtime::Store;
 
@@ -13,28 +14,71 @@ pub struct Session {
     store: Store<HostState>,
     api: Embedder,
     session: ResourceAny,
+    cancel: CancelFlag,
+    /// Why the instance stopped, once a trap (a guard, a bug) stopped it: a
+    /// trapped instance cannot be entered again.
+    failed: Option<String>,
 }
 
-/// Turns the two layers of a component call (trap, then the WIT result) into one.
-fn flatten<T>(r: wasmtime::Result<std::result::Result<T, WitError>>) -> Result<T> {
-    Ok(r??)
+/// Cancels a session's running generation from any thread; see [`Session::cancel_handle`].
+#[derive(Clone, Debug)]
+pub struct CancelHandle(CancelFlag);
+
+impl CancelHandle {
+    /// Stops the generation running now: it ends with [`Error::Cancelled`]
+    /// within milliseconds, even in the middle of a long prompt, and the
+    /// session stays usable. Does nothing when no generation is running.
+    pub fn cancel(&self) {
+        self.0.cancel();
+    }
 }
+
+type Call<T> = wasmtime::Result<std::result::Result<T, WitError>>;
 
 impl Session {
-    pub(crate) fn new(models: &ModelRegistry, model: &str, options: &SessionOptions) -> Result<Self> {
+    pub(crate) fn new(models: &ModelRegistry, guards: Guards, model: &str, options: &SessionOptions) -> Result<Self> {
         let runtime = runtime()?;
-        let mut store = new_store(runtime, models);
+        let cancel = CancelFlag::new();
+        let mut store = new_store(runtime, models, guards, cancel.clone());
         let api = runtime.pre.instantiate(&mut store)?;
         let models_api = api.inf_wasi_inference().model();
-        let handle = flatten(models_api.call_open(&mut store, model))?;
-        let session = flatten(models_api.call_new_session(&mut store, handle, options));
+        let handle = models_api.call_open(&mut store, model)??;
+        let session = models_api.call_new_session(&mut store, handle, options);
         handle.resource_drop(&mut store)?;
-        Ok(Self { store, api, session: session? })
+        Ok(Self { store, api, session: session??, cancel, failed: None })
+    }
+
+    /// A handle that cancels this session's generations from another thread.
+    pub fn cancel_handle(&self) -> CancelHandle {
+        CancelHandle(self.cancel.clone())
+    }
+
+    /// Runs one call into the component under the store's watchdog. A trap
+    /// ends the instance: later calls say why instead of trying again.
+    fn call<T>(&mut self, f: impl FnOnce(&mut Store<HostState>, &Embedder, ResourceAny) -> Call<T>) -> Result<T> {
+        if let Some(reason) = &self.failed {
+            return Err(Error::Backend(format!("this session stopped after an earlier failure: {reason}")));
+        }
+        self.store.data_mut().watchdog.enter();
+        match f(&mut self.store, &self.api, self.session) {
+            Ok(result) => Ok(result?),
+            Err(trap) => {
+                let error = Error::from(trap);
+                self.failed = Some(error.to_string());
+                Err(error)
+            }
+        }
+    }
+
+    /// A new request: a cancel aimed at an earlier one must not stop it.
+    fn start<T>(&mut self, f: impl FnOnce(&mut Store<HostState>, &Embedder, ResourceAny) -> Call<T>) -> Result<T> {
+        self.cancel.clear();
+        self.call(f)
     }
 
     /// Raw completion of `prompt` (no chat template).
     pub fn complete(&mut self, prompt: &str, options: &GenerateOptions) -> Result<Completion> {
-        flatten(self.api.inf_wasi_inference().session().call_complete(&mut self.store, self.session, prompt, options))
+        self.start(|store, api, s| api.inf_wasi_inference().session().call_complete(store, s, prompt, options))
     }
 
     /// Streams the completion of `prompt` piece by piece.
@@ -45,7 +89,7 @@ impl Session {
 
     /// Adds `messages` to the conversation and generates the assistant's reply.
     pub fn chat(&mut self, messages: &[Message], options: &GenerateOptions) -> Result<Completion> {
-        flatten(self.api.inf_wasi_inference().session().call_chat(&mut self.store, self.session, messages, options))
+        self.start(|store, api, s| api.inf_wasi_inference().session().call_chat(store, s, messages, options))
     }
 
     pub fn chat_stream(&mut self, messages: &[Message], options: &GenerateOptions) -> Result<TextStream<'_>> {
@@ -57,39 +101,43 @@ impl Session {
     /// for hosts that keep a session and its stream behind handles (JNI, C). Read
     /// it with [`Session::next_piece`]; a newer generation ends it.
     pub fn start_stream(&mut self, prompt: &str, options: &GenerateOptions) -> Result<StreamHandle> {
-        let session = self.api.inf_wasi_inference().session();
-        flatten(session.call_complete_stream(&mut self.store, self.session, prompt, options)).map(StreamHandle)
+        self.start(|store, api, s| api.inf_wasi_inference().session().call_complete_stream(store, s, prompt, options))
+            .map(StreamHandle)
     }
 
     /// [`Session::start_stream`] for a chat turn.
     pub fn start_chat_stream(&mut self, messages: &[Message], options: &GenerateOptions) -> Result<StreamHandle> {
-        let session = self.api.inf_wasi_inference().session();
-        flatten(session.call_chat_stream(&mut self.store, self.session, messages, options)).map(StreamHandle)
+        self.start(|store, api, s| api.inf_wasi_inference().session().call_chat_stream(store, s, messages, options))
+            .map(StreamHandle)
     }
 
     /// The next piece of `stream`, or `None` once it has ended.
     pub fn next_piece(&mut self, stream: &StreamHandle) -> Result<Option<String>> {
-        flatten(self.api.inf_wasi_inference().token_stream().call_next(&mut self.store, stream.0))
+        self.call(|store, api, _| api.inf_wasi_inference().token_stream().call_next(store, stream.0))
     }
 
     /// The finish reason and usage of `stream`, once it has ended.
     pub fn stream_outcome(&mut self, stream: &StreamHandle) -> Option<Completion> {
-        self.api.inf_wasi_inference().token_stream().call_outcome(&mut self.store, stream.0).ok().flatten()
+        self.call(|store, api, _| api.inf_wasi_inference().token_stream().call_outcome(store, stream.0).map(Ok))
+            .ok()
+            .flatten()
     }
 
     /// Releases `stream` (also stopping its generation early).
     pub fn end_stream(&mut self, stream: StreamHandle) {
-        let _ = stream.0.resource_drop(&mut self.store);
+        if self.failed.is_none() {
+            let _ = stream.0.resource_drop(&mut self.store);
+        }
     }
 
     /// The conversation so far.
     pub fn history(&mut self) -> Result<Vec<Message>> {
-        Ok(self.api.inf_wasi_inference().session().call_history(&mut self.store, self.session)?)
+        self.call(|store, api, s| api.inf_wasi_inference().session().call_history(store, s).map(Ok))
     }
 
     /// Forgets the conversation (keeping the system prompt) and clears the KV cache.
     pub fn reset(&mut self) -> Result<()> {
-        flatten(self.api.inf_wasi_inference().session().call_reset(&mut self.store, self.session))
+        self.call(|store, api, s| api.inf_wasi_inference().session().call_reset(store, s))
     }
 }
 

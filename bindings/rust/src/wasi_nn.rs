@@ -2,8 +2,9 @@
 //! backend traits, with a registry of our own for `load-by-name`. This file is
 //! glue only: every decision is made by `inf_wasi_ggml`.
 
-use inf_wasi_ggml::{Model, ModelRegistry, NamedTensor, Session, Tensor, TensorType};
+use inf_wasi_ggml::{CancelFlag, Model, ModelRegistry, NamedTensor, Session, Tensor, TensorType};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use wasmtime_wasi_nn::backend::{
     BackendError, BackendExecutionContext, BackendFromDir, BackendGraph, BackendInner, Id, NamedTensor as NnNamedTensor,
@@ -12,12 +13,22 @@ use wasmtime_wasi_nn::wit::{ExecutionTarget, GraphEncoding, TensorType as NnTens
 use wasmtime_wasi_nn::{Backend, ExecutionContext, Graph, GraphRegistry, Registry};
 
 /// The wasi-nn state of one store: the ggml backend and the registered models.
-pub fn context(models: &ModelRegistry) -> wasmtime_wasi_nn::wit::WasiNnCtx {
+/// Its sessions stop when `cancel` is raised, and count their calls in
+/// `host_calls` for the store's watchdog.
+pub fn context(
+    models: &ModelRegistry,
+    cancel: CancelFlag,
+    host_calls: Arc<AtomicU64>,
+) -> wasmtime_wasi_nn::wit::WasiNnCtx {
     let graphs = models
         .names()
         .map(|name| {
-            let model = models.get(name).expect("listed").clone();
-            (name.to_string(), Graph::from(Box::new(GgmlGraph(model)) as Box<dyn BackendGraph>))
+            let graph = GgmlGraph {
+                model: models.get(name).expect("listed").clone(),
+                cancel: cancel.clone(),
+                host_calls: host_calls.clone(),
+            };
+            (name.to_string(), Graph::from(Box::new(graph) as Box<dyn BackendGraph>))
         })
         .collect();
     wasmtime_wasi_nn::wit::WasiNnCtx::new([Backend::from(GgmlBackend)], Registry::from(NamedGraphs(graphs)))
@@ -53,18 +64,26 @@ impl BackendInner for GgmlBackend {
     }
 }
 
-struct GgmlGraph(Arc<Model>);
+struct GgmlGraph {
+    model: Arc<Model>,
+    cancel: CancelFlag,
+    host_calls: Arc<AtomicU64>,
+}
 
 impl BackendGraph for GgmlGraph {
     fn init_execution_context(&self) -> Result<ExecutionContext, BackendError> {
-        let context = GgmlContext(Mutex::new(Session::new(self.0.clone())));
+        let session = Session::with_cancel(self.model.clone(), self.cancel.clone());
+        let context = GgmlContext { session: Mutex::new(session), host_calls: self.host_calls.clone() };
         Ok(ExecutionContext::from(Box::new(context) as Box<dyn BackendExecutionContext>))
     }
 }
 
-/// `Mutex` only to make the session `Sync` as the trait demands; wasi-nn hands
-/// out `&mut self`, so it is reached with `get_mut` and never contended.
-struct GgmlContext(Mutex<Session>);
+struct GgmlContext {
+    /// `Mutex` only to make the session `Sync` as the trait demands; wasi-nn hands
+    /// out `&mut self`, so it is reached with `get_mut` and never contended.
+    session: Mutex<Session>,
+    host_calls: Arc<AtomicU64>,
+}
 
 impl BackendExecutionContext for GgmlContext {
     fn set_input(&mut self, _id: Id, _tensor: &wasmtime_wasi_nn::Tensor) -> Result<(), BackendError> {
@@ -77,8 +96,10 @@ impl BackendExecutionContext for GgmlContext {
 
     fn compute(&mut self, inputs: Option<Vec<NnNamedTensor>>) -> Result<Option<Vec<NnNamedTensor>>, BackendError> {
         let inputs = inputs.unwrap_or_default().into_iter().map(to_profile).collect();
-        let session = self.0.get_mut().unwrap_or_else(|e| e.into_inner());
-        Ok(Some(session.compute(inputs).into_iter().map(to_wasi_nn).collect()))
+        let session = self.session.get_mut().unwrap_or_else(|e| e.into_inner());
+        let outputs = session.compute(inputs);
+        self.host_calls.fetch_add(1, Ordering::Relaxed);
+        Ok(Some(outputs.into_iter().map(to_wasi_nn).collect()))
     }
 }
 

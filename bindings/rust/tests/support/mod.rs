@@ -41,3 +41,38 @@ pub fn engine() -> Engine {
         })
         .clone()
 }
+
+/// A copy of the default model whose chat template is `template`, made by
+/// `ci/template-model.py` (the same script the other bindings' tests use).
+pub fn template_model(name: &str, template: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("inf-wasi-templates-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{name}.gguf"));
+    if !path.exists() {
+        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ci/template-model.py");
+        let out = std::process::Command::new("python3")
+            .arg(script)
+            .arg(model_path())
+            .arg(&path)
+            .arg(template)
+            .output()
+            .expect("run python3 ci/template-model.py");
+        assert!(out.status.success(), "template-model.py failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    path
+}
+
+/// A chat template that never ends: 10^10 iterations of an empty loop.
+pub const LOOPING_TEMPLATE: &str =
+    "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}{{ messages[0].content }}";
+
+/// A chat template that renders 64 bytes 10^10 times.
+pub const BLOATING_TEMPLATE: &str = "{% for i in range(100000) %}{% for j in range(100000) %}\
+    0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef{% endfor %}{% endfor %}";
+
+/// The process's resident memory, in bytes (Linux).
+pub fn rss_bytes() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap();
+    let pages: u64 = statm.split_whitespace().nth(1).unwrap().parse().unwrap();
+    pages * 4096
+}

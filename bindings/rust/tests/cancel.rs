@@ -1,0 +1,94 @@
+//! Cancellation from another thread: a running generation stops within
+//! 100 ms, whether it is reading a long prompt or producing tokens, and the
+//! session then answers exactly as a fresh one would.
+
+mod support;
+
+use inf_wasi::{Engine, Error, GenerateOptions};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+fn engine() -> Engine {
+    Engine::builder().model("gemma", support::model_path()).threads(1).context_size(2048).build().unwrap()
+}
+
+fn greedy_answer(session: &mut inf_wasi::Session) -> String {
+    session.complete("The capital of France is", &GenerateOptions::greedy().max_tokens(8)).unwrap().text
+}
+
+#[test]
+fn a_long_prompt_stops_within_100_ms_of_a_cancel() {
+    let _serial = support::serial();
+    let engine = engine();
+    let mut session = engine.session("gemma").unwrap();
+    let cancel = session.cancel_handle();
+    // About 1,800 tokens: seconds of prompt evaluation on one thread.
+    let prompt = "The quick brown fox jumps over the lazy dog. ".repeat(180);
+    let (done_tx, done_rx) = mpsc::channel();
+    let worker = std::thread::spawn(move || {
+        let result = session.complete(&prompt, &GenerateOptions::greedy().max_tokens(4));
+        done_tx.send(Instant::now()).unwrap();
+        (session, result)
+    });
+    std::thread::sleep(Duration::from_millis(400));
+    let cancelled_at = Instant::now();
+    cancel.cancel();
+    let finished_at = done_rx.recv_timeout(Duration::from_secs(30)).expect("the generation ended");
+    let (mut session, result) = worker.join().unwrap();
+    let latency = finished_at.saturating_duration_since(cancelled_at);
+    eprintln!("prompt evaluation stopped {latency:?} after the cancel");
+    assert!(matches!(result, Err(Error::Cancelled(_))), "{result:?}");
+    assert!(latency < Duration::from_millis(100), "took {latency:?}");
+
+    let mut fresh = engine.session("gemma").unwrap();
+    assert_eq!(greedy_answer(&mut session), greedy_answer(&mut fresh));
+}
+
+#[test]
+fn a_stream_stops_within_100_ms_of_a_cancel() {
+    let _serial = support::serial();
+    let engine = engine();
+    let mut session = engine.session("gemma").unwrap();
+    let cancel = session.cancel_handle();
+    let (piece_tx, piece_rx) = mpsc::channel();
+    let worker = std::thread::spawn(move || {
+        let mut outcome = Ok(0);
+        let options = GenerateOptions::greedy().max_tokens(2000);
+        for piece in session.stream("Write a long story about a dragon.", &options).unwrap() {
+            match piece {
+                Ok(_) => {
+                    let _ = piece_tx.send(());
+                    outcome = outcome.map(|n| n + 1);
+                }
+                Err(e) => {
+                    outcome = Err((e, Instant::now()));
+                    break;
+                }
+            }
+        }
+        (session, outcome)
+    });
+    for _ in 0..5 {
+        piece_rx.recv_timeout(Duration::from_secs(30)).expect("pieces arrive");
+    }
+    let cancelled_at = Instant::now();
+    cancel.cancel();
+    let (mut session, outcome) = worker.join().unwrap();
+    let (error, finished_at) = outcome.expect_err("the stream ended with an error");
+    let latency = finished_at.saturating_duration_since(cancelled_at);
+    eprintln!("the stream stopped {latency:?} after the cancel");
+    assert!(matches!(error, Error::Cancelled(_)), "{error:?}");
+    assert!(latency < Duration::from_millis(100), "took {latency:?}");
+
+    let mut fresh = engine.session("gemma").unwrap();
+    assert_eq!(greedy_answer(&mut session), greedy_answer(&mut fresh));
+}
+
+#[test]
+fn a_cancel_between_generations_does_not_stop_the_next_one() {
+    let _serial = support::serial();
+    let engine = engine();
+    let mut session = engine.session("gemma").unwrap();
+    session.cancel_handle().cancel();
+    assert!(!greedy_answer(&mut session).is_empty());
+}
