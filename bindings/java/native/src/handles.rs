@@ -2,7 +2,7 @@
 //! pointer, so a call after `close()` finds nothing and fails cleanly instead of
 //! touching freed memory, and a call in flight keeps its object alive.
 
-use inf_wasi::{Completion, Engine, Error, Session, StreamHandle};
+use inf_wasi::{CancelHandle, Completion, Engine, Error, Session, StreamHandle};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError};
@@ -48,11 +48,27 @@ impl<T> Table<T> {
 }
 
 pub static ENGINES: Table<Engine> = Table::new("engine");
-pub static SESSIONS: Table<Mutex<SessionSlot>> = Table::new("session");
+pub static SESSIONS: Table<SessionEntry> = Table::new("session");
+
+/// A session behind its lock, and its cancel handle outside it: a cancel must
+/// not wait for the call it stops.
+pub struct SessionEntry {
+    pub cancel: CancelHandle,
+    pub slot: Mutex<SessionSlot>,
+}
+
+impl SessionEntry {
+    pub fn new(session: Session) -> Self {
+        Self {
+            cancel: session.cancel_handle(),
+            slot: Mutex::new(SessionSlot { session, stream: None, finished: None }),
+        }
+    }
+}
 
 /// A session's slot, locked for one call (a session runs one call at a time).
 pub fn with_session<R>(id: i64, f: impl FnOnce(&mut SessionSlot) -> Result<R, Error>) -> Result<R, Error> {
-    let slot = SESSIONS.get(id)?;
-    let mut slot = slot.lock().unwrap_or_else(PoisonError::into_inner);
+    let entry = SESSIONS.get(id)?;
+    let mut slot = entry.slot.lock().unwrap_or_else(PoisonError::into_inner);
     f(&mut slot)
 }

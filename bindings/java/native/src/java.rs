@@ -39,6 +39,17 @@ pub fn strings(env: &mut JNIEnv, array: &JObjectArray, what: &str) -> JniResult<
         .collect()
 }
 
+/// A Java `long[]`; null is an invalid-input error naming `what`.
+pub fn longs(env: &mut JNIEnv, array: &JLongArray, what: &str) -> JniResult<Vec<i64>> {
+    if array.is_null() {
+        return Err(Error::InvalidInput(format!("{what} must not be null")));
+    }
+    let len = env.get_array_length(array).map_err(jni_error)? as usize;
+    let mut values = vec![0i64; len];
+    env.get_long_array_region(array, 0, &mut values).map_err(jni_error)?;
+    Ok(values)
+}
+
 /// `GenerateOptions` as the Java class flattens it: whole numbers (-1 = unset),
 /// fractions (NaN = unset), stop strings, grammar and JSON schema (null = unset).
 pub fn generate_options(

@@ -6,14 +6,14 @@
 mod handles;
 mod java;
 
-use handles::{with_session, SessionSlot, ENGINES, SESSIONS};
+use handles::{with_session, SessionEntry, ENGINES, SESSIONS};
 use inf_wasi::{Engine, Error, Message, Role, SessionOptions};
 use java::{jni_error, JniResult};
 use jni::objects::{JClass, JFloatArray, JIntArray, JLongArray, JObject, JObjectArray, JString};
 use jni::sys::{jboolean, jint, jlong, jobject, jobjectArray, jstring};
 use jni::JNIEnv;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::Mutex;
+use std::time::Duration;
 
 /// Runs `body`; an error or a panic is thrown into Java and `fallback` returned.
 fn guard<'l, T>(env: &mut JNIEnv<'l>, fallback: T, body: impl FnOnce(&mut JNIEnv<'l>) -> JniResult<T>) -> T {
@@ -51,6 +51,7 @@ pub extern "system" fn Java_dev_infwasi_Native_engineOpen<'l>(
     paths: JObjectArray<'l>,
     threads: jint,
     context_size: jint,
+    limits: JLongArray<'l>,
 ) -> jlong {
     guard(&mut env, 0, |env| {
         let names = java::strings(env, &names, "model name")?;
@@ -64,6 +65,29 @@ pub extern "system" fn Java_dev_infwasi_Native_engineOpen<'l>(
         }
         if let Some(tokens) = positive(context_size, "contextSize")? {
             builder = builder.context_size(tokens);
+        }
+        // Engine.Builder's limits, in its order; 0 keeps the default.
+        let limits = java::longs(env, &limits, "limits")?;
+        let [max_context, max_output, max_image, memory, millis] = limits[..] else {
+            return Err(Error::InvalidInput("limits must hold five values".into()));
+        };
+        let u32_limit = |v: i64, what: &str| {
+            u32::try_from(v).map_err(|_| Error::InvalidInput(format!("{what} must be at most {}, got {v}", u32::MAX)))
+        };
+        if max_context > 0 {
+            builder = builder.max_context_size(u32_limit(max_context, "maxContextSize")?);
+        }
+        if max_output > 0 {
+            builder = builder.max_output_tokens(u32_limit(max_output, "maxOutputTokens")?);
+        }
+        if max_image > 0 {
+            builder = builder.max_image_bytes(max_image as u64);
+        }
+        if memory > 0 {
+            builder = builder.guest_memory_limit(usize::try_from(memory).unwrap_or(usize::MAX));
+        }
+        if millis > 0 {
+            builder = builder.guest_time_limit(Duration::from_millis(millis as u64));
         }
         Ok(ENGINES.insert(builder.build()?))
     })
@@ -103,8 +127,27 @@ pub extern "system" fn Java_dev_infwasi_Native_sessionOpen<'l>(
             options = options.system_prompt(text);
         }
         let session = engine.session_with(&model, &options)?;
-        Ok(SESSIONS.insert(Mutex::new(SessionSlot { session, stream: None, finished: None })))
+        Ok(SESSIONS.insert(SessionEntry::new(session)))
     })
+}
+
+/// Cancels the session's running generation; callable while another thread is inside it.
+#[no_mangle]
+pub extern "system" fn Java_dev_infwasi_Native_sessionCancel(mut env: JNIEnv, _: JClass, session: jlong) {
+    guard(&mut env, (), |_| {
+        // A closed session runs nothing: there is nothing to cancel.
+        if let Ok(entry) = SESSIONS.get(session) {
+            entry.cancel.cancel();
+        }
+        Ok(())
+    })
+}
+
+/// Asks the host to instantiate a component that imports a filesystem, for the
+/// capability test; it throws the refusal.
+#[no_mangle]
+pub extern "system" fn Java_dev_infwasi_Native_instantiateCapabilityProbe(mut env: JNIEnv, _: JClass) {
+    guard(&mut env, (), |_| Ok(inf_wasi::instantiate_capability_probe()?))
 }
 
 #[no_mangle]

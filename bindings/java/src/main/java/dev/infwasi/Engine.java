@@ -30,6 +30,11 @@ public final class Engine implements AutoCloseable {
         private final Map<String, Path> models = new LinkedHashMap<>();
         private int threads;
         private int contextSize;
+        private long maxContextSize;
+        private long maxOutputTokens;
+        private long maxImageBytes;
+        private long guestMemoryLimit;
+        private long guestTimeLimitMillis;
 
         private Builder() {}
 
@@ -60,13 +65,58 @@ public final class Engine implements AutoCloseable {
             return this;
         }
 
+        /** The largest context a session may ask for, in tokens (default 32768). */
+        public Builder maxContextSize(int tokens) {
+            this.maxContextSize = positive(tokens, "maxContextSize");
+            return this;
+        }
+
+        /** The most tokens one generation may produce (default 4096); a larger maxTokens is invalid input. */
+        public Builder maxOutputTokens(int tokens) {
+            this.maxOutputTokens = positive(tokens, "maxOutputTokens");
+            return this;
+        }
+
+        /** The largest image a message may carry, in bytes (default 20 MiB). */
+        public Builder maxImageBytes(long bytes) {
+            this.maxImageBytes = positive(bytes, "maxImageBytes");
+            return this;
+        }
+
+        /** The most memory one instance of the component may use, in bytes (default 512 MiB, at least 1 MiB). */
+        public Builder guestMemoryLimit(long bytes) {
+            this.guestMemoryLimit = positive(bytes, "guestMemoryLimit");
+            return this;
+        }
+
+        /**
+         * The longest the component may run without returning or calling the backend (default 10 s):
+         * a chat template that loops for ever ends with a {@link ErrorCode#CANCELLED} error. Decoding
+         * time does not count.
+         */
+        public Builder guestTimeLimit(java.time.Duration limit) {
+            if (limit == null || limit.isNegative() || limit.isZero()) {
+                throw InfWasiException.invalidInput("guestTimeLimit must be positive, got " + limit);
+            }
+            this.guestTimeLimitMillis = Math.max(1, limit.toMillis());
+            return this;
+        }
+
+        private static long positive(long value, String what) {
+            if (value <= 0) {
+                throw InfWasiException.invalidInput(what + " must be positive, got " + value);
+            }
+            return value;
+        }
+
         public Engine build() {
             if (models.isEmpty()) {
                 throw InfWasiException.invalidInput("register at least one model");
             }
             String[] names = models.keySet().toArray(new String[0]);
             String[] paths = models.values().stream().map(p -> p.toAbsolutePath().toString()).toArray(String[]::new);
-            return new Engine(Native.engineOpen(names, paths, threads, contextSize));
+            long[] limits = {maxContextSize, maxOutputTokens, maxImageBytes, guestMemoryLimit, guestTimeLimitMillis};
+            return new Engine(Native.engineOpen(names, paths, threads, contextSize, limits));
         }
     }
 

@@ -15,13 +15,23 @@ final class Native {
     /** Panics in Rust, for the test that no panic crosses into the JVM. */
     static native void panicForTests();
 
-    static native long engineOpen(String[] names, String[] paths, int threads, int contextSize);
+    /**
+     * {@code limits}: max context size, max output tokens, max image bytes, guest memory bytes,
+     * guest time in milliseconds; 0 keeps a default.
+     */
+    static native long engineOpen(String[] names, String[] paths, int threads, int contextSize, long[] limits);
+
+    /** Asks the host to instantiate a component that imports a filesystem; throws its refusal. */
+    static native void instantiateCapabilityProbe();
 
     static native void engineClose(long engine);
 
     static native long sessionOpen(long engine, String model, int contextSize, String systemPrompt);
 
     static native void sessionClose(long session);
+
+    /** Cancels the running generation; safe while another thread is inside the session. */
+    static native void sessionCancel(long session);
 
     /** {@code complete} or {@code chat} (prompt null); with {@code stream}, starts a stream and returns null. */
     static native Completion generate(

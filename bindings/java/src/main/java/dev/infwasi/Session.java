@@ -118,6 +118,24 @@ public final class Session implements AutoCloseable {
         });
     }
 
+    /**
+     * Stops the generation running now, from any thread: it ends with an {@link InfWasiException}
+     * whose code is {@link ErrorCode#CANCELLED} within milliseconds, and the session stays usable.
+     * Does nothing when no generation is running, or once the session is closed.
+     */
+    public void cancel() {
+        try {
+            handle.use(s -> {
+                Native.sessionCancel(s);
+                return null;
+            });
+        } catch (InfWasiException e) {
+            if (!handle.isClosed()) {
+                throw e;
+            }
+        }
+    }
+
     public boolean isClosed() {
         return handle.isClosed();
     }

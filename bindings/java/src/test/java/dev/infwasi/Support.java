@@ -2,6 +2,7 @@ package dev.infwasi;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The repository, the default model, and an engine as every suite uses it. */
@@ -32,6 +33,30 @@ final class Support {
     static Engine engine() {
         return Engine.builder().model("gemma", MODEL).threads(1).contextSize(2048).build();
     }
+
+    /** A copy of the default model with {@code template} as its chat template (ci/template-model.py). */
+    static Path templateModel(String name, String template) {
+        try {
+            Path dir = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "inf-wasi-java-templates"));
+            Path out = dir.resolve(name + ".gguf");
+            if (!Files.exists(out)) {
+                Process p = new ProcessBuilder(
+                                "python3", REPO.resolve("ci/template-model.py").toString(), MODEL.toString(), out.toString(), template)
+                        .inheritIO()
+                        .start();
+                if (p.waitFor() != 0) {
+                    throw new IllegalStateException("ci/template-model.py failed");
+                }
+            }
+            return out;
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A chat template that never ends: 10^10 iterations of an empty loop. */
+    static final String LOOPING_TEMPLATE =
+            "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}{{ messages[0].content }}";
 
     static GenerateOptions greedy(int maxTokens) {
         return GenerateOptions.builder().temperature(0).maxTokens(maxTokens).build();

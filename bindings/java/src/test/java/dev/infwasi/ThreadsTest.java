@@ -68,4 +68,64 @@ class ThreadsTest {
         long growth = rss[rss.length - 1] - rss[1];
         assertTrue(growth < 64 * 1024, "RSS grew by " + growth + " kB over " + (rss.length - 2) + " open/close cycles");
     }
+
+    private static final List<String> PROMPTS = List.of(
+            "The capital of France is",
+            "Water boils at",
+            "The largest planet in the solar system is",
+            "A haiku about autumn:",
+            "The opposite of hot is",
+            "1, 2, 3, 4,",
+            "Rust is a programming language that",
+            "The color of the sky is");
+
+    private static String answer(Engine engine, String prompt) {
+        try (Session s = engine.session("gemma")) {
+            String completion = s.complete(prompt, Support.greedy(8)).text();
+            String chat = s.chat(List.of(Message.user(prompt)), Support.greedy(8)).text();
+            return completion + "|" + chat;
+        }
+    }
+
+    @Test
+    void sessionsOnFourThreadsAnswerAsSerialRunsDo() throws Exception {
+        try (Engine engine = Engine.builder().model("gemma", Support.MODEL).threads(1).contextSize(256).build()) {
+            List<String> serial = new ArrayList<>();
+            for (String p : PROMPTS) {
+                serial.add(answer(engine, p));
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            try {
+                for (int round = 0; round < 2; round++) {
+                    List<Future<String>> runs = new ArrayList<>();
+                    for (String p : PROMPTS) {
+                        runs.add(pool.submit(() -> answer(engine, p)));
+                    }
+                    for (int i = 0; i < PROMPTS.size(); i++) {
+                        assertEquals(serial.get(i), runs.get(i).get(), "round " + round + ", prompt " + i);
+                    }
+                }
+            } finally {
+                pool.shutdown();
+            }
+        }
+    }
+
+    @Test
+    void memoryIsSteadyOverThousandsOfSessions() throws IOException {
+        try (Engine engine = Engine.builder().model("gemma", Support.MODEL).threads(1).contextSize(128).build()) {
+            for (int i = 0; i < 200; i++) {
+                engine.session("gemma").close();
+            }
+            long before = rssKb();
+            long started = System.nanoTime();
+            for (int i = 0; i < 2000; i++) {
+                engine.session("gemma").close();
+            }
+            long growth = rssKb() - before;
+            System.out.printf(
+                    "2000 session open/close cycles in %d ms: RSS %+d kB%n", (System.nanoTime() - started) / 1_000_000, growth);
+            assertTrue(growth < 16 * 1024, "RSS grew by " + growth + " kB over 2000 sessions");
+        }
+    }
 }
