@@ -21,7 +21,10 @@ tools=target/python-tools
 import wasmtime
 from wasmtime.component import Component
 package = "bindings/python/python/inf_wasi/"
-component = Component(wasmtime.Engine(), open(package + "inf_wasi.wasm", "rb").read())
+# The settings of inf_wasi/_component.py's config(): epoch interruption on.
+config = wasmtime.Config()
+config.epoch_interruption = True
+component = Component(wasmtime.Engine(config), open(package + "inf_wasi.wasm", "rb").read())
 open(package + "inf_wasi.cwasm", "wb").write(component.serialize())
 PY
 # maturin patches the library it repairs in place, and cargo's copy is the same

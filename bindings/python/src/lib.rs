@@ -3,7 +3,7 @@
 //! which runs one operation of the ggml profile with the GIL released, so
 //! sessions on different threads generate at the same time.
 
-use inf_wasi_ggml::{LoadOptions, Model, NamedTensor, Session, Tensor, TensorType};
+use inf_wasi_ggml::{CancelFlag, LoadOptions, Model, NamedTensor, OptionalLoadOptions, Session, Tensor, TensorType};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -19,22 +19,58 @@ struct Graph {
 #[pymethods]
 impl Graph {
     #[new]
-    #[pyo3(signature = (name, path, context_size=None, threads=None, batch_size=None))]
+    #[pyo3(signature = (
+        name, path, context_size=None, threads=None, batch_size=None,
+        max_context_size=None, max_output_tokens=None, max_image_bytes=None,
+    ))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         name: String,
         path: std::path::PathBuf,
         context_size: Option<u32>,
         threads: Option<u32>,
         batch_size: Option<u32>,
+        max_context_size: Option<u32>,
+        max_output_tokens: Option<u32>,
+        max_image_bytes: Option<u64>,
     ) -> PyResult<Self> {
-        let options = LoadOptions::from_optional(context_size, threads, batch_size)
-            .map_err(|e| PyValueError::new_err(e.message))?;
+        let given = OptionalLoadOptions {
+            context_size,
+            threads,
+            batch_size,
+            max_context_size,
+            max_output_tokens,
+            max_image_bytes,
+        };
+        let options = LoadOptions::from_optional(given).map_err(|e| PyValueError::new_err(e.message))?;
         Ok(Self { model: Arc::new(Model::new(name, path, options)) })
     }
 
-    /// A new execution context: a session with its own KV cache.
-    fn init_execution_context(&self) -> Context {
-        Context { session: Mutex::new(Session::new(self.model.clone())) }
+    /// A new execution context: a session with its own KV cache, stopped by `cancel`.
+    fn init_execution_context(&self, cancel: &Cancel) -> Context {
+        Context { session: Mutex::new(Session::with_cancel(self.model.clone(), cancel.flag.clone())) }
+    }
+}
+
+/// Cancels the generations of the contexts made with it, from any thread.
+#[pyclass(frozen, module = "inf_wasi._native")]
+struct Cancel {
+    flag: CancelFlag,
+}
+
+#[pymethods]
+impl Cancel {
+    #[new]
+    fn new() -> Self {
+        Self { flag: CancelFlag::new() }
+    }
+
+    fn cancel(&self) {
+        self.flag.cancel();
+    }
+
+    fn clear(&self) {
+        self.flag.clear();
     }
 }
 
@@ -75,5 +111,6 @@ impl Context {
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Graph>()?;
     m.add_class::<Context>()?;
+    m.add_class::<Cancel>()?;
     Ok(())
 }

@@ -26,3 +26,20 @@ def model() -> str:
 def engine(model: str) -> Engine:
     # One inference thread: on two cores, ggml collapses when anything else runs.
     return Engine(models={"gemma": model}, threads=1, context_size=2048)
+
+
+#: A chat template that never ends: 10^10 iterations of an empty loop.
+LOOPING_TEMPLATE = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}{{ messages[0].content }}"
+
+#: A chat template that renders 64 bytes 10^10 times.
+BLOATING_TEMPLATE = (
+    "{% for i in range(100000) %}{% for j in range(100000) %}"
+    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef{% endfor %}{% endfor %}"
+)
+
+
+def template_model(tmp: pathlib.Path, name: str, template: str) -> str:
+    """A copy of the default model with ``template`` as its chat template (ci/template-model.py)."""
+    out = tmp / f"{name}.gguf"
+    subprocess.run([sys.executable, str(REPO / "ci" / "template-model.py"), model_path(), str(out), template], check=True)
+    return str(out)

@@ -10,6 +10,9 @@ instantiating it per store, calling exports by name, and the value shapes
 from __future__ import annotations
 
 import threading
+import time
+import weakref
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Dict, Optional
 
@@ -18,7 +21,7 @@ from wasmtime.component import Component, Linker, Record, ResourceAny, Variant
 
 from . import _native
 from ._wasi_nn import Host
-from .errors import BackendError, InfWasiError, from_code
+from .errors import BackendError, CancelledError, InfWasiError, from_code
 
 API = "inf:wasi/inference@0.1.0"
 
@@ -42,14 +45,47 @@ def _load(engine: wasmtime.Engine) -> Component:
         return Component(engine, package.joinpath("inf_wasi.wasm").read_bytes())
 
 
+#: How often the engine's epoch advances: the resolution of the guest deadline.
+TICK = 0.01
+
+
+def config() -> wasmtime.Config:
+    """The engine's settings; ci/python.sh precompiles with the same, or the
+    precompiled code would not load."""
+    c = wasmtime.Config()
+    c.epoch_interruption = True
+    return c
+
+
+def _tick(engine: wasmtime.Engine) -> None:
+    while True:
+        time.sleep(TICK)
+        engine.increment_epoch()
+
+
 def runtime() -> "tuple[wasmtime.Engine, Component]":
     """The wasmtime engine and the component, shared by the process."""
     global _runtime
     with _lock:
         if _runtime is None:
-            engine = wasmtime.Engine()
+            engine = wasmtime.Engine(config())
             _runtime = (engine, _load(engine))
+            # Advances the epoch, which is what lets a store's deadline stop guest code.
+            threading.Thread(target=_tick, args=(engine,), name="inf-wasi-epoch", daemon=True).start()
         return _runtime
+
+
+@dataclass(frozen=True)
+class Guards:
+    """The component's limits: its memory, and how long it may run without
+    returning or calling wasi-nn (decoding time does not count)."""
+
+    memory_bytes: int = 512 << 20
+    time_seconds: float = 10.0
+
+    @property
+    def ticks(self) -> int:
+        return max(1, round(self.time_seconds / TICK))
 
 
 def record(**fields: Any) -> Record:
@@ -75,16 +111,50 @@ class Instance:
     """One instance of the component in its own store, with a lock: a store is
     not thread-safe, and each session owns one."""
 
-    def __init__(self, graphs: Dict[str, "_native.Graph"]) -> None:
-        engine, component = runtime()
+    def __init__(
+        self, graphs: Dict[str, "_native.Graph"], guards: Guards = Guards(), component: Optional[Component] = None
+    ) -> None:
+        engine, ours = runtime()
         self.lock = threading.RLock()
+        self.guards = guards
         self.store = wasmtime.Store(engine)
+        self.store.set_limits(memory_size=guards.memory_bytes)
+        self.store.set_epoch_deadline(guards.ticks)
+        #: Raised from any thread to stop this instance's generation.
+        self.cancel = _native.Cancel()
         linker = Linker(engine)
-        Host(graphs).define(linker)
-        self.instance = linker.instantiate(self.store, component)
+        # The store keeps the host functions alive, so they must not keep the
+        # store (through this instance) alive: a weak reference breaks the cycle.
+        this = weakref.ref(self)
+        Host(graphs, self.cancel, lambda: (lambda i: i and i._rearm())(this())).define(linker)
+        try:
+            self.instance = linker.instantiate(self.store, component or ours)
+        except wasmtime.WasmtimeError as e:
+            # Only wasi:nn is linked: a component that imports anything else lands here.
+            raise BackendError(
+                f"the component was refused: {e}; inf-wasi grants a component wasi:nn and nothing else"
+            ) from None
         self.interface = self.instance.get_export_index(self.store, API)
         self.funcs: Dict[str, Any] = {}
         self.broken: Optional[str] = None
+
+    def _rearm(self) -> None:
+        """The guest's time starts afresh whenever it enters or comes back from wasi-nn."""
+        self.store.set_epoch_deadline(self.guards.ticks)
+
+    def _stopped(self, e: wasmtime.WasmtimeError) -> InfWasiError:
+        text = str(e)
+        if "interrupt" in text:
+            return CancelledError(
+                f"the component ran for more than {self.guards.time_seconds:g} s without returning "
+                "(a looping chat template?) and was stopped"
+            )
+        if "unreachable" in text:
+            return BackendError(
+                f"the component stopped ({text.splitlines()[0]}): it aborts so when it reaches its memory cap "
+                f"of {self.guards.memory_bytes} bytes"
+            )
+        return BackendError(f"the component failed: {e}")
 
     def call(self, name: str, *args: Any) -> Any:
         """Calls an export such as ``[method]session.complete`` and unwraps its result."""
@@ -95,6 +165,7 @@ class Instance:
             if func is None:
                 index = self.instance.get_export_index(self.store, name, self.interface)
                 func = self.funcs[name] = self.instance.get_func(self.store, index)
+            self._rearm()
             try:
                 result = func(self.store, *args)
             except InfWasiError:
@@ -106,8 +177,9 @@ class Instance:
                 raise InvalidInputError(str(e)) from None
             except wasmtime.WasmtimeError as e:
                 # A trap leaves the instance unusable; say so on every later call.
-                self.broken = str(e)
-                raise BackendError(f"the component failed: {e}") from None
+                error = self._stopped(e)
+                self.broken = str(error)
+                raise error from None
             return unwrap(result)
 
     def drop(self, handle: Optional[ResourceAny]) -> None:

@@ -23,8 +23,12 @@ TENSOR, ERROR, GRAPH, CONTEXT = 1, 2, 3, 4
 class Host:
     """The wasi:nn state of one engine: its registered graphs and live resources."""
 
-    def __init__(self, graphs: Dict[str, "_native.Graph"]) -> None:
+    def __init__(self, graphs: Dict[str, "_native.Graph"], cancel: "_native.Cancel", rearm: Callable[[], None]) -> None:
         self.graphs = graphs
+        #: Stops the generations of every context made here.
+        self.cancel = cancel
+        #: Restarts the guest's deadline after time spent in the backend.
+        self.rearm = rearm
         self.tables: Dict[int, Dict[int, Any]] = {TENSOR: {}, ERROR: {}, GRAPH: {}, CONTEXT: {}}
         self.reps = itertools.count(1)
 
@@ -91,7 +95,7 @@ class Host:
         return Variant("ok", self.own(GRAPH, graph))
 
     def init_execution_context(self, store: Any, graph: Any) -> Variant:
-        return Variant("ok", self.own(CONTEXT, self.get(store, GRAPH, graph).init_execution_context()))
+        return Variant("ok", self.own(CONTEXT, self.get(store, GRAPH, graph).init_execution_context(self.cancel)))
 
     def compute(self, store: Any, context: Any, inputs: List[Tuple[str, Any]]) -> List[Tuple[str, ResourceHost]]:
         native = self.get(store, CONTEXT, context)
@@ -101,4 +105,5 @@ class Host:
             tensors.append((name, ty, list(dims), bytes(data)))
         # The GIL is released inside: other sessions generate meanwhile.
         outputs = native.compute(tensors)
+        self.rearm()
         return [(name, self.own(TENSOR, (dims, ty, data))) for name, ty, dims, data in outputs]

@@ -44,6 +44,10 @@ class AsyncSession:
     async def reset(self) -> None:
         await asyncio.to_thread(self.sync.reset)
 
+    def cancel(self) -> None:
+        """Stops the running generation (which raises ``CancelledError``); safe from any thread."""
+        self.sync.cancel()
+
     async def close(self) -> None:
         await asyncio.to_thread(self.sync.close)
 

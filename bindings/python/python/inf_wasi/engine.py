@@ -7,7 +7,7 @@ import threading
 from typing import Any, Dict, List, Mapping, Optional, Union
 
 from . import _native
-from ._component import Instance
+from ._component import Guards, Instance
 from .errors import InvalidInputError
 from .options import session_options
 from .session import Session
@@ -20,8 +20,14 @@ class Engine:
     """Registered models and the shared component.
 
     ``models`` maps a name to a GGUF path, or to a dict with ``path`` and load
-    options (``context_size``, ``threads``, ``batch_size``). Nothing is loaded
-    until a session or call needs the model.
+    options (``context_size``, ``threads``, ``batch_size`` and the limits
+    below). Nothing is loaded until a session or call needs the model.
+
+    Limits (SECURITY.md): ``max_context_size`` (32768 tokens a session may ask
+    for), ``max_output_tokens`` (4096 per generation), ``max_image_bytes``
+    (20 MiB), ``guest_memory_limit`` (512 MiB for each instance of the
+    component) and ``guest_time_limit`` (10 s the component may run without
+    returning or calling the backend, e.g. in a looping chat template).
     """
 
     def __init__(
@@ -30,10 +36,22 @@ class Engine:
         *,
         threads: Optional[int] = None,
         context_size: Optional[int] = None,
+        max_context_size: Optional[int] = None,
+        max_output_tokens: Optional[int] = None,
+        max_image_bytes: Optional[int] = None,
+        guest_memory_limit: Optional[int] = None,
+        guest_time_limit: Optional[float] = None,
     ) -> None:
+        self._guards = _guards(guest_memory_limit, guest_time_limit)
         self._graphs: Dict[str, Any] = {}
         for name, spec in models.items():
-            options: Dict[str, Any] = {"threads": threads, "context_size": context_size}
+            options: Dict[str, Any] = {
+                "threads": threads,
+                "context_size": context_size,
+                "max_context_size": max_context_size,
+                "max_output_tokens": max_output_tokens,
+                "max_image_bytes": max_image_bytes,
+            }
             if isinstance(spec, Mapping):
                 options.update({k: v for k, v in spec.items() if k != "path"})
                 spec = spec["path"]
@@ -51,7 +69,7 @@ class Engine:
     def session(self, model: str, *, context_size: Optional[int] = None, system_prompt: Optional[str] = None) -> Session:
         """A new conversation with ``model``."""
         self._check_open()
-        instance = Instance(self._graphs)
+        instance = Instance(self._graphs, self._guards)
         handle = instance.call("[static]model.open", model)
         try:
             session = instance.call("[method]model.new-session", handle, session_options(context_size, system_prompt))
@@ -77,7 +95,7 @@ class Engine:
         self._check_open()
         with self._lock:
             if self._utility is None or self._utility.broken is not None:
-                self._utility = Instance(self._graphs)
+                self._utility = Instance(self._graphs, self._guards)
                 self._utility_models = {}
             utility = self._utility
             handle = self._utility_models.get(model)
@@ -100,3 +118,16 @@ class Engine:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+
+def _guards(memory: Optional[int], seconds: Optional[float]) -> Guards:
+    guards = Guards()
+    if memory is not None:
+        if isinstance(memory, bool) or not isinstance(memory, int) or memory < 1 << 20:
+            raise InvalidInputError(f"guest_memory_limit must be a whole number of bytes, at least 1 MiB, got {memory!r}")
+        guards = Guards(memory, guards.time_seconds)
+    if seconds is not None:
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 < seconds < 1e9:
+            raise InvalidInputError(f"guest_time_limit must be a positive number of seconds, got {seconds!r}")
+        guards = Guards(guards.memory_bytes, float(seconds))
+    return guards

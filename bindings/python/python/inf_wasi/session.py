@@ -69,6 +69,16 @@ class Session:
             raise InvalidInputError("the session is closed")
         return self._instance.call(f"[method]session.{method}", self._handle, *args)
 
+    def _start(self, method: str, *args: Any) -> Any:
+        """A new generation: a cancel aimed at an earlier one must not stop it."""
+        self._instance.cancel.clear()
+        return self._call(method, *args)
+
+    def cancel(self) -> None:
+        """Stops the generation running now, from any thread: it raises ``CancelledError``
+        within milliseconds, and the session stays usable. Does nothing when none runs."""
+        self._instance.cancel.cancel()
+
     def complete(self, prompt: str, **options: Any) -> Completion:
         """Raw completion of ``prompt`` (no chat template).
 
@@ -77,19 +87,19 @@ class Session:
         ``repeat_last_n`` (64), ``seed`` (random), ``grammar`` (GBNF) or ``json_schema``
         (a dict or a JSON string).
         """
-        return Completion.from_wit(self._call("complete", prompt, generate_options(**options)))
+        return Completion.from_wit(self._start("complete", prompt, generate_options(**options)))
 
     def stream(self, prompt: str, **options: Any) -> TokenStream:
         """Like ``complete``, piece by piece."""
-        return TokenStream(self._instance, self._call("complete-stream", prompt, generate_options(**options)))
+        return TokenStream(self._instance, self._start("complete-stream", prompt, generate_options(**options)))
 
     def chat(self, messages: Sequence[MessageLike], **options: Any) -> Completion:
         """Adds ``messages`` (``{"role": ..., "content": ...}`` or ``Message``) to the conversation
         and generates the reply, which joins it. Only new tokens are evaluated."""
-        return Completion.from_wit(self._call("chat", messages_to_wit(messages), generate_options(**options)))
+        return Completion.from_wit(self._start("chat", messages_to_wit(messages), generate_options(**options)))
 
     def chat_stream(self, messages: Sequence[MessageLike], **options: Any) -> TokenStream:
-        return TokenStream(self._instance, self._call("chat-stream", messages_to_wit(messages), generate_options(**options)))
+        return TokenStream(self._instance, self._start("chat-stream", messages_to_wit(messages), generate_options(**options)))
 
     @property
     def history(self) -> List[Message]:

@@ -1,0 +1,168 @@
+"""The sandbox and the limits under wasmtime-py: a component asking for more
+than wasi:nn is refused, hostile chat templates are stopped, sizes are capped,
+a cancel from another thread stops a generation within 100 ms, and many
+sessions on many threads behave as serial ones. After each, the engine answers."""
+
+import pathlib
+import threading
+import time
+from typing import Any, List
+
+import pytest
+import wasmtime
+from conftest import BLOATING_TEMPLATE, LOOPING_TEMPLATE, REPO, template_model
+from wasmtime.component import Component
+
+from inf_wasi import BackendError, CancelledError, Engine, InvalidInputError, UnsupportedError
+from inf_wasi._component import Instance, runtime
+
+
+def still_answers(engine: Engine) -> None:
+    assert engine.session("gemma").complete("The capital of France is", max_tokens=4, temperature=0).text
+
+
+def test_a_component_that_imports_a_filesystem_is_refused() -> None:
+    engine, _ = runtime()
+    probe = Component(engine, (REPO / "target" / "inf-wasi-probes" / "wants-filesystem.wasm").read_bytes())
+    with pytest.raises(BackendError) as refused:
+        Instance({}, component=probe)
+    assert "wasi:filesystem/preopens@0.2.0" in str(refused.value)
+    assert "grants a component wasi:nn and nothing else" in str(refused.value)
+
+
+def test_a_looping_chat_template_ends_with_a_deadline_error(model: str, tmp_path: pathlib.Path) -> None:
+    looping = template_model(tmp_path, "looping", LOOPING_TEMPLATE)
+    engine = Engine({"gemma": model, "looping": looping}, threads=1, context_size=256, guest_time_limit=0.5)
+    session = engine.session("looping")
+    started = time.monotonic()
+    with pytest.raises(CancelledError, match="0.5 s"):
+        session.chat([{"role": "user", "content": "hi"}], temperature=0)
+    assert time.monotonic() - started < 5
+    with pytest.raises(BackendError, match="failed earlier"):
+        session.complete("Hello", temperature=0)
+    still_answers(engine)
+
+
+def test_a_template_that_renders_gigabytes_meets_the_memory_cap(model: str, tmp_path: pathlib.Path) -> None:
+    bloating = template_model(tmp_path, "bloating", BLOATING_TEMPLATE)
+    engine = Engine(
+        {"gemma": model, "bloating": bloating},
+        threads=1,
+        context_size=256,
+        guest_memory_limit=64 << 20,
+        guest_time_limit=60,
+    )
+    with pytest.raises(BackendError, match="memory cap of 67108864 bytes"):
+        engine.session("bloating").chat([{"role": "user", "content": "hi"}], temperature=0)
+    still_answers(engine)
+
+
+def test_context_output_and_image_sizes_are_capped(model: str) -> None:
+    engine = Engine(
+        {"gemma": model}, threads=1, context_size=256, max_context_size=512, max_output_tokens=5, max_image_bytes=1000
+    )
+    with pytest.raises(InvalidInputError, match="max context size of 512"):
+        engine.session("gemma", context_size=1024)
+    session = engine.session("gemma")
+    with pytest.raises(InvalidInputError, match="max output tokens"):
+        session.complete("Once upon a time", max_tokens=6, temperature=0)
+    c = session.complete("Once upon a time", temperature=0)
+    assert (c.usage.completion_tokens, c.finish_reason) == (5, "length")
+    with pytest.raises(InvalidInputError, match="max image size is 1000 bytes"):
+        session.chat([{"role": "user", "content": [b"\0" * 1001]}], temperature=0)
+    with pytest.raises(UnsupportedError):
+        session.chat([{"role": "user", "content": [b"\0" * 1000]}], temperature=0)
+    still_answers(engine)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"guest_time_limit": 0}, {"guest_time_limit": -1.0}, {"guest_memory_limit": 1000}, {"max_output_tokens": 0}],
+)
+def test_bad_limits_are_invalid_input(model: str, options: Any) -> None:
+    with pytest.raises(InvalidInputError):
+        Engine({"gemma": model}, **options)
+
+
+def test_a_cancel_from_another_thread_stops_a_stream_within_100_ms(engine: Engine) -> None:
+    session = engine.session("gemma")
+    stream = session.stream("Write a long story about a dragon.", max_tokens=2000, temperature=0)
+    for _ in range(5):
+        next(stream)
+    threading.Timer(0.0, session.cancel).start()
+    cancelled_at = time.monotonic()
+    with pytest.raises(CancelledError):
+        for _ in stream:
+            pass
+    latency = time.monotonic() - cancelled_at
+    print(f"the stream stopped {latency * 1000:.1f} ms after the cancel")
+    assert latency < 0.1
+    assert session.complete("The capital of France is", max_tokens=4, temperature=0).text
+
+
+def test_a_long_prompt_stops_within_100_ms_of_a_cancel(engine: Engine) -> None:
+    session = engine.session("gemma")
+    prompt = "The quick brown fox jumps over the lazy dog. " * 180
+    when: List[float] = []
+
+    def cancel_later() -> None:
+        time.sleep(0.4)
+        when.append(time.monotonic())
+        session.cancel()
+
+    threading.Thread(target=cancel_later).start()
+    with pytest.raises(CancelledError):
+        session.complete(prompt, max_tokens=4, temperature=0)
+    latency = time.monotonic() - when[0]
+    print(f"prompt evaluation stopped {latency * 1000:.1f} ms after the cancel")
+    assert latency < 0.1
+    fresh = engine.session("gemma")
+    answer = {"max_tokens": 8, "temperature": 0}
+    assert session.complete("The capital of France is", **answer).text == fresh.complete("The capital of France is", **answer).text
+
+
+PROMPTS = ["The capital of France is", "Water boils at", "The opposite of hot is", "1, 2, 3, 4,"]
+
+
+def answer(engine: Engine, prompt: str) -> str:
+    session = engine.session("gemma")
+    completion = session.complete(prompt, max_tokens=8, temperature=0).text
+    chat = session.chat([{"role": "user", "content": prompt}], max_tokens=8, temperature=0).text
+    session.close()
+    return f"{completion}|{chat}"
+
+
+def test_sessions_on_four_threads_answer_as_serial_runs_do(model: str) -> None:
+    engine = Engine({"gemma": model}, threads=1, context_size=256)
+    expected = [answer(engine, p) for p in PROMPTS]
+    got: List[str] = [""] * len(PROMPTS)
+
+    def run(i: int) -> None:
+        got[i] = answer(engine, PROMPTS[i])
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(PROMPTS))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert got == expected
+
+
+def rss_bytes() -> int:
+    return int(pathlib.Path("/proc/self/statm").read_text().split()[1]) * 4096
+
+
+def test_memory_is_steady_over_thousands_of_sessions(model: str) -> None:
+    engine = Engine({"gemma": model}, threads=1, context_size=128)
+    # Warm up: the weights, wasmtime-py's and the allocator's pools (the first
+    # thousand sessions grow RSS by about 25 MiB, later thousands by 5 to 9).
+    for _ in range(1000):
+        engine.session("gemma").close()
+    before = rss_bytes()
+    started = time.monotonic()
+    for _ in range(1000):
+        engine.session("gemma").close()
+    growth = rss_bytes() - before
+    print(f"1000 session open/close cycles in {time.monotonic() - started:.1f} s: RSS {growth / 1024:+.0f} KiB")
+    assert growth < 16 << 20
+    still_answers(engine)
