@@ -52,5 +52,12 @@ vendor-wit:
 check-wit:
     ci/vendor-wit.sh --check
 
+# Re-make ggml/vendor/llama-cpp-2 (the crate plus its abort-callback patch); `check-vendor` fails on drift.
+vendor-llama:
+    ci/vendor-llama-cpp-2.sh
+
+check-vendor:
+    ci/vendor-llama-cpp-2.sh --check
+
 fmt:
     cargo fmt --all

@@ -36,6 +36,10 @@ app=target/js/app
 rm -rf "$app"
 mkdir -p "$app"
 cp -r "$package/test" "$app/test"
+# The capability probe (bindings/rust/probe), transpiled like the component, for
+# the test that the package refuses a component importing a filesystem.
+"$package/node_modules/.bin/jco" transpile target/inf-wasi-probes/wants-filesystem.wasm --instantiation sync \
+  --name wants-filesystem --no-typescript --quiet -o "$app/test/probe"
 cp -r "$package/examples" "$app/examples"
 (cd "$app" && echo '{"name":"inf-wasi-app","private":true,"type":"module"}' >package.json &&
   npm install --silent --no-audit --no-fund "$tarball")

@@ -6,6 +6,7 @@ start=$(date +%s)
 
 ci/setup.sh
 ci/vendor-wit.sh --check
+ci/vendor-llama-cpp-2.sh --check
 python3 ci/fetch_model.py >/dev/null
 cargo fmt --all --check
 

@@ -45,6 +45,12 @@ export interface EngineOptions {
    * worker. Default false.
    */
   warmWorker?: boolean;
+  /** The largest context a session may ask for, in tokens (default 32768). */
+  maxContextSize?: number;
+  /** The most tokens one generation may produce (default 4096); a larger `maxTokens` is invalid input. */
+  maxOutputTokens?: number;
+  /** The largest image a message may carry, in bytes (default 20 MiB). */
+  maxImageBytes?: number;
 }
 
 export interface SessionOptions {

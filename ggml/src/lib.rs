@@ -20,7 +20,10 @@ mod tensor;
 
 pub use cancel::CancelFlag;
 pub use error::{ErrorCode, ProfileError};
-pub use model::{LoadOptions, Model, DEFAULT_MAX_CONTEXT_SIZE, DEFAULT_MAX_IMAGE_BYTES, DEFAULT_MAX_OUTPUT_TOKENS};
+pub use model::{
+    LoadOptions, Model, OptionalLoadOptions, DEFAULT_MAX_CONTEXT_SIZE, DEFAULT_MAX_IMAGE_BYTES,
+    DEFAULT_MAX_OUTPUT_TOKENS,
+};
 pub use registry::ModelRegistry;
 pub use session::Session;
 pub use tensor::{NamedTensor, Tensor, TensorType};

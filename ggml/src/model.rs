@@ -32,6 +32,17 @@ pub struct LoadOptions {
     pub max_image_bytes: u64,
 }
 
+/// [`LoadOptions`] as a host receives them, each one optional.
+#[derive(Clone, Debug, Default)]
+pub struct OptionalLoadOptions {
+    pub context_size: Option<u32>,
+    pub threads: Option<u32>,
+    pub batch_size: Option<u32>,
+    pub max_context_size: Option<u32>,
+    pub max_output_tokens: Option<u32>,
+    pub max_image_bytes: Option<u64>,
+}
+
 /// Defaults of the limits (SECURITY.md lists them).
 pub const DEFAULT_MAX_CONTEXT_SIZE: u32 = 32_768;
 pub const DEFAULT_MAX_OUTPUT_TOKENS: u32 = 4_096;
@@ -53,19 +64,18 @@ impl Default for LoadOptions {
 }
 
 impl LoadOptions {
-    /// The defaults with whichever of the three a host was given, validated: the
+    /// The defaults with whichever options a host was given, validated: the
     /// shape in which Python and Node pass optional load options.
-    pub fn from_optional(
-        context_size: Option<u32>,
-        threads: Option<u32>,
-        batch_size: Option<u32>,
-    ) -> Result<Self, ProfileError> {
+    pub fn from_optional(given: OptionalLoadOptions) -> Result<Self, ProfileError> {
         let defaults = Self::default();
         let options = Self {
-            context_size: context_size.unwrap_or(defaults.context_size),
-            threads: threads.unwrap_or(defaults.threads),
-            batch_size: batch_size.unwrap_or(defaults.batch_size),
-            ..defaults
+            context_size: given.context_size.unwrap_or(defaults.context_size),
+            threads: given.threads.unwrap_or(defaults.threads),
+            batch_size: given.batch_size.unwrap_or(defaults.batch_size),
+            gpu_layers: defaults.gpu_layers,
+            max_context_size: given.max_context_size.unwrap_or(defaults.max_context_size),
+            max_output_tokens: given.max_output_tokens.unwrap_or(defaults.max_output_tokens),
+            max_image_bytes: given.max_image_bytes.unwrap_or(defaults.max_image_bytes),
         };
         options.validate()?;
         Ok(options)

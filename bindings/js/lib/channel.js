@@ -3,12 +3,16 @@
 // alive only while a request is in flight.
 import { Worker } from "node:worker_threads";
 import { InfWasiError, fromWire } from "./errors.js";
+import { native } from "./native.js";
 
 const WORKER = new URL("./worker.js", import.meta.url);
 
 export class Channel {
   #worker;
-  #cancel = new Int32Array(new SharedArrayBuffer(4));
+  /** [0]: the request to cancel; [1]: the request the worker is running. */
+  #cancel = new Int32Array(new SharedArrayBuffer(8));
+  /** The addon's cancel flag for this worker's contexts: it stops a decode in progress. */
+  #cancelFlag = native.createCancel();
   #pending = new Map();
   #nextId = 1;
   #failure = null;
@@ -18,12 +22,15 @@ export class Channel {
    * @param {Record<string, number>} models registered model names and their native numbers
    */
   constructor(modules, models) {
-    const workerData = { modules, models, cancel: this.#cancel.buffer };
+    const workerData = { modules, models, cancel: this.#cancel.buffer, cancelFlag: this.#cancelFlag };
     // Not the application's Node flags: some (`--input-type`, `-e`) make a worker fail to start.
     this.#worker = new Worker(WORKER, { workerData, execArgv: [] });
     this.#worker.on("message", (message) => this.#receive(message));
     this.#worker.on("error", (error) => this.#fail(new InfWasiError("backend", `the worker failed: ${error.message}`)));
-    this.#worker.on("exit", () => this.#fail(new InfWasiError("invalid-input", "this session is closed")));
+    this.#worker.on("exit", () => {
+      native.releaseCancel(this.#cancelFlag);
+      this.#fail(new InfWasiError("invalid-input", "this session is closed"));
+    });
     // After the listeners: adding a message listener refs the worker's port again.
     this.#worker.unref();
   }
@@ -63,9 +70,14 @@ export class Channel {
     return this.#failure !== null;
   }
 
-  /** Asks the worker to stop request `id` at the next token. */
+  /**
+   * Stops request `id`: at once if the worker is running it (the native flag
+   * interrupts even a decode), else before its first token.
+   */
   cancel(id) {
     Atomics.store(this.#cancel, 0, id);
+    // The worker marks the request it runs; one not yet started sees cell 0 as it starts.
+    if (Atomics.load(this.#cancel, 1) === id) native.cancel(this.#cancelFlag);
   }
 
   /** Drops the instance's resources, then ends the worker. */

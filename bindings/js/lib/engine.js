@@ -40,8 +40,18 @@ export class Engine {
    */
   static async create(options) {
     if (options === null || typeof options !== "object") throw invalidInput("Engine.create needs { models }");
-    convert.onlyKeys("Engine.create options", options, ["models", "threads", "contextSize", "batchSize", "warmWorker"]);
+    convert.onlyKeys("Engine.create options", options, [
+      "models",
+      "threads",
+      "contextSize",
+      "batchSize",
+      "warmWorker",
+      "maxContextSize",
+      "maxOutputTokens",
+      "maxImageBytes",
+    ]);
     const { models, threads, contextSize, batchSize, warmWorker = false } = options;
+    const limits = convert.limits(options);
     if (typeof warmWorker !== "boolean") throw invalidInput("warmWorker must be a boolean");
     if (models === null || typeof models !== "object" || Object.keys(models).length === 0) {
       throw invalidInput("models must map at least one name to a GGUF path");
@@ -56,7 +66,7 @@ export class Engine {
     const registered = Object.create(null);
     try {
       for (const [name, o] of specs) {
-        registered[name] = native.registerModel(name, o.path, o.contextSize, o.threads, o.batchSize);
+        registered[name] = native.registerModel(name, o.path, o.contextSize, o.threads, o.batchSize, limits);
       }
     } catch (e) {
       Object.values(registered).forEach((id) => native.releaseModel(id));

@@ -7,11 +7,28 @@ export interface NativeContext {
 }
 
 export interface NativeGraph {
-  initExecutionContext(): NativeContext;
+  initExecutionContext(cancel?: number): NativeContext;
+}
+
+export interface NativeLimits {
+  maxContextSize?: number;
+  maxOutputTokens?: number;
+  maxImageBytes?: number;
 }
 
 export interface Native {
-  registerModel(name: string, path: string, contextSize?: number, threads?: number, batchSize?: number): number;
+  registerModel(
+    name: string,
+    path: string,
+    contextSize?: number,
+    threads?: number,
+    batchSize?: number,
+    limits?: NativeLimits,
+  ): number;
   releaseModel(id: number): void;
+  createCancel(): number;
+  cancel(id: number): void;
+  clearCancel(id: number): void;
+  releaseCancel(id: number): void;
   Graph: new (id: number) => NativeGraph;
 }

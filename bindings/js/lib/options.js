@@ -95,6 +95,21 @@ export function loadOptions(name, spec, defaults) {
   };
 }
 
+/** The engine's limits (`maxContextSize`, `maxOutputTokens`, `maxImageBytes`); absent ones keep their defaults. */
+export function limits(options) {
+  const positive = (name, max) => {
+    const v = options[name];
+    if (v === undefined) return undefined;
+    if (!Number.isInteger(v) || v < 1 || v > max) throw invalidInput(`${name} must be a whole number from 1 to ${max}, got ${v}`);
+    return v;
+  };
+  return {
+    maxContextSize: positive("maxContextSize", 0xffffffff),
+    maxOutputTokens: positive("maxOutputTokens", 0xffffffff),
+    maxImageBytes: positive("maxImageBytes", Number.MAX_SAFE_INTEGER),
+  };
+}
+
 const ROLES = ["system", "user", "assistant", "tool"];
 
 /** Messages (`{ role, content }`, content a string or parts) into WIT messages. */

@@ -74,11 +74,12 @@ class GraphExecutionContext {
 }
 
 class Graph {
-  constructor(graph) {
+  constructor(graph, cancel) {
     this.graph = graph;
+    this.cancel = cancel;
   }
   initExecutionContext() {
-    return guarded(() => new GraphExecutionContext(this.graph.initExecutionContext()));
+    return guarded(() => new GraphExecutionContext(this.graph.initExecutionContext(this.cancel)));
   }
   [Symbol.dispose]() {}
 }
@@ -86,14 +87,15 @@ class Graph {
 /**
  * The import object for one instance: `models` maps the names the application
  * registered to the addon's model numbers; the component can open those and
- * nothing else.
+ * nothing else. Its contexts stop when the addon's cancel flag `cancel` is raised.
  * @param {Record<string, number>} models
+ * @param {number} [cancel]
  */
-export function wasiNnImports(models) {
+export function wasiNnImports(models, cancel) {
   const loadByName = (name) =>
     guarded(() => {
       if (!Object.hasOwn(models, name)) throw new NnError("not-found", `failed to find graph with name: ${name}`);
-      return new Graph(new native.Graph(models[name]));
+      return new Graph(new native.Graph(models[name]), cancel);
     });
   const load = () => {
     throw new NnError("unsupported-operation", "loading GGUF bytes is not supported yet: register models by name");

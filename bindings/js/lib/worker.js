@@ -5,14 +5,17 @@
 // Requests arrive one at a time as `{ id, op, ...arguments }`; each gets back
 // `{ id, result }` or `{ id, error: { code, message } }`, and a streaming
 // generation sends `{ id, piece }` first. The main thread cancels request `id`
-// by writing `id` into the shared `cancel` cell; generation looks between tokens.
+// by writing `id` into the shared `cancel` cell, which generation reads between
+// tokens, and by raising the native cancel flag, which stops a decode in progress.
 import { parentPort, workerData } from "node:worker_threads";
 import { instantiate } from "../component/inf-wasi.js";
+import { grantOnly } from "./link.js";
+import { native } from "./native.js";
 import { wasiNnImports } from "./wasi-nn.js";
 
-const { modules, models, cancel } = workerData;
+const { modules, models, cancel, cancelFlag } = workerData;
 const cancelCell = new Int32Array(cancel);
-const api = instantiate((path) => modules[path], wasiNnImports(models)).inference;
+const api = instantiate((path) => modules[path], grantOnly(wasiNnImports(models, cancelFlag))).inference;
 
 /** Set when the component trapped: its instance must not be entered again. */
 let broken = null;
@@ -34,17 +37,26 @@ function model(name) {
 
 function generate({ id, kind, input, options, stream }) {
   const session = opened();
-  const tokens = kind === "chat" ? session.chatStream(input, options) : session.completeStream(input, options);
+  // Marked as running before the native flag is lowered, and cell 0 read after:
+  // a cancel that races the start is seen by one or the other (lib/channel.js).
+  Atomics.store(cancelCell, 1, id);
   try {
-    for (;;) {
-      if (Atomics.load(cancelCell, 0) === id) throw new Cancelled();
-      const piece = tokens.next();
-      if (piece === undefined) break;
-      if (stream) parentPort.postMessage({ id, piece });
+    native.clearCancel(cancelFlag);
+    if (Atomics.load(cancelCell, 0) === id) throw new Cancelled();
+    const tokens = kind === "chat" ? session.chatStream(input, options) : session.completeStream(input, options);
+    try {
+      for (;;) {
+        if (Atomics.load(cancelCell, 0) === id) throw new Cancelled();
+        const piece = tokens.next();
+        if (piece === undefined) break;
+        if (stream) parentPort.postMessage({ id, piece });
+      }
+      return tokens.outcome();
+    } finally {
+      tokens[Symbol.dispose]();
     }
-    return tokens.outcome();
   } finally {
-    tokens[Symbol.dispose]();
+    Atomics.store(cancelCell, 1, 0);
   }
 }
 

@@ -7,7 +7,7 @@
 //! are registered in a process-wide table, by number, so all workers share one
 //! copy of the weights.
 
-use inf_wasi_ggml::{LoadOptions, Model, NamedTensor, Session, Tensor, TensorType};
+use inf_wasi_ggml::{CancelFlag, LoadOptions, Model, NamedTensor, OptionalLoadOptions, Session, Tensor, TensorType};
 use napi::bindgen_prelude::{Buffer, Uint8Array};
 use napi_derive::napi;
 use std::collections::HashMap;
@@ -15,10 +15,17 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
 static MODELS: LazyLock<Mutex<HashMap<u32, Arc<Model>>>> = LazyLock::new(Default::default);
+/// Cancel flags by number: a session's worker makes its contexts with one, and
+/// the main thread raises it, so an abort reaches a decode in progress.
+static CANCELS: LazyLock<Mutex<HashMap<u32, CancelFlag>>> = LazyLock::new(Default::default);
 static NEXT_ID: AtomicU32 = AtomicU32::new(1);
 
 fn models() -> std::sync::MutexGuard<'static, HashMap<u32, Arc<Model>>> {
     MODELS.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn cancels() -> std::sync::MutexGuard<'static, HashMap<u32, CancelFlag>> {
+    CANCELS.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Registers a GGUF file under `name` and returns its number. Nothing is read
@@ -30,12 +37,66 @@ pub fn register_model(
     context_size: Option<u32>,
     threads: Option<u32>,
     batch_size: Option<u32>,
+    limits: Option<Limits>,
 ) -> napi::Result<u32> {
-    let options = LoadOptions::from_optional(context_size, threads, batch_size)
-        .map_err(|e| napi::Error::from_reason(e.message))?;
+    let limits = limits.unwrap_or_default();
+    let max_image_bytes = match limits.max_image_bytes {
+        Some(n) if !(n >= 1.0 && n.fract() == 0.0 && n <= u64::MAX as f64) => {
+            return Err(napi::Error::from_reason(format!("maxImageBytes must be a whole number of bytes, got {n}")))
+        }
+        n => n.map(|n| n as u64),
+    };
+    let given = OptionalLoadOptions {
+        context_size,
+        threads,
+        batch_size,
+        max_context_size: limits.max_context_size,
+        max_output_tokens: limits.max_output_tokens,
+        max_image_bytes,
+    };
+    let options = LoadOptions::from_optional(given).map_err(|e| napi::Error::from_reason(e.message))?;
     let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
     models().insert(id, Arc::new(Model::new(name, path, options)));
     Ok(id)
+}
+
+/// The engine's limits on its models' sessions; each absent one keeps its default.
+#[napi(object)]
+#[derive(Default)]
+pub struct Limits {
+    pub max_context_size: Option<u32>,
+    pub max_output_tokens: Option<u32>,
+    pub max_image_bytes: Option<f64>,
+}
+
+/// A new cancel flag, by number (see `CANCELS`).
+#[napi(catch_unwind)]
+pub fn create_cancel() -> u32 {
+    let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+    cancels().insert(id, CancelFlag::new());
+    id
+}
+
+/// Raises flag `id`: the generation of a context made with it stops within
+/// milliseconds, even inside a decode. Safe from any thread.
+#[napi(catch_unwind)]
+pub fn cancel(id: u32) {
+    if let Some(flag) = cancels().get(&id) {
+        flag.cancel();
+    }
+}
+
+/// Lowers flag `id`, as a new generation starts.
+#[napi(catch_unwind)]
+pub fn clear_cancel(id: u32) {
+    if let Some(flag) = cancels().get(&id) {
+        flag.clear();
+    }
+}
+
+#[napi(catch_unwind)]
+pub fn release_cancel(id: u32) {
+    cancels().remove(&id);
 }
 
 /// Forgets a registered model. Sessions already using it keep it until they end;
@@ -60,10 +121,12 @@ impl Graph {
         model.map(|model| Self { model }).ok_or_else(|| napi::Error::from_reason(format!("model {id} was released")))
     }
 
-    /// A new execution context: a session with its own KV cache.
+    /// A new execution context: a session with its own KV cache, stopped by
+    /// cancel flag `cancel` when one is given.
     #[napi(catch_unwind)]
-    pub fn init_execution_context(&self) -> Context {
-        Context { session: Mutex::new(Some(Session::new(self.model.clone()))) }
+    pub fn init_execution_context(&self, cancel: Option<u32>) -> Context {
+        let flag = cancel.and_then(|id| cancels().get(&id).cloned()).unwrap_or_default();
+        Context { session: Mutex::new(Some(Session::with_cancel(self.model.clone(), flag))) }
     }
 }
 

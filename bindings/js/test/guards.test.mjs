@@ -1,0 +1,84 @@
+// The sandbox and the limits in Node: a component asking for more than wasi:nn
+// is refused, sizes are capped, and an abort stops a long prompt in the middle
+// of a decode. After each, the engine answers the next request.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import { Engine } from "inf-wasi";
+// The package's own linking pieces, as its worker uses them (not public API).
+import { grantOnly } from "../node_modules/inf-wasi/lib/link.js";
+import { wasiNnImports } from "../node_modules/inf-wasi/lib/wasi-nn.js";
+import { instantiate } from "./probe/wants-filesystem.js";
+import { MODEL, greedy } from "./support.mjs";
+
+test("a component that imports a filesystem is refused", () => {
+  const coreModule = (path) => new WebAssembly.Module(readFileSync(new URL(`./probe/${path}`, import.meta.url)));
+  assert.throws(
+    () => instantiate(coreModule, grantOnly(wasiNnImports({}))),
+    (e) =>
+      e.code === "backend" &&
+      e.message.includes("wasi:filesystem/preopens") &&
+      e.message.includes("grants a component wasi:nn and nothing else"),
+  );
+});
+
+test("context, output and image sizes are capped", async () => {
+  const engine = await Engine.create({
+    models: { gemma: MODEL },
+    threads: 1,
+    contextSize: 256,
+    maxContextSize: 512,
+    maxOutputTokens: 5,
+    maxImageBytes: 1000,
+  });
+  try {
+    const tooBig = engine.session("gemma", { contextSize: 1024 });
+    await assert.rejects(tooBig.complete("x", greedy(1)), { code: "invalid-input", message: /max context size of 512/ });
+    await tooBig.close();
+    const session = engine.session("gemma");
+    await assert.rejects(session.complete("Once upon a time", greedy(6)), { code: "invalid-input", message: /max output tokens/ });
+    const c = await session.complete("Once upon a time", { temperature: 0 });
+    assert.equal(c.usage.completionTokens, 5);
+    assert.equal(c.finishReason, "length");
+    const image = (n) => [{ role: "user", content: [{ type: "image", image: new Uint8Array(n) }] }];
+    await assert.rejects(session.chat(image(1001), greedy(4)), { code: "invalid-input", message: /max image size is 1000 bytes/ });
+    await assert.rejects(session.chat(image(1000), greedy(4)), { code: "unsupported" });
+    assert.ok((await session.complete("The capital of France is", greedy(4))).text.length > 0);
+    await session.close();
+  } finally {
+    await engine.close();
+  }
+});
+
+test("bad limits are invalid input", async () => {
+  for (const bad of [{ maxOutputTokens: 0 }, { maxContextSize: -1 }, { maxImageBytes: 1.5 }, { maxOutputTokens: "5" }]) {
+    await assert.rejects(Engine.create({ models: { gemma: MODEL }, ...bad }), { code: "invalid-input" });
+  }
+});
+
+// Not yet within the 100 ms the Rust, Python and Java hosts reach (7-8 ms there):
+// Node measures 130-225 ms here, spent in the worker between the abort and the
+// backend's answer, and the cause is not found yet. Evaluating the whole
+// prompt takes about 6 s, so the bound below still proves the decode stopped.
+test("an abort stops a long prompt mid-decode, and the session answers as a fresh one", async () => {
+  const engine = await Engine.create({ models: { gemma: MODEL }, threads: 1, contextSize: 2048 });
+  try {
+    const session = engine.session("gemma");
+    const controller = new AbortController();
+    const prompt = "The quick brown fox jumps over the lazy dog. ".repeat(180);
+    const running = session.complete(prompt, greedy(4, { signal: controller.signal }));
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const abortedAt = performance.now();
+    controller.abort();
+    await assert.rejects(running, { code: "cancelled" });
+    const latency = performance.now() - abortedAt;
+    console.log(`prompt evaluation stopped ${latency.toFixed(1)} ms after the abort`);
+    assert.ok(latency < 1000, `took ${latency} ms`);
+    const fresh = engine.session("gemma");
+    const answer = async (s) => (await s.complete("The capital of France is", greedy(8))).text;
+    assert.equal(await answer(session), await answer(fresh));
+    await Promise.all([session.close(), fresh.close()]);
+  } finally {
+    await engine.close();
+  }
+});
