@@ -51,6 +51,14 @@ export interface EngineOptions {
   maxOutputTokens?: number;
   /** The largest image a message may carry, in bytes (default 20 MiB). */
   maxImageBytes?: number;
+  /** The most memory one instance of the component may use, in bytes (default 512 MiB, at least 1 MiB). */
+  guestMemoryLimit?: number;
+  /**
+   * The longest the component may run without returning or calling the backend, in milliseconds
+   * (default 10000): a chat template that loops for ever ends with code `cancelled`, and its
+   * session is stopped. Decoding time does not count.
+   */
+  guestTimeLimit?: number;
 }
 
 export interface SessionOptions {

@@ -3,26 +3,36 @@
 // alive only while a request is in flight.
 import { Worker } from "node:worker_threads";
 import { InfWasiError, fromWire } from "./errors.js";
+import { CELLS, Cell } from "./cells.js";
 import { native } from "./native.js";
 
 const WORKER = new URL("./worker.js", import.meta.url);
+/** How often the watchdog looks at a busy worker: the resolution of the guest time limit. */
+const WATCH_MS = 20;
 
 export class Channel {
   #worker;
-  /** [0]: the request to cancel; [1]: the request the worker is running. */
-  #cancel = new Int32Array(new SharedArrayBuffer(8));
+  /** Shared with the worker: see lib/cells.js. */
+  #cells = new Int32Array(new SharedArrayBuffer(4 * CELLS));
   /** The addon's cancel flag for this worker's contexts: it stops a decode in progress. */
   #cancelFlag = native.createCancel();
   #pending = new Map();
   #nextId = 1;
   #failure = null;
+  #guards;
+  /** The watchdog's timer, its last reading of the progress cell, and when that changed. */
+  #watch = null;
+  #seen = -1;
+  #since = 0;
 
   /**
    * @param {Record<string, WebAssembly.Module>} modules the component's compiled core modules
    * @param {Record<string, number>} models registered model names and their native numbers
+   * @param {{ memoryBytes: number, timeMs: number }} guards the component's limits (lib/guards.js)
    */
-  constructor(modules, models) {
-    const workerData = { modules, models, cancel: this.#cancel.buffer, cancelFlag: this.#cancelFlag };
+  constructor(modules, models, guards) {
+    this.#guards = guards;
+    const workerData = { modules, models, cells: this.#cells.buffer, cancelFlag: this.#cancelFlag, guards };
     // Not the application's Node flags: some (`--input-type`, `-e`) make a worker fail to start.
     this.#worker = new Worker(WORKER, { workerData, execArgv: [] });
     this.#worker.on("message", (message) => this.#receive(message));
@@ -54,7 +64,10 @@ export class Channel {
       const rejectAborted = (error) =>
         reject(error.code === "cancelled" && signal?.aborted ? cancelled(signal) : error);
       this.#pending.set(id, { resolve: settle(resolve), reject: settle(rejectAborted), onPiece });
-      if (this.#pending.size === 1) this.#worker.ref();
+      if (this.#pending.size === 1) {
+        this.#worker.ref();
+        this.#startWatch();
+      }
       this.#worker.postMessage({ id, op, ...args });
     });
     return { id, done };
@@ -75,9 +88,9 @@ export class Channel {
    * interrupts even a decode), else before its first token.
    */
   cancel(id) {
-    Atomics.store(this.#cancel, 0, id);
-    // The worker marks the request it runs; one not yet started sees cell 0 as it starts.
-    if (Atomics.load(this.#cancel, 1) === id) native.cancel(this.#cancelFlag);
+    Atomics.store(this.#cells, Cell.CANCEL, id);
+    // The worker marks the generation it runs; one not yet started sees the cancel as it starts.
+    if (Atomics.load(this.#cells, Cell.GENERATING) === id) native.cancel(this.#cancelFlag);
   }
 
   /** Drops the instance's resources, then ends the worker. */
@@ -100,7 +113,10 @@ export class Channel {
       return;
     }
     this.#pending.delete(message.id);
-    if (this.#pending.size === 0) this.#worker.unref();
+    if (this.#pending.size === 0) {
+      this.#worker.unref();
+      this.#stopWatch();
+    }
     if ("error" in message) pending.reject(fromWire(message.error));
     else pending.resolve(message.result);
   }
@@ -110,6 +126,54 @@ export class Channel {
     for (const pending of this.#pending.values()) pending.reject(this.#failure);
     this.#pending.clear();
     this.#worker.unref();
+    this.#stopWatch();
+  }
+
+  /**
+   * The watchdog: while a request is in flight, the worker moves the progress
+   * cell whenever it starts a request or enters or leaves the backend. If it
+   * stays still, outside the backend, past the guest time limit, the component
+   * is looping (a hostile chat template, say): its worker is ended.
+   */
+  #startWatch() {
+    if (this.#watch !== null) return;
+    this.#seen = -1;
+    this.#watch = setInterval(() => this.#check(), WATCH_MS);
+    this.#watch.unref();
+  }
+
+  #stopWatch() {
+    if (this.#watch === null) return;
+    clearInterval(this.#watch);
+    this.#watch = null;
+  }
+
+  #check() {
+    const now = performance.now();
+    const progress = Atomics.load(this.#cells, Cell.PROGRESS);
+    const waiting = Atomics.load(this.#cells, Cell.IN_BACKEND) === 1 || Atomics.load(this.#cells, Cell.BUSY) === 0;
+    if (progress !== this.#seen || waiting) {
+      this.#seen = progress;
+      this.#since = now;
+    } else if (now - this.#since > this.#guards.timeMs) {
+      this.#stop(
+        new InfWasiError(
+          "cancelled",
+          `the component ran for more than ${this.#guards.timeMs} ms without returning (a looping chat template?) and was stopped`,
+        ),
+      );
+    }
+  }
+
+  /** Ends the worker: `error` answers the requests in flight, and every later one says why. */
+  #stop(error) {
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
+    this.#failure ??= new InfWasiError("backend", `this session stopped after an earlier failure: ${error.message}`);
+    for (const p of pending) p.reject(error);
+    this.#stopWatch();
+    this.#worker.unref();
+    void this.#worker.terminate();
   }
 }
 

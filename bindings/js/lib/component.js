@@ -1,19 +1,30 @@
-// The component's core modules, compiled once per process on the main thread
-// and handed to every worker (V8 shares compiled WebAssembly between threads).
+// The component's core modules, compiled once per process (and memory cap) on
+// the main thread and handed to every worker (V8 shares compiled WebAssembly
+// between threads).
 import { readdir, readFile } from "node:fs/promises";
+import { capMemory } from "./guards.js";
 
 const DIRECTORY = new URL("../component/", import.meta.url);
 
-/** @type {Promise<Record<string, WebAssembly.Module>> | null} */
-let compiled = null;
+/** @type {Map<number, Promise<Record<string, WebAssembly.Module>>>} */
+const compiled = new Map();
 
-/** The transpiled component's core modules by file name, as its `instantiate` asks for them. */
-export function coreModules() {
-  compiled ??= (async () => {
-    const names = (await readdir(DIRECTORY)).filter((name) => name.endsWith(".wasm"));
-    const modules = await Promise.all(names.map(async (name) => WebAssembly.compile(await readFile(new URL(name, DIRECTORY)))));
-    return Object.fromEntries(names.map((name, i) => [name, modules[i]]));
-  })();
-  compiled.catch(() => (compiled = null));
-  return compiled;
+/**
+ * The transpiled component's core modules by file name, as its `instantiate`
+ * asks for them, with their memory capped at `memoryBytes`.
+ * @param {number} memoryBytes
+ */
+export function coreModules(memoryBytes) {
+  let modules = compiled.get(memoryBytes);
+  if (modules === undefined) {
+    modules = (async () => {
+      const names = (await readdir(DIRECTORY)).filter((name) => name.endsWith(".wasm"));
+      const compile = async (name) => WebAssembly.compile(capMemory(await readFile(new URL(name, DIRECTORY)), memoryBytes));
+      const list = await Promise.all(names.map(compile));
+      return Object.fromEntries(names.map((name, i) => [name, list[i]]));
+    })();
+    compiled.set(memoryBytes, modules);
+    modules.catch(() => compiled.delete(memoryBytes));
+  }
+  return modules;
 }

@@ -3,6 +3,7 @@
 import { Channel } from "./channel.js";
 import { coreModules } from "./component.js";
 import { InfWasiError, invalidInput } from "./errors.js";
+import { guards as checkGuards } from "./guards.js";
 import { native } from "./native.js";
 import * as convert from "./options.js";
 import { Session } from "./session.js";
@@ -21,13 +22,16 @@ export class Engine {
   /** With `warmWorker`, a worker started ahead of need (a thread and an instance take tens of milliseconds). */
   #spare = null;
   #warm;
+  /** The component's memory cap and time limit, for every worker (lib/guards.js). */
+  #guards;
   #closed = false;
 
   /** @internal Use `Engine.create`. */
-  constructor(modules, models, warm) {
+  constructor(modules, models, warm, guards) {
     this.#modules = modules;
     this.#models = models;
     this.#warm = warm;
+    this.#guards = guards;
   }
 
   /**
@@ -49,9 +53,12 @@ export class Engine {
       "maxContextSize",
       "maxOutputTokens",
       "maxImageBytes",
+      "guestMemoryLimit",
+      "guestTimeLimit",
     ]);
     const { models, threads, contextSize, batchSize, warmWorker = false } = options;
     const limits = convert.limits(options);
+    const guards = checkGuards(options);
     if (typeof warmWorker !== "boolean") throw invalidInput("warmWorker must be a boolean");
     if (models === null || typeof models !== "object" || Object.keys(models).length === 0) {
       throw invalidInput("models must map at least one name to a GGUF path");
@@ -61,7 +68,7 @@ export class Engine {
       name,
       convert.loadOptions(name, spec, { threads, contextSize, batchSize }),
     ]);
-    const modules = await coreModules();
+    const modules = await coreModules(guards.memoryBytes);
     // No prototype: a model may be called "constructor" or "__proto__".
     const registered = Object.create(null);
     try {
@@ -72,7 +79,7 @@ export class Engine {
       Object.values(registered).forEach((id) => native.releaseModel(id));
       throw invalidInput(e instanceof Error ? e.message : String(e));
     }
-    const engine = new Engine(modules, registered, warmWorker);
+    const engine = new Engine(modules, registered, warmWorker, guards);
     engine.#startSpare();
     return engine;
   }
@@ -160,12 +167,12 @@ export class Engine {
     const spare = this.#spare;
     this.#spare = null;
     if (spare !== null) abandoned.unregister(spare);
-    return spare !== null && !spare.failed ? spare : new Channel(this.#modules, this.#models);
+    return spare !== null && !spare.failed ? spare : new Channel(this.#modules, this.#models, this.#guards);
   }
 
   #startSpare() {
     if (!this.#warm || this.#closed || this.#spare !== null) return;
-    this.#spare = new Channel(this.#modules, this.#models);
+    this.#spare = new Channel(this.#modules, this.#models, this.#guards);
     abandoned.register(this, this.#spare, this.#spare);
   }
 

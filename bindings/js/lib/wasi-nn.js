@@ -56,15 +56,21 @@ function guarded(fn) {
 }
 
 class GraphExecutionContext {
-  constructor(context) {
+  constructor(context, backend) {
     this.context = context;
+    this.backend = backend;
   }
   compute(inputs) {
     return guarded(() => {
       const wire = inputs.map(([name, t]) => [name, t.ty(), Array.from(t.dimensions()), t.data()]);
-      return this.context
-        .compute(wire)
-        .map(([name, type, dims, data]) => [name, new Tensor(Uint32Array.from(dims), type, data)]);
+      this.backend?.enter();
+      try {
+        return this.context
+          .compute(wire)
+          .map(([name, type, dims, data]) => [name, new Tensor(Uint32Array.from(dims), type, data)]);
+      } finally {
+        this.backend?.leave();
+      }
     });
   }
   // The component dropped the context: free its KV cache now, not at the next GC.
@@ -74,12 +80,13 @@ class GraphExecutionContext {
 }
 
 class Graph {
-  constructor(graph, cancel) {
+  constructor(graph, cancel, backend) {
     this.graph = graph;
     this.cancel = cancel;
+    this.backend = backend;
   }
   initExecutionContext() {
-    return guarded(() => new GraphExecutionContext(this.graph.initExecutionContext(this.cancel)));
+    return guarded(() => new GraphExecutionContext(this.graph.initExecutionContext(this.cancel), this.backend));
   }
   [Symbol.dispose]() {}
 }
@@ -87,15 +94,17 @@ class Graph {
 /**
  * The import object for one instance: `models` maps the names the application
  * registered to the addon's model numbers; the component can open those and
- * nothing else. Its contexts stop when the addon's cancel flag `cancel` is raised.
+ * nothing else. Its contexts stop when the addon's cancel flag `cancel` is raised,
+ * and tell `backend` when a call enters and leaves the native backend.
  * @param {Record<string, number>} models
  * @param {number} [cancel]
+ * @param {{ enter(): void, leave(): void }} [backend]
  */
-export function wasiNnImports(models, cancel) {
+export function wasiNnImports(models, cancel, backend) {
   const loadByName = (name) =>
     guarded(() => {
       if (!Object.hasOwn(models, name)) throw new NnError("not-found", `failed to find graph with name: ${name}`);
-      return new Graph(new native.Graph(models[name]), cancel);
+      return new Graph(new native.Graph(models[name]), cancel, backend);
     });
   const load = () => {
     throw new NnError("unsupported-operation", "loading GGUF bytes is not supported yet: register models by name");

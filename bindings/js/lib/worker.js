@@ -5,17 +5,29 @@
 // Requests arrive one at a time as `{ id, op, ...arguments }`; each gets back
 // `{ id, result }` or `{ id, error: { code, message } }`, and a streaming
 // generation sends `{ id, piece }` first. The main thread cancels request `id`
-// by writing `id` into the shared `cancel` cell, which generation reads between
-// tokens, and by raising the native cancel flag, which stops a decode in progress.
+// through the shared cells (lib/cells.js), read between tokens, and the native
+// cancel flag, which stops a decode in progress.
 import { parentPort, workerData } from "node:worker_threads";
 import { instantiate } from "../component/inf-wasi.js";
+import { Cell } from "./cells.js";
 import { grantOnly } from "./link.js";
 import { native } from "./native.js";
 import { wasiNnImports } from "./wasi-nn.js";
 
-const { modules, models, cancel, cancelFlag } = workerData;
-const cancelCell = new Int32Array(cancel);
-const api = instantiate((path) => modules[path], grantOnly(wasiNnImports(models, cancelFlag))).inference;
+const { modules, models, cells: shared, cancelFlag, guards } = workerData;
+const cells = new Int32Array(shared);
+// The watchdog (lib/channel.js) reads these: time inside the backend is not the component's.
+const backend = {
+  enter() {
+    Atomics.add(cells, Cell.PROGRESS, 1);
+    Atomics.store(cells, Cell.IN_BACKEND, 1);
+  },
+  leave() {
+    Atomics.store(cells, Cell.IN_BACKEND, 0);
+    Atomics.add(cells, Cell.PROGRESS, 1);
+  },
+};
+const api = instantiate((path) => modules[path], grantOnly(wasiNnImports(models, cancelFlag, backend))).inference;
 
 /** Set when the component trapped: its instance must not be entered again. */
 let broken = null;
@@ -39,14 +51,14 @@ function generate({ id, kind, input, options, stream }) {
   const session = opened();
   // Marked as running before the native flag is lowered, and cell 0 read after:
   // a cancel that races the start is seen by one or the other (lib/channel.js).
-  Atomics.store(cancelCell, 1, id);
+  Atomics.store(cells, Cell.GENERATING, id);
   try {
     native.clearCancel(cancelFlag);
-    if (Atomics.load(cancelCell, 0) === id) throw new Cancelled();
+    if (Atomics.load(cells, Cell.CANCEL) === id) throw new Cancelled();
     const tokens = kind === "chat" ? session.chatStream(input, options) : session.completeStream(input, options);
     try {
       for (;;) {
-        if (Atomics.load(cancelCell, 0) === id) throw new Cancelled();
+        if (Atomics.load(cells, Cell.CANCEL) === id) throw new Cancelled();
         const piece = tokens.next();
         if (piece === undefined) break;
         if (stream) parentPort.postMessage({ id, piece });
@@ -56,7 +68,7 @@ function generate({ id, kind, input, options, stream }) {
       tokens[Symbol.dispose]();
     }
   } finally {
-    Atomics.store(cancelCell, 1, 0);
+    Atomics.store(cells, Cell.GENERATING, 0);
   }
 }
 
@@ -103,8 +115,12 @@ function wireError(e) {
   const payload = e?.payload;
   if (payload && typeof payload.tag === "string") return { code: payload.tag, message: String(payload.val) };
   if (e instanceof WebAssembly.RuntimeError) {
-    broken = e.message;
-    return { code: "backend", message: `the component failed: ${e.message}` };
+    // The component aborts (`unreachable`) when memory.grow fails at its cap (lib/guards.js).
+    const cause = e.message.includes("unreachable")
+      ? `; it aborts so when it reaches its memory cap of ${guards.memoryBytes} bytes`
+      : "";
+    broken = `${e.message}${cause}`;
+    return { code: "backend", message: `the component stopped (${broken})` };
   }
   return { code: "backend", message: `${e?.name ?? "Error"}: ${e?.message ?? String(e)}` };
 }
@@ -135,9 +151,13 @@ parentPort.on("message", (request) => {
     parentPort.postMessage({ id, error: { code: "backend", message } });
     return;
   }
+  Atomics.add(cells, Cell.PROGRESS, 1);
+  Atomics.store(cells, Cell.BUSY, 1);
   try {
     parentPort.postMessage({ id, result: operations[op](request) });
   } catch (e) {
     parentPort.postMessage({ id, error: wireError(e) });
+  } finally {
+    Atomics.store(cells, Cell.BUSY, 0);
   }
 });

@@ -1,6 +1,7 @@
 // The sandbox and the limits in Node: a component asking for more than wasi:nn
-// is refused, sizes are capped, and an abort stops a long prompt in the middle
-// of a decode. After each, the engine answers the next request.
+// is refused, hostile chat templates are stopped, sizes are capped, and an abort
+// stops a long prompt in the middle of a decode. After each, the engine answers
+// the next request.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
@@ -9,7 +10,7 @@ import { Engine } from "inf-wasi";
 import { grantOnly } from "../node_modules/inf-wasi/lib/link.js";
 import { wasiNnImports } from "../node_modules/inf-wasi/lib/wasi-nn.js";
 import { instantiate } from "./probe/wants-filesystem.js";
-import { MODEL, greedy } from "./support.mjs";
+import { BLOATING_TEMPLATE, LOOPING_TEMPLATE, MODEL, greedy, templateModel } from "./support.mjs";
 
 test("a component that imports a filesystem is refused", () => {
   const coreModule = (path) => new WebAssembly.Module(readFileSync(new URL(`./probe/${path}`, import.meta.url)));
@@ -20,6 +21,51 @@ test("a component that imports a filesystem is refused", () => {
       e.message.includes("wasi:filesystem/preopens") &&
       e.message.includes("grants a component wasi:nn and nothing else"),
   );
+});
+
+const stillAnswers = async (engine) => {
+  const session = engine.session("gemma");
+  assert.ok((await session.complete("The capital of France is", greedy(4))).text.length > 0);
+  await session.close();
+};
+
+test("a looping chat template ends with a deadline error", async () => {
+  const looping = templateModel("looping", LOOPING_TEMPLATE);
+  const engine = await Engine.create({ models: { gemma: MODEL, looping }, threads: 1, contextSize: 256, guestTimeLimit: 500 });
+  try {
+    const session = engine.session("looping");
+    const started = performance.now();
+    await assert.rejects(session.chat([{ role: "user", content: "hi" }], greedy(4)), {
+      code: "cancelled",
+      message: /more than 500 ms/,
+    });
+    assert.ok(performance.now() - started < 5000);
+    await assert.rejects(session.complete("Hello", greedy(2)), { code: "backend", message: /earlier failure/ });
+    await stillAnswers(engine);
+  } finally {
+    await engine.close();
+  }
+});
+
+test("a template that renders gigabytes meets the memory cap", async () => {
+  const bloating = templateModel("bloating", BLOATING_TEMPLATE);
+  const engine = await Engine.create({
+    models: { gemma: MODEL, bloating },
+    threads: 1,
+    contextSize: 256,
+    guestMemoryLimit: 64 * 2 ** 20,
+    guestTimeLimit: 60_000,
+  });
+  try {
+    const session = engine.session("bloating");
+    await assert.rejects(session.chat([{ role: "user", content: "hi" }], greedy(4)), {
+      code: "backend",
+      message: /memory cap of 67108864 bytes/,
+    });
+    await stillAnswers(engine);
+  } finally {
+    await engine.close();
+  }
 });
 
 test("context, output and image sizes are capped", async () => {
@@ -51,8 +97,17 @@ test("context, output and image sizes are capped", async () => {
 });
 
 test("bad limits are invalid input", async () => {
-  for (const bad of [{ maxOutputTokens: 0 }, { maxContextSize: -1 }, { maxImageBytes: 1.5 }, { maxOutputTokens: "5" }]) {
-    await assert.rejects(Engine.create({ models: { gemma: MODEL }, ...bad }), { code: "invalid-input" });
+  const bad = [
+    { maxOutputTokens: 0 },
+    { maxContextSize: -1 },
+    { maxImageBytes: 1.5 },
+    { maxOutputTokens: "5" },
+    { guestTimeLimit: 0 },
+    { guestTimeLimit: Infinity },
+    { guestMemoryLimit: 1000 },
+  ];
+  for (const options of bad) {
+    await assert.rejects(Engine.create({ models: { gemma: MODEL }, ...options }), { code: "invalid-input" });
   }
 });
 

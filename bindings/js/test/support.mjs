@@ -1,6 +1,9 @@
 // Shared by the suite: the repository (for the shared cases and the WIT), the
 // default model, and an engine as every suite uses it.
 import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Engine } from "inf-wasi";
 
@@ -21,3 +24,20 @@ export async function collect(stream) {
   for await (const piece of stream) pieces.push(piece);
   return pieces;
 }
+
+/** A copy of the default model with `template` as its chat template (ci/template-model.py). */
+export function templateModel(name, template) {
+  const dir = mkdtempSync(join(tmpdir(), "inf-wasi-js-"));
+  const out = join(dir, `${name}.gguf`);
+  execFileSync("python3", [`${REPO}/ci/template-model.py`, MODEL, out, template]);
+  return out;
+}
+
+/** A chat template that never ends: 10^10 iterations of an empty loop. */
+export const LOOPING_TEMPLATE =
+  "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}{{ messages[0].content }}";
+
+/** A chat template that renders 64 bytes 10^10 times. */
+export const BLOATING_TEMPLATE =
+  "{% for i in range(100000) %}{% for j in range(100000) %}" +
+  "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef{% endfor %}{% endfor %}";
