@@ -111,14 +111,13 @@ test("bad limits are invalid input", async () => {
   }
 });
 
-// Not yet within the 100 ms the Rust, Python and Java hosts reach (7-8 ms there):
-// Node measures 130-225 ms here, spent in the worker between the abort and the
-// backend's answer, and the cause is not found yet. Evaluating the whole
-// prompt takes about 6 s, so the bound below still proves the decode stopped.
-test("an abort stops a long prompt mid-decode, and the session answers as a fresh one", async () => {
+test("an abort stops a long prompt within 100 ms, and the session answers as a fresh one", async () => {
   const engine = await Engine.create({ models: { gemma: MODEL }, threads: 1, contextSize: 2048 });
   try {
     const session = engine.session("gemma");
+    // The session's worker loads the model first (about a second): an abort
+    // reaches a request only once the worker runs it, so start from a ready one.
+    await session.complete("Hi", greedy(1));
     const controller = new AbortController();
     const prompt = "The quick brown fox jumps over the lazy dog. ".repeat(180);
     const running = session.complete(prompt, greedy(4, { signal: controller.signal }));
@@ -128,7 +127,7 @@ test("an abort stops a long prompt mid-decode, and the session answers as a fres
     await assert.rejects(running, { code: "cancelled" });
     const latency = performance.now() - abortedAt;
     console.log(`prompt evaluation stopped ${latency.toFixed(1)} ms after the abort`);
-    assert.ok(latency < 1000, `took ${latency} ms`);
+    assert.ok(latency < 100, `took ${latency} ms`);
     const fresh = engine.session("gemma");
     const answer = async (s) => (await s.complete("The capital of France is", greedy(8))).text;
     assert.equal(await answer(session), await answer(fresh));

@@ -70,9 +70,10 @@ pub const LOOPING_TEMPLATE: &str =
 pub const BLOATING_TEMPLATE: &str = "{% for i in range(100000) %}{% for j in range(100000) %}\
     0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef{% endfor %}{% endfor %}";
 
-/// The process's resident memory, in bytes (Linux).
-pub fn rss_bytes() -> u64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap();
-    let pages: u64 = statm.split_whitespace().nth(1).unwrap().parse().unwrap();
-    pages * 4096
+/// The process's anonymous resident memory, in bytes (Linux): what a leak would
+/// grow. File-backed pages (the mapped model) come and go with the page cache.
+pub fn anonymous_rss_bytes() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("RssAnon:")).expect("RssAnon in /proc/self/status");
+    line.split_whitespace().nth(1).unwrap().parse::<u64>().unwrap() * 1024
 }
