@@ -76,9 +76,15 @@ impl GuestModel for ModelResource {
     }
 
     fn embed(&self, texts: Vec<String>) -> Result<Vec<Vec<f32>>, Error> {
+        // Embeddings run in a context of the model's default size.
+        let context = self.metadata.get("default_context_size").and_then(Value::as_u64).unwrap_or(0) as u32;
+        let limits = Limits::from_metadata(&self.metadata, context);
         texts
             .iter()
-            .map(|text| self.utility.call("embed", &[("text", Input::Bytes(text.as_bytes()))])?.f32s("embedding"))
+            .map(|text| {
+                limits.check_prompt(text)?;
+                self.utility.call("embed", &[("text", Input::Bytes(text.as_bytes()))])?.f32s("embedding")
+            })
             .collect()
     }
 
@@ -90,8 +96,8 @@ impl GuestModel for ModelResource {
             None => json!({}),
         };
         // Sizes the session's context and makes it, so the session is ready for a prompt.
-        backend.call("configure", &[("config", Input::Bytes(config.to_string().as_bytes()))])?;
-        let limits = Limits::from_metadata(&self.metadata);
+        let reply = backend.call("configure", &[("config", Input::Bytes(config.to_string().as_bytes()))])?;
+        let limits = Limits::from_metadata(&self.metadata, reply.count("context_size"));
         Ok(Session::new(SessionResource::new(backend, self.chat_template(), limits, options.system_prompt)))
     }
 }

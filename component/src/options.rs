@@ -11,20 +11,38 @@ const ABSURD_TOKENS: u32 = 1 << 24;
 const MAX_STOP_STRINGS: usize = 64;
 const MAX_STOP_LEN: usize = 1024;
 
-/// The host's limits on a request, from the model's metadata (`limits`).
+/// The host's limits on a session's requests, from the model's metadata
+/// (`limits`, `max_token_bytes`) and the session's context size.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Limits {
     pub max_output_tokens: u32,
     pub max_image_bytes: u64,
+    /// No prompt longer than this fits in the session's context: it is refused
+    /// before it crosses into the backend (some hosts cap what one call may copy).
+    pub max_prompt_bytes: u64,
 }
 
 impl Limits {
-    pub fn from_metadata(metadata: &Value) -> Self {
+    pub fn from_metadata(metadata: &Value, context_size: u32) -> Self {
         let limit = |key: &str| metadata.get("limits").and_then(|l| l.get(key)).and_then(Value::as_u64);
+        let token_bytes = metadata.get("max_token_bytes").and_then(Value::as_u64).unwrap_or(u64::MAX);
         Self {
             max_output_tokens: limit("max_output_tokens").map_or(ABSURD_TOKENS, |n| n.min(ABSURD_TOKENS as u64) as u32),
             max_image_bytes: limit("max_image_bytes").unwrap_or(u64::MAX),
+            max_prompt_bytes: token_bytes.saturating_mul(context_size.max(1) as u64),
         }
+    }
+
+    /// A prompt too long for any tokenization to fit is a context overflow.
+    pub fn check_prompt(&self, prompt: &str) -> Result<(), Error> {
+        if prompt.len() as u64 > self.max_prompt_bytes {
+            return Err(Error::ContextOverflow(format!(
+                "the prompt is {} bytes; the session's context cannot hold more than {} bytes of text",
+                prompt.len(),
+                self.max_prompt_bytes
+            )));
+        }
+        Ok(())
     }
 }
 
@@ -132,7 +150,8 @@ mod tests {
         }
     }
 
-    const NO_LIMITS: Limits = Limits { max_output_tokens: ABSURD_TOKENS, max_image_bytes: u64::MAX };
+    const NO_LIMITS: Limits =
+        Limits { max_output_tokens: ABSURD_TOKENS, max_image_bytes: u64::MAX, max_prompt_bytes: u64::MAX };
 
     fn plan(options: &GenerateOptions) -> Result<Plan, Error> {
         super::plan(options, NO_LIMITS)
@@ -173,15 +192,18 @@ mod tests {
 
     #[test]
     fn max_tokens_is_held_to_the_limit_and_the_default_fits_under_it() {
-        let tight = Limits { max_output_tokens: 8, max_image_bytes: 1 };
+        let tight = Limits { max_output_tokens: 8, max_image_bytes: 1, max_prompt_bytes: 10 };
         assert_eq!(super::plan(&opts(), tight).unwrap().max_tokens, 8);
         assert_eq!(super::plan(&GenerateOptions { max_tokens: Some(8), ..opts() }, tight).unwrap().max_tokens, 8);
         match super::plan(&GenerateOptions { max_tokens: Some(9), ..opts() }, tight) {
             Err(Error::InvalidInput(m)) => assert!(m.contains("max output tokens"), "{m}"),
             other => panic!("{other:?}"),
         }
-        let from_host = Limits::from_metadata(&json!({"limits": {"max_output_tokens": 100, "max_image_bytes": 5}}));
-        assert_eq!(from_host, Limits { max_output_tokens: 100, max_image_bytes: 5 });
+        let metadata = json!({"limits": {"max_output_tokens": 100, "max_image_bytes": 5}, "max_token_bytes": 16});
+        let from_host = Limits::from_metadata(&metadata, 64);
+        assert_eq!(from_host, Limits { max_output_tokens: 100, max_image_bytes: 5, max_prompt_bytes: 1024 });
+        assert!(from_host.check_prompt(&"x".repeat(1024)).is_ok());
+        assert!(matches!(from_host.check_prompt(&"x".repeat(1025)), Err(Error::ContextOverflow(_))));
     }
 
     #[test]

@@ -46,6 +46,7 @@ impl SessionResource {
         let mut state = self.state.borrow_mut();
         let plan = options::plan(options, state.limits)?;
         state.record_reply();
+        state.limits.check_prompt(prompt)?;
         let generation = Generation::start(&state.backend, prompt, plan, true)?;
         Ok(state.activate(generation, false))
     }
@@ -65,6 +66,7 @@ impl SessionResource {
         // A template that writes BOS itself must not get a second one from the tokenizer.
         let bos = state.template.bos_token();
         let add_special = bos.is_empty() || !prompt.starts_with(bos);
+        state.limits.check_prompt(&prompt)?;
         let generation = Generation::start(&state.backend, &prompt, plan, add_special)?;
         state.history = conversation;
         Ok(state.activate(generation, true))

@@ -218,6 +218,10 @@ fn metadata(llama: &LlamaModel, name: &str, options: &LoadOptions) -> Value {
         "eos_token": token_text(vocab.eos()),
         "add_bos": vocab.should_add_bos(),
         "default_context_size": options.default_context_size(llama.n_ctx_train()),
+        // No token stands for more bytes of text than its vocabulary entry has
+        // (SentencePiece's "▁" and GPT-2's "Ġ" are longer than the space they
+        // stand for), so a prompt longer than context × this cannot fit.
+        "max_token_bytes": vocab.tokens().filter_map(|t| vocab.text(t)).map(|t| t.to_bytes().len()).max().unwrap_or(1).max(1),
         "limits": {
             "max_context_size": options.max_context_size,
             "max_output_tokens": options.max_output_tokens,

@@ -128,6 +128,20 @@ test("bad requests are invalid-input, and the session goes on", async () => {
   await session.close();
 });
 
+/** Gemma's byte tokens: `<0x00>` is token 238, so byte `b` is token 238 + b. */
+const BYTE_TOKEN = 238;
+
+test("huge strings and invalid UTF-8 from the model", async () => {
+  const session = engine.session("gemma");
+  await assert.rejects(session.complete("lorem ipsum ".repeat((4 << 20) >> 4), greedy(2)), { code: "context-overflow" });
+  await assert.rejects(session.complete("x", greedy(2, { stop: ["s".repeat(1 << 20)] })), { code: "invalid-input" });
+  // A lone lead byte is invalid UTF-8: it becomes U+FFFD; a whole pair is the character.
+  assert.equal(await engine.detokenize("gemma", [BYTE_TOKEN + 0xc3]), "\ufffd");
+  assert.equal(await engine.detokenize("gemma", [BYTE_TOKEN + 0xc3, BYTE_TOKEN + 0xa9]), "é");
+  assert.match((await session.complete("Water boils at", greedy(4))).text, /100/);
+  await session.close();
+});
+
 test("a prompt longer than the context", async () => {
   const session = engine.session("gemma", { contextSize: 64 });
   await assert.rejects(session.complete("The quick brown fox jumps over the lazy dog. ".repeat(20)), code("context-overflow"));

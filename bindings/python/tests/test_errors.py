@@ -85,6 +85,22 @@ def test_bad_requests(engine):
     assert "100" in session.complete("Water boils at", temperature=0, max_tokens=4).text
 
 
+#: Gemma's byte tokens: ``<0x00>`` is token 238, so byte ``b`` is token 238 + b.
+BYTE_TOKEN = 238
+
+
+def test_huge_strings_and_invalid_utf8_from_the_model(engine):
+    session = engine.session("gemma")
+    with pytest.raises(ContextOverflowError):
+        session.complete("lorem ipsum " * (4 << 20 >> 4), max_tokens=2, temperature=0)
+    with pytest.raises(InvalidInputError):
+        session.complete("x", stop=["s" * (1 << 20)])
+    # A lone lead byte is invalid UTF-8: it becomes U+FFFD; a whole pair is the character.
+    assert engine.detokenize("gemma", [BYTE_TOKEN + 0xC3]) == "\ufffd"
+    assert engine.detokenize("gemma", [BYTE_TOKEN + 0xC3, BYTE_TOKEN + 0xA9]) == "é"
+    assert "100" in session.complete("Water boils at", temperature=0, max_tokens=4).text
+
+
 def test_context_overflow(engine):
     session = engine.session("gemma", context_size=64)
     with pytest.raises(ContextOverflowError):

@@ -166,6 +166,7 @@ impl Engine {
         call: impl FnOnce(&mut Utility, ResourceAny) -> wasmtime::Result<std::result::Result<R, crate::bindings::WitError>>,
     ) -> Result<R> {
         let mut guard = self.inner.utility.lock().unwrap_or_else(|e| e.into_inner());
+        let _busy = runtime()?.busy();
         if guard.is_none() {
             let runtime = runtime()?;
             let mut store = new_store(runtime, &self.inner.models, self.inner.guards, CancelFlag::new());

@@ -5,7 +5,7 @@
 use crate::bindings::EmbedderPre;
 use crate::guards::{Guards, MemoryCap, Watchdog, TICK};
 use inf_wasi_ggml::{CancelFlag, ModelRegistry};
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use wasmtime::component::{Component, InstancePre, Linker, ResourceTable};
 use wasmtime::{Config, Engine, Store};
@@ -32,6 +32,7 @@ pub struct Runtime {
     pub engine: Engine,
     pub pre: EmbedderPre<HostState>,
     linker: Linker<HostState>,
+    ticker: Ticker,
 }
 
 static RUNTIME: OnceLock<Result<Runtime, String>> = OnceLock::new();
@@ -57,8 +58,8 @@ fn build() -> wasmtime::Result<Runtime> {
         wasmtime_wasi_nn::wit::WasiNnView::new(&mut s.table, &mut s.nn)
     })?;
     let pre = EmbedderPre::new(link(&linker, &component)?)?;
-    start_epoch_ticker(&engine);
-    Ok(Runtime { engine, pre, linker })
+    let ticker = Ticker::start(&engine)?;
+    Ok(Runtime { engine, pre, linker, ticker })
 }
 
 /// Links a component against the host's imports, which are wasi:nn and nothing
@@ -72,14 +73,45 @@ fn link(linker: &Linker<HostState>, component: &Component) -> wasmtime::Result<I
 #[error("the component was refused: {0}; inf-wasi grants a component wasi:nn and nothing else")]
 pub struct Refused(String);
 
-/// Advances the engine's epoch every [`TICK`], which is what lets a store's
-/// deadline stop guest code. One sleeping thread for the process.
-fn start_epoch_ticker(engine: &Engine) {
-    let engine = engine.clone();
-    let _ = std::thread::Builder::new().name("inf-wasi-epoch".into()).spawn(move || loop {
-        std::thread::sleep(TICK);
-        engine.increment_epoch();
-    });
+/// Advances the engine's epoch every [`TICK`] while any call into the
+/// component is running, which is what lets a store's deadline stop guest
+/// code. One thread for the process, parked while nothing runs.
+struct Ticker {
+    active: Arc<AtomicUsize>,
+    thread: std::thread::Thread,
+}
+
+impl Ticker {
+    fn start(engine: &Engine) -> wasmtime::Result<Self> {
+        let active = Arc::new(AtomicUsize::new(0));
+        let (engine, running) = (engine.clone(), active.clone());
+        let handle = std::thread::Builder::new().name("inf-wasi-epoch".into()).spawn(move || loop {
+            while running.load(Ordering::SeqCst) == 0 {
+                std::thread::park();
+            }
+            std::thread::sleep(TICK);
+            engine.increment_epoch();
+        })?;
+        Ok(Self { active, thread: handle.thread().clone() })
+    }
+}
+
+/// Held while a call into the component runs: the epoch ticks meanwhile.
+pub struct Busy<'r>(&'r Ticker);
+
+impl Drop for Busy<'_> {
+    fn drop(&mut self) {
+        self.0.active.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl Runtime {
+    /// Marks a call into the component as running, for the deadline's clock.
+    pub fn busy(&self) -> Busy<'_> {
+        self.ticker.active.fetch_add(1, Ordering::SeqCst);
+        self.ticker.thread.unpark();
+        Busy(&self.ticker)
+    }
 }
 
 /// A store for one instance, with its guards in place and its wasi-nn sessions
@@ -110,6 +142,7 @@ pub fn instantiate_capability_probe() -> crate::Result<()> {
     let probe = unsafe { Component::deserialize(&runtime.engine, PROBE)? };
     let pre = link(&runtime.linker, &probe)?;
     let mut store = new_store(runtime, &ModelRegistry::new(), Guards::default(), CancelFlag::new());
+    let _busy = runtime.busy();
     pre.instantiate(&mut store)?;
     Ok(())
 }

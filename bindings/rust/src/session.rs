@@ -40,6 +40,7 @@ impl Session {
         let runtime = runtime()?;
         let cancel = CancelFlag::new();
         let mut store = new_store(runtime, models, guards, cancel.clone());
+        let _busy = runtime.busy();
         let api = runtime.pre.instantiate(&mut store)?;
         let models_api = api.inf_wasi_inference().model();
         let handle = models_api.call_open(&mut store, model)??;
@@ -60,6 +61,7 @@ impl Session {
             return Err(Error::Backend(format!("this session stopped after an earlier failure: {reason}")));
         }
         self.store.data_mut().watchdog.enter();
+        let _busy = runtime()?.busy();
         match f(&mut self.store, &self.api, self.session) {
             Ok(result) => Ok(result?),
             Err(trap) => {

@@ -129,6 +129,24 @@ fn a_prompt_longer_than_the_context_overflows() {
     expect(engine.embed("gemma", &[long.repeat(20).as_str()]), "context-overflow");
 }
 
+/// Gemma's byte tokens: `<0x00>` is token 238, so byte `b` is token 238 + b.
+const BYTE_TOKEN: u32 = 238;
+
+#[test]
+fn huge_strings_and_invalid_utf8_from_the_model_are_handled() {
+    let _serial = support::serial();
+    let engine = support::engine();
+    let mut session = engine.session("gemma").unwrap();
+    // 4 MiB of prompt: tokenized, refused for the context, and nothing else happens.
+    let huge = "lorem ipsum ".repeat(4 << 20 >> 4);
+    expect(session.complete(&huge, &GenerateOptions::greedy().max_tokens(2)), "context-overflow");
+    expect(session.complete("x", &GenerateOptions::greedy().stop("s".repeat(1 << 20))), "invalid-input");
+    // A lone lead byte is invalid UTF-8: it becomes U+FFFD; a whole pair is the character.
+    assert_eq!(engine.detokenize("gemma", &[BYTE_TOKEN + 0xC3]).unwrap(), "\u{FFFD}");
+    assert_eq!(engine.detokenize("gemma", &[BYTE_TOKEN + 0xC3, BYTE_TOKEN + 0xA9]).unwrap(), "é");
+    still_works(&engine);
+}
+
 #[test]
 fn bad_session_and_engine_options() {
     let _serial = support::serial();

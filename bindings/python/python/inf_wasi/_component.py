@@ -57,22 +57,54 @@ def config() -> wasmtime.Config:
     return c
 
 
-def _tick(engine: wasmtime.Engine) -> None:
-    while True:
-        time.sleep(TICK)
-        engine.increment_epoch()
+class _Ticker:
+    """Advances the engine's epoch every ``TICK`` while any call into the
+    component runs, which is what lets a store's deadline stop guest code. One
+    thread for the process, waiting (no wake-ups) while nothing runs."""
+
+    def __init__(self, engine: wasmtime.Engine) -> None:
+        self.engine = engine
+        self.active = 0
+        self.changed = threading.Condition()
+        threading.Thread(target=self._run, name="inf-wasi-epoch", daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            with self.changed:
+                while self.active == 0:
+                    self.changed.wait()
+            time.sleep(TICK)
+            self.engine.increment_epoch()
+
+    def __enter__(self) -> None:
+        with self.changed:
+            self.active += 1
+            self.changed.notify()
+
+    def __exit__(self, *exc: Any) -> None:
+        with self.changed:
+            self.active -= 1
+
+
+_ticker: Optional[_Ticker] = None
 
 
 def runtime() -> "tuple[wasmtime.Engine, Component]":
     """The wasmtime engine and the component, shared by the process."""
-    global _runtime
+    global _runtime, _ticker
     with _lock:
         if _runtime is None:
             engine = wasmtime.Engine(config())
             _runtime = (engine, _load(engine))
-            # Advances the epoch, which is what lets a store's deadline stop guest code.
-            threading.Thread(target=_tick, args=(engine,), name="inf-wasi-epoch", daemon=True).start()
+            _ticker = _Ticker(engine)
         return _runtime
+
+
+def busy() -> _Ticker:
+    """Held (``with busy():``) while a call into the component runs."""
+    runtime()
+    assert _ticker is not None
+    return _ticker
 
 
 @dataclass(frozen=True)
@@ -128,7 +160,8 @@ class Instance:
         this = weakref.ref(self)
         Host(graphs, self.cancel, lambda: (lambda i: i and i._rearm())(this())).define(linker)
         try:
-            self.instance = linker.instantiate(self.store, component or ours)
+            with busy():
+                self.instance = linker.instantiate(self.store, component or ours)
         except wasmtime.WasmtimeError as e:
             # Only wasi:nn is linked: a component that imports anything else lands here.
             raise BackendError(
@@ -167,7 +200,8 @@ class Instance:
                 func = self.funcs[name] = self.instance.get_func(self.store, index)
             self._rearm()
             try:
-                result = func(self.store, *args)
+                with busy():
+                    result = func(self.store, *args)
             except InfWasiError:
                 raise
             except (TypeError, ValueError, OverflowError) as e:

@@ -131,6 +131,23 @@ class ErrorsTest {
         }
     }
 
+    /** Gemma's byte tokens: {@code <0x00>} is token 238, so byte b is token 238 + b. */
+    private static final int BYTE_TOKEN = 238;
+
+    @Test
+    void hugeStringsAndInvalidUtf8FromTheModel() {
+        try (Session session = engine.session("gemma")) {
+            String huge = "lorem ipsum ".repeat((4 << 20) >> 4);
+            fails(ErrorCode.CONTEXT_OVERFLOW, () -> session.complete(huge, Support.greedy(2)));
+            String longStop = "s".repeat(1 << 20);
+            fails(ErrorCode.INVALID_INPUT, () -> session.complete("x", GenerateOptions.builder().stop(longStop).build()));
+            // A lone lead byte is invalid UTF-8: it becomes U+FFFD; a whole pair is the character.
+            assertEquals("\uFFFD", engine.detokenize("gemma", new int[] {BYTE_TOKEN + 0xC3}));
+            assertEquals("é", engine.detokenize("gemma", new int[] {BYTE_TOKEN + 0xC3, BYTE_TOKEN + 0xA9}));
+            assertTrue(session.complete("Water boils at", Support.greedy(4)).text().contains("100"));
+        }
+    }
+
     @Test
     void aPromptLongerThanTheContext() {
         try (Session session = engine.session("gemma", new SessionOptions(64, null))) {
