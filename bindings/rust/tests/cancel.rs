@@ -16,6 +16,20 @@ fn greedy_answer(session: &mut inf_wasi::Session) -> String {
     session.complete("The capital of France is", &GenerateOptions::greedy().max_tokens(8)).unwrap().text
 }
 
+/// The generation ended with `cancelled` within 100 ms of the cancel.
+fn stopped_in_time(what: &str, error: Error, cancelled_at: Instant, finished_at: Instant) {
+    let latency = finished_at.saturating_duration_since(cancelled_at);
+    eprintln!("{what} stopped {latency:?} after the cancel");
+    assert!(matches!(error, Error::Cancelled(_)), "{error:?}");
+    assert!(latency < Duration::from_millis(100), "took {latency:?}");
+}
+
+/// After a cancel the KV cache is consistent: the session answers as a new one does.
+fn answers_as_a_fresh_session(engine: &Engine, session: &mut inf_wasi::Session) {
+    let mut fresh = engine.session("gemma").unwrap();
+    assert_eq!(greedy_answer(session), greedy_answer(&mut fresh));
+}
+
 #[test]
 fn a_long_prompt_stops_within_100_ms_of_a_cancel() {
     let _serial = support::serial();
@@ -35,13 +49,9 @@ fn a_long_prompt_stops_within_100_ms_of_a_cancel() {
     cancel.cancel();
     let finished_at = done_rx.recv_timeout(Duration::from_secs(30)).expect("the generation ended");
     let (mut session, result) = worker.join().unwrap();
-    let latency = finished_at.saturating_duration_since(cancelled_at);
-    eprintln!("prompt evaluation stopped {latency:?} after the cancel");
-    assert!(matches!(result, Err(Error::Cancelled(_))), "{result:?}");
-    assert!(latency < Duration::from_millis(100), "took {latency:?}");
-
-    let mut fresh = engine.session("gemma").unwrap();
-    assert_eq!(greedy_answer(&mut session), greedy_answer(&mut fresh));
+    let error = result.expect_err("the generation was cancelled");
+    stopped_in_time("prompt evaluation", error, cancelled_at, finished_at);
+    answers_as_a_fresh_session(&engine, &mut session);
 }
 
 #[test]
@@ -75,13 +85,8 @@ fn a_stream_stops_within_100_ms_of_a_cancel() {
     cancel.cancel();
     let (mut session, outcome) = worker.join().unwrap();
     let (error, finished_at) = outcome.expect_err("the stream ended with an error");
-    let latency = finished_at.saturating_duration_since(cancelled_at);
-    eprintln!("the stream stopped {latency:?} after the cancel");
-    assert!(matches!(error, Error::Cancelled(_)), "{error:?}");
-    assert!(latency < Duration::from_millis(100), "took {latency:?}");
-
-    let mut fresh = engine.session("gemma").unwrap();
-    assert_eq!(greedy_answer(&mut session), greedy_answer(&mut fresh));
+    stopped_in_time("the stream", error, cancelled_at, finished_at);
+    answers_as_a_fresh_session(&engine, &mut session);
 }
 
 #[test]
