@@ -20,7 +20,14 @@ pub struct Generation {
 impl Generation {
     /// Evaluates `prompt` (reusing whatever the KV cache already holds) and
     /// readies the sampler. `add_special` lets the tokenizer add BOS.
-    pub fn start(backend: &Backend, prompt: &str, plan: Plan, add_special: bool) -> Result<Self, Error> {
+    /// `images` go with the prompt, one per media marker in it, in order.
+    pub fn start(
+        backend: &Backend,
+        prompt: &str,
+        images: &[&[u8]],
+        plan: Plan,
+        add_special: bool,
+    ) -> Result<Self, Error> {
         if prompt.is_empty() {
             return Err(Error::InvalidInput("the prompt is empty".into()));
         }
@@ -28,10 +35,10 @@ impl Generation {
         config.insert("add-special".into(), Value::Bool(add_special));
         config.insert("parse-special".into(), Value::Bool(true));
         let config = Value::Object(config).to_string();
-        let reply = backend.call(
-            "prompt",
-            &[("text", Input::Bytes(prompt.as_bytes())), ("config", Input::Bytes(config.as_bytes()))],
-        )?;
+        let names: Vec<String> = (0..images.len()).map(|i| format!("image.{i}")).collect();
+        let mut inputs = vec![("text", Input::Bytes(prompt.as_bytes())), ("config", Input::Bytes(config.as_bytes()))];
+        inputs.extend(names.iter().zip(images).map(|(name, bytes)| (name.as_str(), Input::Bytes(bytes))));
+        let reply = backend.call("prompt", &inputs)?;
         Ok(Self {
             utf8: Utf8Buffer::default(),
             stop: StopMatcher::new(plan.stop),

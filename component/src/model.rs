@@ -98,6 +98,7 @@ impl GuestModel for ModelResource {
         // Sizes the session's context and makes it, so the session is ready for a prompt.
         let reply = backend.call("configure", &[("config", Input::Bytes(config.to_string().as_bytes()))])?;
         let limits = Limits::from_metadata(&self.metadata, reply.count("context_size"));
-        Ok(Session::new(SessionResource::new(backend, self.chat_template(), limits, options.system_prompt)))
+        let marker = self.metadata.get("media_marker").and_then(Value::as_str).map(str::to_string);
+        Ok(Session::new(SessionResource::new(backend, self.chat_template(), limits, marker, options.system_prompt)))
     }
 }

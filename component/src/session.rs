@@ -19,6 +19,8 @@ struct State {
     backend: Backend,
     template: ChatTemplate,
     limits: Limits,
+    /// Where an image goes in the prompt; `None` for a model that takes no images.
+    media_marker: Option<String>,
     history: Vec<Message>,
     /// Bumped by every new generation; a stream with an older id has ended.
     generation_id: u64,
@@ -33,12 +35,26 @@ struct Active {
 }
 
 impl SessionResource {
-    pub fn new(backend: Backend, template: ChatTemplate, limits: Limits, system_prompt: Option<String>) -> Self {
+    pub fn new(
+        backend: Backend,
+        template: ChatTemplate,
+        limits: Limits,
+        media_marker: Option<String>,
+        system_prompt: Option<String>,
+    ) -> Self {
         let history = system_prompt
             .map(|text| vec![Message { role: Role::System, content: vec![ContentPart::Text(text)] }])
             .unwrap_or_default();
         Self {
-            state: Rc::new(RefCell::new(State { backend, template, limits, history, generation_id: 0, active: None })),
+            state: Rc::new(RefCell::new(State {
+                backend,
+                template,
+                limits,
+                media_marker,
+                history,
+                generation_id: 0,
+                active: None,
+            })),
         }
     }
 
@@ -47,7 +63,7 @@ impl SessionResource {
         let plan = options::plan(options, state.limits)?;
         state.record_reply();
         state.limits.check_prompt(prompt)?;
-        let generation = Generation::start(&state.backend, prompt, plan, true)?;
+        let generation = Generation::start(&state.backend, prompt, &[], plan, true)?;
         Ok(state.activate(generation, false))
     }
 
@@ -60,14 +76,15 @@ impl SessionResource {
         state.record_reply();
         let mut conversation = state.history.clone();
         conversation.extend(messages);
-        let limits = state.limits;
-        let turns = conversation.iter().map(|m| turn(m, limits)).collect::<Result<Vec<_>, _>>()?;
+        let (limits, marker) = (state.limits, state.media_marker.as_deref());
+        let mut images: Vec<&[u8]> = Vec::new();
+        let turns = conversation.iter().map(|m| turn(m, limits, marker, &mut images)).collect::<Result<Vec<_>, _>>()?;
         let prompt = state.template.render(&turns, true).map_err(Error::InvalidInput)?;
         // A template that writes BOS itself must not get a second one from the tokenizer.
         let bos = state.template.bos_token();
         let add_special = bos.is_empty() || !prompt.starts_with(bos);
         state.limits.check_prompt(&prompt)?;
-        let generation = Generation::start(&state.backend, &prompt, plan, add_special)?;
+        let generation = Generation::start(&state.backend, &prompt, &images, plan, add_special)?;
         state.history = conversation;
         Ok(state.activate(generation, true))
     }
@@ -98,8 +115,14 @@ impl State {
     }
 }
 
-/// A message as the chat template sees it. Images wait for vision support.
-fn turn(message: &Message, limits: Limits) -> Result<Turn, Error> {
+/// A message as the chat template sees it: its text, with the media marker
+/// where each image goes (for a vision model), the image bytes collected in order.
+fn turn<'m>(
+    message: &'m Message,
+    limits: Limits,
+    marker: Option<&str>,
+    images: &mut Vec<&'m [u8]>,
+) -> Result<Turn, Error> {
     let mut content = String::new();
     for part in &message.content {
         match part {
@@ -111,11 +134,20 @@ fn turn(message: &Message, limits: Limits) -> Result<Turn, Error> {
                     limits.max_image_bytes
                 )))
             }
-            ContentPart::Image(_) => {
-                return Err(Error::Unsupported(
-                    "image parts need a vision model, which this build does not support yet".into(),
-                ))
+            ContentPart::Image(bytes) if bytes.is_empty() => {
+                return Err(Error::InvalidInput("an image part is empty".into()))
             }
+            ContentPart::Image(bytes) => match marker {
+                Some(marker) => {
+                    content.push_str(marker);
+                    images.push(bytes);
+                }
+                None => {
+                    return Err(Error::Unsupported(
+                        "this model takes no images: register it with its multimodal projector (mmproj)".into(),
+                    ))
+                }
+            },
         }
     }
     let role = match message.role {

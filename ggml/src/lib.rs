@@ -10,6 +10,7 @@ mod cancel;
 mod embedding;
 mod error;
 mod gguf_check;
+pub mod image;
 mod llama;
 mod model;
 mod ops;
@@ -17,6 +18,7 @@ mod registry;
 mod sampling;
 mod session;
 mod tensor;
+mod vision;
 
 pub use cancel::CancelFlag;
 pub use error::{ErrorCode, ProfileError};

@@ -11,9 +11,10 @@ static BACKEND: OnceLock<Result<LlamaBackend, String>> = OnceLock::new();
 pub fn backend() -> Result<&'static LlamaBackend, String> {
     BACKEND
         .get_or_init(|| {
-            let mut backend = LlamaBackend::init().map_err(|e| format!("llama.cpp failed to initialise: {e}"))?;
+            let backend = LlamaBackend::init().map_err(|e| format!("llama.cpp failed to initialise: {e}"))?;
             if std::env::var_os("INF_WASI_LLAMA_LOG").is_none() {
-                backend.void_logs();
+                // Silences llama.cpp, ggml and the multimodal library alike.
+                llama_cpp_2::send_logs_to_tracing(llama_cpp_2::LogOptions::default().with_logs_enabled(false));
             }
             Ok(backend)
         })

@@ -2,6 +2,7 @@
 //! then shared (weights are read-only) by every session in every store.
 
 use crate::error::{ErrorCode, ProfileError};
+use crate::vision::Vision;
 use crate::{gguf_check, llama};
 use llama_cpp_2::context::params::LlamaContextParams;
 use llama_cpp_2::context::LlamaContext;
@@ -30,6 +31,8 @@ pub struct LoadOptions {
     pub max_output_tokens: u32,
     /// The largest image, in bytes, a message may carry.
     pub max_image_bytes: u64,
+    /// The model's multimodal projector (`mmproj` GGUF), for models that take images.
+    pub projector: Option<PathBuf>,
 }
 
 /// [`LoadOptions`] as a host receives them, each one optional.
@@ -41,6 +44,7 @@ pub struct OptionalLoadOptions {
     pub max_context_size: Option<u32>,
     pub max_output_tokens: Option<u32>,
     pub max_image_bytes: Option<u64>,
+    pub projector: Option<PathBuf>,
 }
 
 /// Defaults of the limits (SECURITY.md lists them).
@@ -59,6 +63,7 @@ impl Default for LoadOptions {
             max_context_size: DEFAULT_MAX_CONTEXT_SIZE,
             max_output_tokens: DEFAULT_MAX_OUTPUT_TOKENS,
             max_image_bytes: DEFAULT_MAX_IMAGE_BYTES,
+            projector: None,
         }
     }
 }
@@ -76,6 +81,7 @@ impl LoadOptions {
             max_context_size: given.max_context_size.unwrap_or(defaults.max_context_size),
             max_output_tokens: given.max_output_tokens.unwrap_or(defaults.max_output_tokens),
             max_image_bytes: given.max_image_bytes.unwrap_or(defaults.max_image_bytes),
+            projector: given.projector,
         };
         options.validate()?;
         Ok(options)
@@ -114,6 +120,8 @@ pub struct Model {
 
 /// Loaded weights plus what sessions need to know about them.
 pub struct LoadedModel {
+    /// The projector holds a pointer to `llama`: declared first, it is dropped first.
+    pub vision: Option<Vision>,
     pub llama: LlamaModel,
     /// What `info` reports, computed once: every session opens with it.
     metadata: Value,
@@ -153,8 +161,13 @@ impl Model {
                 format!("llama.cpp could not load {}: not a valid or complete GGUF model ({e})", self.path.display()),
             )
         })?;
-        let metadata = metadata(&llama, &self.name, &self.options);
+        let vision = match &self.options.projector {
+            Some(path) => Some(Vision::load(path, &llama, self.options.threads)?),
+            None => None,
+        };
+        let metadata = metadata(&llama, &self.name, &self.options, vision.is_some());
         Ok(LoadedModel {
+            vision,
             llama,
             metadata,
             options: self.options.clone(),
@@ -200,7 +213,7 @@ impl LoadedModel {
     }
 }
 
-fn metadata(llama: &LlamaModel, name: &str, options: &LoadOptions) -> Value {
+fn metadata(llama: &LlamaModel, name: &str, options: &LoadOptions, vision: bool) -> Value {
     let meta = |key: &str| llama.meta_val_str(key).ok();
     let vocab = llama.vocab();
     let token_text = |t| vocab.text(t).and_then(|s| s.to_str().ok()).map(str::to_string);
@@ -212,7 +225,9 @@ fn metadata(llama: &LlamaModel, name: &str, options: &LoadOptions) -> Value {
         "embedding_size": llama.n_embd(),
         "parameters": llama.n_params(),
         "size_bytes": llama.size(),
-        "vision": false,
+        "vision": vision,
+        // Where an image goes in a prompt (one per image part, in order).
+        "media_marker": vision.then(Vision::marker),
         "chat_template": meta("tokenizer.chat_template"),
         "bos_token": token_text(vocab.bos()),
         "eos_token": token_text(vocab.eos()),

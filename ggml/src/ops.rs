@@ -72,6 +72,15 @@ impl Inputs {
         self.text(name)?.ok_or_else(|| ProfileError::invalid_input(format!("missing `{name}` input tensor")))
     }
 
+    /// The `image.0`, `image.1`, ... inputs (`U8`, image file bytes), in order.
+    pub fn images(&self) -> Result<Vec<&[u8]>, ProfileError> {
+        let mut images = Vec::new();
+        while let Some(bytes) = self.bytes(&format!("image.{}", images.len()))? {
+            images.push(bytes);
+        }
+        Ok(images)
+    }
+
     pub fn i32s(&self, name: &str) -> Result<Vec<i32>, ProfileError> {
         let t = self.find(name).ok_or_else(|| ProfileError::invalid_input(format!("missing `{name}` input tensor")))?;
         t.to_i32s().ok_or_else(|| ProfileError::invalid_input(format!("input `{name}` must be I32")))

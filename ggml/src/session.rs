@@ -213,6 +213,10 @@ impl Session {
     fn prompt(&mut self, inputs: &Inputs, loaded: &Arc<LoadedModel>) -> Result<Value, ProfileError> {
         let text = inputs.required_text("text")?;
         let config = SamplingConfig::parse(inputs.bytes("config")?.unwrap_or_default())?;
+        let images = inputs.images()?;
+        if !images.is_empty() {
+            return self.prompt_with_images(&text, &images, config, loaded);
+        }
         let tokens = loaded.llama.vocab().tokenize(text.as_bytes(), config.add_special, config.parse_special);
         if tokens.is_empty() {
             return Err(ProfileError::invalid_input("the prompt is empty"));
@@ -234,6 +238,50 @@ impl Session {
         let cached = self.evaluate(&tokens, loaded.options.batch_size as usize)?;
         self.generation = Some(Generation { sampler, context_full: false, finish: None, produced: 0 });
         Ok(json!({ "prompt_tokens": tokens.len(), "cached_tokens": cached, "context_size": n_ctx }))
+    }
+
+    /// A prompt with images: the projector cuts it into text and image chunks,
+    /// which are evaluated from an empty cache (no reuse yet across image prompts).
+    fn prompt_with_images(
+        &mut self,
+        text: &str,
+        images: &[&[u8]],
+        config: SamplingConfig,
+        loaded: &Arc<LoadedModel>,
+    ) -> Result<Value, ProfileError> {
+        let vision = loaded.vision.as_ref().ok_or_else(|| {
+            ProfileError::new(
+                ErrorCode::Unsupported,
+                "this model takes no images: it was registered without a projector",
+            )
+        })?;
+        let chunks = vision.tokenize(text, images, config.add_special, config.parse_special)?;
+        let n_ctx = self.context_size(loaded);
+        if chunks.total_positions() >= n_ctx as usize {
+            return Err(ProfileError::new(
+                ErrorCode::ContextOverflow,
+                format!(
+                    "the prompt and its images take {} positions but the context holds {n_ctx}, with room for at least one more",
+                    chunks.total_positions()
+                ),
+            ));
+        }
+        let sampler = config.build(&loaded.llama, &chunks.text_tokens())?;
+        self.generation = None;
+        self.ensure_context(loaded)?;
+        if self.cancel.is_cancelled() {
+            return Err(cancelled());
+        }
+        let ctx = self.ctx.as_mut().expect("context exists");
+        ctx.clear_kv_cache();
+        self.history.clear();
+        if let Err(e) = vision.evaluate(&chunks, ctx, 0, loaded.options.batch_size as i32) {
+            ctx.clear_kv_cache();
+            return Err(if self.cancel.is_cancelled() { cancelled() } else { e });
+        }
+        self.history = chunks.history();
+        self.generation = Some(Generation { sampler, context_full: false, finish: None, produced: 0 });
+        Ok(json!({ "prompt_tokens": chunks.total_tokens(), "cached_tokens": 0, "context_size": n_ctx }))
     }
 
     /// Brings the KV cache to hold exactly `tokens`, evaluating only what differs

@@ -37,6 +37,8 @@ struct Utility {
 #[derive(Default)]
 pub struct EngineBuilder {
     models: Vec<(String, PathBuf, Option<LoadOptions>)>,
+    /// Projectors, by index into `models`.
+    projectors: Vec<(usize, PathBuf)>,
     defaults: LoadOptions,
     guards: Guards,
 }
@@ -44,6 +46,21 @@ pub struct EngineBuilder {
 impl EngineBuilder {
     /// Registers a GGUF file under `name`; it is loaded when first used.
     pub fn model(mut self, name: impl Into<String>, path: impl Into<PathBuf>) -> Self {
+        self.models.push((name.into(), path.into(), None));
+        self
+    }
+
+    /// Registers a vision model: its GGUF and its multimodal projector (the
+    /// `mmproj` GGUF). Messages to it may carry images ([`ContentPart::Image`]).
+    ///
+    /// [`ContentPart::Image`]: crate::ContentPart::Image
+    pub fn model_with_projector(
+        mut self,
+        name: impl Into<String>,
+        path: impl Into<PathBuf>,
+        projector: impl Into<PathBuf>,
+    ) -> Self {
+        self.projectors.push((self.models.len(), projector.into()));
         self.models.push((name.into(), path.into(), None));
         self
     }
@@ -113,11 +130,14 @@ impl EngineBuilder {
         }
         runtime()?;
         let mut models = ModelRegistry::new();
-        for (name, path, options) in self.models {
+        for (index, (name, path, options)) in self.models.into_iter().enumerate() {
             if name.is_empty() {
                 return Err(Error::InvalidInput("a model name must not be empty".into()));
             }
-            let options = options.unwrap_or_else(|| self.defaults.clone());
+            let mut options = options.unwrap_or_else(|| self.defaults.clone());
+            if let Some((_, projector)) = self.projectors.iter().find(|(i, _)| *i == index) {
+                options.projector = Some(projector.clone());
+            }
             options.validate().map_err(|e| Error::InvalidInput(e.message))?;
             models.register(name, path, options);
         }

@@ -77,3 +77,19 @@ pub fn anonymous_rss_bytes() -> u64 {
     let line = status.lines().find(|l| l.starts_with("RssAnon:")).expect("RssAnon in /proc/self/status");
     line.split_whitespace().nth(1).unwrap().parse::<u64>().unwrap() * 1024
 }
+
+/// A tiny random-weight projector for the default model (ci/tiny-mmproj.py):
+/// every image becomes 4 embeddings. Written once per test process.
+pub fn tiny_projector() -> PathBuf {
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    PATH.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("inf-wasi-projector-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("tiny-mmproj.gguf");
+        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ci/tiny-mmproj.py");
+        let out = std::process::Command::new("python3").arg(script).arg(&path).output().expect("run python3");
+        assert!(out.status.success(), "tiny-mmproj.py failed: {}", String::from_utf8_lossy(&out.stderr));
+        path
+    })
+    .clone()
+}

@@ -1,0 +1,151 @@
+//! Images through the ggml profile: the default Gemma 3 model with a tiny
+//! random-weight projector (ci/tiny-mmproj.py; 4 embeddings per image) runs
+//! end to end through llama.cpp's multimodal library. What is deterministic is
+//! checked: token counts, that generation runs, and that identical inputs give
+//! identical greedy output. Bad images are `invalid-input` errors.
+
+use inf_wasi_ggml::{LoadOptions, ModelRegistry, NamedTensor, Session, Tensor};
+use serde_json::Value;
+use std::path::PathBuf;
+
+mod common;
+use common::model_path;
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The tiny projector, written once per test process.
+fn projector() -> PathBuf {
+    static PATH: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    PATH.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("inf-wasi-vision-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("tiny-mmproj.gguf");
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../ci/tiny-mmproj.py");
+        let out = std::process::Command::new("python3").arg(script).arg(&path).output().unwrap();
+        assert!(out.status.success(), "tiny-mmproj.py failed: {}", String::from_utf8_lossy(&out.stderr));
+        path
+    })
+    .clone()
+}
+
+fn session(with_projector: bool) -> Session {
+    let mut registry = ModelRegistry::new();
+    let projector = with_projector.then(projector);
+    let options = LoadOptions { threads: 1, context_size: 256, projector, ..LoadOptions::default() };
+    registry.register("m", model_path(), options);
+    Session::new(registry.get("m").unwrap().clone())
+}
+
+fn call(session: &mut Session, inputs: Vec<NamedTensor>) -> (Value, Vec<NamedTensor>) {
+    let mut out = session.compute(inputs);
+    let status = out.pop().unwrap();
+    (serde_json::from_slice(&status.tensor.data).unwrap(), out)
+}
+
+fn text(name: &str, s: &str) -> NamedTensor {
+    NamedTensor::new(name, Tensor::bytes(s.as_bytes().to_vec()))
+}
+
+fn image(index: usize, bytes: Vec<u8>) -> NamedTensor {
+    NamedTensor::new(format!("image.{index}"), Tensor::bytes(bytes))
+}
+
+/// The shared test images (ci/test-images.py), by file name.
+fn image_file(name: &str) -> Vec<u8> {
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    let dir = DIR.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("inf-wasi-images-{}", std::process::id()));
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../ci/test-images.py");
+        let out = std::process::Command::new("python3").arg(script).arg(&dir).output().unwrap();
+        assert!(out.status.success(), "test-images.py failed: {}", String::from_utf8_lossy(&out.stderr));
+        dir
+    });
+    std::fs::read(dir.join(name)).unwrap()
+}
+
+const PROMPT: &str = "<start_of_turn>user\n<__media__>\nWhat is in this picture?<end_of_turn>\n<start_of_turn>model\n";
+
+/// Prompts with `images` and reads `n` greedy tokens; returns the status and the token ids.
+fn generate(s: &mut Session, prompt: &str, images: Vec<Vec<u8>>, n: usize) -> (Value, Vec<i64>) {
+    let mut inputs = vec![text("op", "prompt"), text("text", prompt), text("config", r#"{"temp": 0}"#)];
+    inputs.extend(images.into_iter().enumerate().map(|(i, bytes)| image(i, bytes)));
+    let (status, _) = call(s, inputs);
+    assert!(status.get("error").is_none(), "{status}");
+    let mut tokens = Vec::new();
+    for _ in 0..n {
+        let (next, _) = call(s, vec![text("op", "next")]);
+        if next["done"] == true {
+            break;
+        }
+        tokens.push(next["token"].as_i64().unwrap());
+    }
+    (status, tokens)
+}
+
+#[test]
+fn an_image_prompt_runs_end_to_end_and_repeats_exactly() {
+    let _serial = serial();
+    let mut s = session(true);
+    let (info, out) = call(&mut s, vec![text("op", "info")]);
+    assert!(info.get("error").is_none(), "{info}");
+    let meta: Value = serde_json::from_slice(&out[0].tensor.data).unwrap();
+    assert_eq!(meta["vision"], true);
+    assert_eq!(meta["media_marker"], "<__media__>");
+
+    // The text before and after the marker, each tokenized alone (BOS once, at the start).
+    let mut count = |piece: &str, add_special: bool| {
+        let config = format!(r#"{{"parse-special": true, "add-special": {add_special}}}"#);
+        let (status, out) = call(&mut s, vec![text("op", "tokenize"), text("text", piece), text("config", &config)]);
+        assert!(status.get("error").is_none(), "{status}");
+        out[0].tensor.to_i32s().unwrap().len()
+    };
+    let (before, after) = PROMPT.split_once("<__media__>").unwrap();
+    let text_tokens = count(before, true) + count(after, false);
+    let (status, first) = generate(&mut s, PROMPT, vec![image_file("gradient.png")], 8);
+    // The text, <start_of_image> and <end_of_image> around the image, and its 4 embeddings.
+    assert_eq!(status["prompt_tokens"].as_u64().unwrap() as usize, text_tokens + 2 + 4, "{status}");
+    assert!(!first.is_empty());
+    // Any size is resized to the projector's 32×32: the same count for a large image.
+    let (again, second) = generate(&mut s, PROMPT, vec![image_file("gradient.png")], 8);
+    assert_eq!(again["prompt_tokens"], status["prompt_tokens"]);
+    assert_eq!(first, second, "identical inputs give identical greedy output");
+    let (large, _) = generate(&mut s, PROMPT, vec![image_file("large.png")], 2);
+    assert_eq!(large["prompt_tokens"], status["prompt_tokens"]);
+    // A text prompt afterwards works as before.
+    let (plain, tokens) = generate(&mut s, "Water boils at", vec![], 4);
+    assert!(plain["prompt_tokens"].as_u64().unwrap() >= 4 && !tokens.is_empty());
+}
+
+#[test]
+fn bad_images_are_invalid_input_and_text_models_refuse_images() {
+    let _serial = serial();
+    let mut s = session(true);
+    let good = image_file("gradient.png");
+    let cases = [
+        ("truncated PNG", "truncated.png"),
+        ("a text file named .jpg", "not-an-image.jpg"),
+        ("0x0 image", "zero.png"),
+        ("20000x20000 header", "huge-header.png"),
+    ];
+    for (what, file) in cases {
+        let bytes = image_file(file);
+        let inputs = vec![text("op", "prompt"), text("text", PROMPT), image(0, bytes)];
+        let (status, _) = call(&mut s, inputs);
+        assert_eq!(status["error"]["code"], "invalid-input", "{what}: {status}");
+    }
+    let (status, _) = call(&mut s, vec![text("op", "prompt"), text("text", PROMPT), image(0, Vec::new())]);
+    assert_eq!(status["error"]["code"], "invalid-input", "empty: {status}");
+    // Markers and images must agree.
+    let (status, _) = call(&mut s, vec![text("op", "prompt"), text("text", "no marker"), image(0, good.clone())]);
+    assert_eq!(status["error"]["code"], "invalid-input", "{status}");
+    // The session still works.
+    let (_, tokens) = generate(&mut s, PROMPT, vec![good.clone()], 2);
+    assert!(!tokens.is_empty());
+
+    let mut text_model = session(false);
+    let (status, _) = call(&mut text_model, vec![text("op", "prompt"), text("text", PROMPT), image(0, good)]);
+    assert_eq!(status["error"]["code"], "unsupported", "{status}");
+}
