@@ -22,6 +22,8 @@ export class InfWasiError extends Error {
 export interface ModelSpec {
   /** Path to a GGUF file. */
   path: string;
+  /** A vision model's multimodal projector (mmproj GGUF): messages may then carry images. */
+  projector?: string;
   /** Default context size of the model's sessions (tokens; default 4096). */
   contextSize?: number;
   /** Inference threads (default: the number of cores, up to 8). */
@@ -97,7 +99,12 @@ export interface GenerateOptions {
 
 export type Role = "system" | "user" | "assistant" | "tool";
 
-export type ContentPart = string | { type: "text"; text: string } | { type: "image"; image: Uint8Array };
+/** Text, or an image (PNG or JPEG): its bytes (a `Uint8Array` or `Buffer`) or the path of its file. */
+export type ContentPart =
+  | string
+  | { type: "text"; text: string }
+  | { type: "image"; image: Uint8Array }
+  | { type: "image"; path: string };
 
 export interface Message {
   role: Role;

@@ -73,7 +73,7 @@ export class Engine {
     const registered = Object.create(null);
     try {
       for (const [name, o] of specs) {
-        registered[name] = native.registerModel(name, o.path, o.contextSize, o.threads, o.batchSize, limits);
+        registered[name] = native.registerModel(name, o.path, o.contextSize, o.threads, o.batchSize, limits, o.projector);
       }
     } catch (e) {
       Object.values(registered).forEach((id) => native.releaseModel(id));

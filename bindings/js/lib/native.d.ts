@@ -24,6 +24,7 @@ export interface Native {
     threads?: number,
     batchSize?: number,
     limits?: NativeLimits,
+    projector?: string,
   ): number;
   releaseModel(id: number): void;
   createCancel(): number;

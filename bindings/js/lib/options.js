@@ -1,6 +1,7 @@
 // Options as users write them (camelCase objects) into the WIT records, checked
 // for type here and for value in the component, which gives every binding the
 // same messages.
+import { readFileSync } from "node:fs";
 import { invalidInput } from "./errors.js";
 
 const U32_MAX = 2 ** 32 - 1;
@@ -85,10 +86,14 @@ export function sessionOptions(options) {
 /** Load options for one model: `threads`, `contextSize`, `batchSize` (engine-wide ones as defaults). */
 export function loadOptions(name, spec, defaults) {
   const o = typeof spec === "string" ? { path: spec } : object(`models.${name}`, spec);
-  onlyKeys(`option of models.${name}`, o, ["path", "contextSize", "threads", "batchSize"]);
+  onlyKeys(`option of models.${name}`, o, ["path", "projector", "contextSize", "threads", "batchSize"]);
   if (typeof o.path !== "string" || o.path === "") throw invalidInput(`models.${name} needs a path to a GGUF file`);
+  if (o.projector !== undefined && (typeof o.projector !== "string" || o.projector === "")) {
+    throw invalidInput(`models.${name}.projector must be the path of a multimodal projector (mmproj) GGUF`);
+  }
   return {
     path: o.path,
+    projector: o.projector,
     contextSize: u32("contextSize", o.contextSize ?? defaults.contextSize),
     threads: u32("threads", o.threads ?? defaults.threads),
     batchSize: u32("batchSize", o.batchSize ?? defaults.batchSize),
@@ -128,7 +133,18 @@ function contentPart(part, where) {
   if (typeof part === "string") return { tag: "text", val: string(where, part) };
   if (part && part.type === "text" && typeof part.text === "string") return { tag: "text", val: string(where, part.text) };
   if (part && part.type === "image" && part.image instanceof Uint8Array) return { tag: "image", val: part.image };
-  throw invalidInput(`${where} must be a string, { type: "text", text } or { type: "image", image: Uint8Array }`);
+  if (part && part.type === "image" && typeof part.path === "string") return { tag: "image", val: imageFile(part.path, where) };
+  throw invalidInput(
+    `${where} must be a string, { type: "text", text }, { type: "image", image: Uint8Array } or { type: "image", path }`,
+  );
+}
+
+function imageFile(path, where) {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    throw invalidInput(`${where}: the image ${JSON.stringify(path)} could not be read (${e.code ?? e.message})`);
+  }
 }
 
 /** A prompt must be a string (the component checks that it is not empty). */

@@ -28,8 +28,9 @@ fn cancels() -> std::sync::MutexGuard<'static, HashMap<u32, CancelFlag>> {
     CANCELS.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Registers a GGUF file under `name` and returns its number. Nothing is read
-/// until a session needs the model. Throws only for out-of-range load options.
+/// Registers a GGUF file (and, for a vision model, its multimodal projector)
+/// under `name` and returns its number. Nothing is read until a session needs
+/// the model. Throws only for out-of-range load options.
 #[napi(catch_unwind)]
 pub fn register_model(
     name: String,
@@ -38,6 +39,7 @@ pub fn register_model(
     threads: Option<u32>,
     batch_size: Option<u32>,
     limits: Option<Limits>,
+    projector: Option<String>,
 ) -> napi::Result<u32> {
     let limits = limits.unwrap_or_default();
     let max_image_bytes = match limits.max_image_bytes {
@@ -53,6 +55,7 @@ pub fn register_model(
         max_context_size: limits.max_context_size,
         max_output_tokens: limits.max_output_tokens,
         max_image_bytes,
+        projector: projector.map(Into::into),
     };
     let options = LoadOptions::from_optional(given).map_err(|e| napi::Error::from_reason(e.message))?;
     let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);

@@ -41,3 +41,17 @@ export const LOOPING_TEMPLATE =
 export const BLOATING_TEMPLATE =
   "{% for i in range(100000) %}{% for j in range(100000) %}" +
   "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef{% endfor %}{% endfor %}";
+
+/** A tiny random-weight projector for the default model (ci/tiny-mmproj.py): 4 embeddings per image. */
+export function tinyProjector() {
+  const out = join(mkdtempSync(join(tmpdir(), "inf-wasi-js-")), "tiny-mmproj.gguf");
+  execFileSync("python3", [`${REPO}/ci/tiny-mmproj.py`, out]);
+  return out;
+}
+
+/** The shared test images (ci/test-images.py), in a fresh folder. */
+export function testImages() {
+  const dir = mkdtempSync(join(tmpdir(), "inf-wasi-js-images-"));
+  execFileSync("python3", [`${REPO}/ci/test-images.py`, dir]);
+  return dir;
+}

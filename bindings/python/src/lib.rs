@@ -21,7 +21,7 @@ impl Graph {
     #[new]
     #[pyo3(signature = (
         name, path, context_size=None, threads=None, batch_size=None,
-        max_context_size=None, max_output_tokens=None, max_image_bytes=None,
+        max_context_size=None, max_output_tokens=None, max_image_bytes=None, projector=None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -33,6 +33,7 @@ impl Graph {
         max_context_size: Option<u32>,
         max_output_tokens: Option<u32>,
         max_image_bytes: Option<u64>,
+        projector: Option<std::path::PathBuf>,
     ) -> PyResult<Self> {
         let given = OptionalLoadOptions {
             context_size,
@@ -41,6 +42,7 @@ impl Graph {
             max_context_size,
             max_output_tokens,
             max_image_bytes,
+            projector,
         };
         let options = LoadOptions::from_optional(given).map_err(|e| PyValueError::new_err(e.message))?;
         Ok(Self { model: Arc::new(Model::new(name, path, options)) })

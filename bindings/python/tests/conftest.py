@@ -43,3 +43,19 @@ def template_model(tmp: pathlib.Path, name: str, template: str) -> str:
     out = tmp / f"{name}.gguf"
     subprocess.run([sys.executable, str(REPO / "ci" / "template-model.py"), model_path(), str(out), template], check=True)
     return str(out)
+
+
+@pytest.fixture(scope="session")
+def projector(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A tiny random-weight projector for the default model (ci/tiny-mmproj.py): 4 embeddings per image."""
+    out = tmp_path_factory.mktemp("projector") / "tiny-mmproj.gguf"
+    subprocess.run([sys.executable, str(REPO / "ci" / "tiny-mmproj.py"), str(out)], check=True)
+    return str(out)
+
+
+@pytest.fixture(scope="session")
+def images(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
+    """The shared test images (ci/test-images.py)."""
+    out = tmp_path_factory.mktemp("images")
+    subprocess.run([sys.executable, str(REPO / "ci" / "test-images.py"), str(out)], check=True)
+    return out

@@ -39,6 +39,46 @@ pub fn strings(env: &mut JNIEnv, array: &JObjectArray, what: &str) -> JniResult<
         .collect()
 }
 
+/// A Java `String[]` whose elements may be null.
+pub fn optional_strings(env: &mut JNIEnv, array: &JObjectArray, what: &str) -> JniResult<Vec<Option<String>>> {
+    if array.is_null() {
+        return Err(Error::InvalidInput(format!("{what}s must not be null")));
+    }
+    let len = env.get_array_length(array).map_err(jni_error)?;
+    (0..len)
+        .map(|i| {
+            let item = JString::from(env.get_object_array_element(array, i).map_err(jni_error)?);
+            optional_string(env, &item)
+        })
+        .collect()
+}
+
+/// A Java `byte[][][]`: for each element, its list of byte arrays.
+pub fn byte_array_lists(env: &mut JNIEnv, array: &JObjectArray, what: &str) -> JniResult<Vec<Vec<Vec<u8>>>> {
+    if array.is_null() {
+        return Err(Error::InvalidInput(format!("{what} must not be null")));
+    }
+    let len = env.get_array_length(array).map_err(jni_error)?;
+    let mut lists = Vec::with_capacity(len as usize);
+    for i in 0..len {
+        let list = JObjectArray::from(env.get_object_array_element(array, i).map_err(jni_error)?);
+        if list.is_null() {
+            return Err(Error::InvalidInput(format!("{what} must not hold null")));
+        }
+        let n = env.get_array_length(&list).map_err(jni_error)?;
+        let mut items = Vec::with_capacity(n as usize);
+        for j in 0..n {
+            let bytes = jni::objects::JByteArray::from(env.get_object_array_element(&list, j).map_err(jni_error)?);
+            if bytes.is_null() {
+                return Err(Error::InvalidInput(format!("{what} must not hold null")));
+            }
+            items.push(env.convert_byte_array(&bytes).map_err(jni_error)?);
+        }
+        lists.push(items);
+    }
+    Ok(lists)
+}
+
 /// A Java `long[]`; null is an invalid-input error naming `what`.
 pub fn longs(env: &mut JNIEnv, array: &JLongArray, what: &str) -> JniResult<Vec<i64>> {
     if array.is_null() {

@@ -7,7 +7,7 @@ mod handles;
 mod java;
 
 use handles::{with_session, SessionEntry, ENGINES, SESSIONS};
-use inf_wasi::{Engine, Error, Message, Role, SessionOptions};
+use inf_wasi::{ContentPart, Engine, Error, Message, Role, SessionOptions};
 use java::{jni_error, JniResult};
 use jni::objects::{JClass, JFloatArray, JIntArray, JLongArray, JObject, JObjectArray, JString};
 use jni::sys::{jboolean, jint, jlong, jobject, jobjectArray, jstring};
@@ -49,6 +49,7 @@ pub extern "system" fn Java_dev_infwasi_Native_engineOpen<'l>(
     _: JClass<'l>,
     names: JObjectArray<'l>,
     paths: JObjectArray<'l>,
+    projectors: JObjectArray<'l>,
     threads: jint,
     context_size: jint,
     limits: JLongArray<'l>,
@@ -56,9 +57,13 @@ pub extern "system" fn Java_dev_infwasi_Native_engineOpen<'l>(
     guard(&mut env, 0, |env| {
         let names = java::strings(env, &names, "model name")?;
         let paths = java::strings(env, &paths, "model path")?;
+        let projectors = java::optional_strings(env, &projectors, "projector")?;
         let mut builder = Engine::builder();
-        for (name, path) in names.into_iter().zip(paths) {
-            builder = builder.model(name, path);
+        for ((name, path), projector) in names.into_iter().zip(paths).zip(projectors) {
+            builder = match projector {
+                Some(projector) => builder.model_with_projector(name, path, projector),
+                None => builder.model(name, path),
+            };
         }
         if let Some(threads) = positive(threads, "threads")? {
             builder = builder.threads(threads);
@@ -168,6 +173,7 @@ pub extern "system" fn Java_dev_infwasi_Native_generate<'l>(
     prompt: JString<'l>,
     roles: JObjectArray<'l>,
     contents: JObjectArray<'l>,
+    images: JObjectArray<'l>,
     whole: JLongArray<'l>,
     fractions: JFloatArray<'l>,
     stop: JObjectArray<'l>,
@@ -177,7 +183,7 @@ pub extern "system" fn Java_dev_infwasi_Native_generate<'l>(
 ) -> jobject {
     guard(&mut env, std::ptr::null_mut(), |env| {
         let options = java::generate_options(env, &whole, &fractions, &stop, &grammar, &json_schema)?;
-        let messages = if prompt.is_null() { Some(messages(env, &roles, &contents)?) } else { None };
+        let messages = if prompt.is_null() { Some(messages(env, &roles, &contents, &images)?) } else { None };
         let prompt = if prompt.is_null() { None } else { Some(java::string(env, &prompt, "prompt")?) };
         let done = with_session(session, |slot| {
             if let Some(old) = slot.stream.take() {
@@ -200,13 +206,21 @@ pub extern "system" fn Java_dev_infwasi_Native_generate<'l>(
     })
 }
 
-fn messages(env: &mut JNIEnv, roles: &JObjectArray, contents: &JObjectArray) -> JniResult<Vec<Message>> {
+/// Messages as Session.java flattens them: roles, texts, and each message's images.
+fn messages(
+    env: &mut JNIEnv,
+    roles: &JObjectArray,
+    contents: &JObjectArray,
+    images: &JObjectArray,
+) -> JniResult<Vec<Message>> {
     let roles = java::strings(env, roles, "role")?;
     let contents = java::strings(env, contents, "content")?;
+    let images = java::byte_array_lists(env, images, "images")?;
     roles
         .into_iter()
         .zip(contents)
-        .map(|(role, text)| {
+        .zip(images)
+        .map(|((role, text), images)| {
             let role = match role.as_str() {
                 "system" => Role::System,
                 "user" => Role::User,
@@ -214,7 +228,9 @@ fn messages(env: &mut JNIEnv, roles: &JObjectArray, contents: &JObjectArray) -> 
                 "tool" => Role::Tool,
                 other => return Err(Error::InvalidInput(format!("unknown role {other:?}"))),
             };
-            Ok(Message::new(role, text))
+            let mut message = Message::new(role, text);
+            message.content.extend(images.into_iter().map(ContentPart::Image));
+            Ok(message)
         })
         .collect()
 }

@@ -14,7 +14,7 @@ from .errors import (
     UnsupportedError,
 )
 from .session import Session, TokenStream
-from .types import Completion, Message, ModelInfo, Usage
+from .types import Completion, Image, Message, ModelInfo, Usage
 
 __all__ = [
     "AsyncEngine",
@@ -24,6 +24,7 @@ __all__ = [
     "Completion",
     "ContextOverflowError",
     "Engine",
+    "Image",
     "InfWasiError",
     "InvalidInputError",
     "InvalidModelError",

@@ -22,5 +22,6 @@ class Graph:
         max_context_size: Optional[int] = None,
         max_output_tokens: Optional[int] = None,
         max_image_bytes: Optional[int] = None,
+        projector: Optional[str] = None,
     ) -> None: ...
     def init_execution_context(self, cancel: Cancel) -> Context: ...

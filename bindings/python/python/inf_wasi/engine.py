@@ -21,7 +21,9 @@ class Engine:
 
     ``models`` maps a name to a GGUF path, or to a dict with ``path`` and load
     options (``context_size``, ``threads``, ``batch_size`` and the limits
-    below). Nothing is loaded until a session or call needs the model.
+    below). A vision model's dict also names its multimodal projector
+    (``projector``, the mmproj GGUF); messages to it may then carry images.
+    Nothing is loaded until a session or call needs the model.
 
     Limits (SECURITY.md): ``max_context_size`` (32768 tokens a session may ask
     for), ``max_output_tokens`` (4096 per generation), ``max_image_bytes``
@@ -54,6 +56,8 @@ class Engine:
             }
             if isinstance(spec, Mapping):
                 options.update({k: v for k, v in spec.items() if k != "path"})
+                if options.get("projector") is not None:
+                    options["projector"] = os.fspath(options["projector"])
                 spec = spec["path"]
             if not isinstance(name, str) or not name:
                 raise InvalidInputError("model names must be non-empty strings")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any, List, Mapping, Optional, Sequence, Union
 
@@ -9,8 +10,32 @@ from ._component import field as wit_field
 from ._component import record
 from .errors import InvalidInputError
 
-#: A message's content: text, or a list of text and image (``bytes``) parts.
-Content = Union[str, Sequence[Union[str, bytes]]]
+class Image:
+    """An image part of a message: PNG or JPEG file bytes, or the path of such a file.
+
+    ``bytes`` and ``pathlib.Path`` parts are images too; ``Image("cat.png")``
+    reads a path given as a string.
+    """
+
+    def __init__(self, source: Union[bytes, str, "os.PathLike[str]"]) -> None:
+        if isinstance(source, (bytes, bytearray, memoryview)):
+            self.data = bytes(source)
+            return
+        if not isinstance(source, (str, os.PathLike)):
+            raise InvalidInputError(f"an Image is bytes or a path, got {type(source).__name__}")
+        try:
+            with open(source, "rb") as f:
+                self.data = f.read()
+        except OSError as e:
+            raise InvalidInputError(f"the image {os.fspath(source)!r} could not be read: {e.strerror}") from None
+
+    def __repr__(self) -> str:
+        return f"Image({len(self.data)} bytes)"
+
+
+#: A message's content: text, or a list of text and image parts (``Image``,
+#: ``bytes`` or a ``pathlib.Path``).
+Content = Union[str, Sequence[Union[str, bytes, Image, "os.PathLike[str]"]]]
 ROLES = ("system", "user", "assistant", "tool")
 
 
@@ -69,10 +94,7 @@ class Message:
         if self.role not in ROLES:
             raise InvalidInputError(f"role must be one of {', '.join(ROLES)}, got {self.role!r}")
         parts = [self.content] if isinstance(self.content, str) else list(self.content)
-        for part in parts:
-            if not isinstance(part, (str, bytes)):
-                raise InvalidInputError(f"message content parts are str or bytes, got {type(part).__name__}")
-        return record(role=self.role, content=parts)
+        return record(role=self.role, content=[_part(p) for p in parts])
 
     @staticmethod
     def from_wit(r: Any) -> "Message":
@@ -87,6 +109,17 @@ class Message:
         if isinstance(message, Mapping) and "role" in message:
             return Message(str(message["role"]), message.get("content", ""))
         raise InvalidInputError(f"a message is a Message or a dict with 'role' and 'content', got {message!r}")
+
+
+def _part(part: Any) -> Union[str, bytes]:
+    """A content part as the WIT wants it: ``str`` is text, ``bytes`` an image."""
+    if isinstance(part, (str, bytes)):
+        return part
+    if isinstance(part, Image):
+        return part.data
+    if isinstance(part, os.PathLike):
+        return Image(part).data
+    raise InvalidInputError(f"message content parts are str, Image, bytes or a path, got {type(part).__name__}")
 
 
 def messages_to_wit(messages: Sequence[Union[Message, Mapping[str, Any]]]) -> List[Any]:

@@ -28,6 +28,7 @@ public final class Engine implements AutoCloseable {
 
     public static final class Builder {
         private final Map<String, Path> models = new LinkedHashMap<>();
+        private final Map<String, Path> projectors = new LinkedHashMap<>();
         private int threads;
         private int contextSize;
         private long maxContextSize;
@@ -44,10 +45,21 @@ public final class Engine implements AutoCloseable {
                 throw InfWasiException.invalidInput("a model needs a non-empty name and a path");
             }
             models.put(name, path);
+            projectors.remove(name);
             return this;
         }
 
         /** Inference threads for every model (default: the cores, up to 8). */
+        /** Registers a vision model: its GGUF and its multimodal projector (mmproj GGUF). */
+        public Builder model(String name, Path path, Path projector) {
+            if (projector == null) {
+                throw InfWasiException.invalidInput("a vision model needs the path of its projector");
+            }
+            model(name, path);
+            projectors.put(name, projector);
+            return this;
+        }
+
         public Builder threads(int threads) {
             if (threads <= 0) {
                 throw InfWasiException.invalidInput("threads must be positive, got " + threads);
@@ -115,8 +127,12 @@ public final class Engine implements AutoCloseable {
             }
             String[] names = models.keySet().toArray(new String[0]);
             String[] paths = models.values().stream().map(p -> p.toAbsolutePath().toString()).toArray(String[]::new);
+            String[] projectorPaths = models.keySet().stream()
+                    .map(projectors::get)
+                    .map(p -> p == null ? null : p.toAbsolutePath().toString())
+                    .toArray(String[]::new);
             long[] limits = {maxContextSize, maxOutputTokens, maxImageBytes, guestMemoryLimit, guestTimeLimitMillis};
-            return new Engine(Native.engineOpen(names, paths, threads, contextSize, limits));
+            return new Engine(Native.engineOpen(names, paths, projectorPaths, threads, contextSize, limits));
         }
     }
 

@@ -19,7 +19,9 @@ final class Native {
      * {@code limits}: max context size, max output tokens, max image bytes, guest memory bytes,
      * guest time in milliseconds; 0 keeps a default.
      */
-    static native long engineOpen(String[] names, String[] paths, int threads, int contextSize, long[] limits);
+    /** {@code projectors}: each model's multimodal projector path, or null. */
+    static native long engineOpen(
+            String[] names, String[] paths, String[] projectors, int threads, int contextSize, long[] limits);
 
     /** Asks the host to instantiate a component that imports a filesystem; throws its refusal. */
     static native void instantiateCapabilityProbe();
@@ -39,6 +41,7 @@ final class Native {
             String prompt,
             String[] roles,
             String[] contents,
+            byte[][][] images,
             long[] whole,
             float[] fractions,
             String[] stop,

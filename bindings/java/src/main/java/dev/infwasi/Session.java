@@ -41,14 +41,19 @@ public final class Session implements AutoCloseable {
         GenerateOptions o = orDefaults(options);
         String[] roles = null;
         String[] contents = null;
+        byte[][][] images = null;
         if (messages != null) {
             roles = messages.stream().map(m -> m.role().wit()).toArray(String[]::new);
             contents = messages.stream().map(Message::content).toArray(String[]::new);
+            images = messages.stream()
+                    .map(m -> m.images().stream().map(Image::bytes).toArray(byte[][]::new))
+                    .toArray(byte[][][]::new);
         }
         String[] r = roles;
         String[] c = contents;
-        return handle.use(
-                s -> Native.generate(s, prompt, r, c, o.whole, o.fractions, o.stop, o.grammar, o.jsonSchema, stream));
+        byte[][][] i = images;
+        return handle.use(s ->
+                Native.generate(s, prompt, r, c, i, o.whole, o.fractions, o.stop, o.grammar, o.jsonSchema, stream));
     }
 
     /** Raw completion of {@code prompt} (no chat template). */

@@ -54,6 +54,34 @@ final class Support {
         }
     }
 
+    /** Runs one of the repository's fixture scripts (ci/*.py) with {@code args}. */
+    static void runScript(String script, String... args) {
+        try {
+            java.util.List<String> command = new java.util.ArrayList<>(
+                    java.util.List.of("python3", REPO.resolve("ci").resolve(script).toString()));
+            command.addAll(java.util.List.of(args));
+            Process p = new ProcessBuilder(command).inheritIO().start();
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("ci/" + script + " failed");
+            }
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A tiny random-weight projector for the default model (ci/tiny-mmproj.py): 4 embeddings per image. */
+    static Path tinyProjector(Path dir) {
+        Path out = dir.resolve("tiny-mmproj.gguf");
+        runScript("tiny-mmproj.py", out.toString());
+        return out;
+    }
+
+    /** The shared test images (ci/test-images.py), written into {@code dir}. */
+    static Path testImages(Path dir) {
+        runScript("test-images.py", dir.toString());
+        return dir;
+    }
+
     /** A chat template that never ends: 10^10 iterations of an empty loop. */
     static final String LOOPING_TEMPLATE =
             "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}{{ messages[0].content }}";
