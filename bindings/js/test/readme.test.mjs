@@ -5,7 +5,8 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { MODEL, REPO } from "./support.mjs";
+import { join } from "node:path";
+import { MODEL, REPO, testImages, tinyProjector } from "./support.mjs";
 
 // ci/js.sh copies the examples beside the tests, into the project that installed the package.
 const example = fileURLToPath(new URL("../examples/quickstart.mjs", import.meta.url));
@@ -15,8 +16,8 @@ test("the README shows the example verbatim", () => {
   assert.ok(readme.includes("```js\n" + readFileSync(example, "utf8") + "```"));
 });
 
-const run = async (file) => {
-  const env = { ...process.env, INF_WASI_MODEL: MODEL };
+const run = async (file, extra = {}) => {
+  const env = { ...process.env, INF_WASI_MODEL: MODEL, ...extra };
   return (await promisify(execFile)(process.execPath, [file], { env, timeout: 600_000 })).stdout;
 };
 
@@ -32,4 +33,13 @@ test("the chat example runs: history, KV reuse, a timed-out reply", async () => 
   assert.match(stdout, /\[[1-9]\d* prompt tokens reused\]/);
   assert.match(stdout, /cancelled after 300 ms/);
   assert.match(stdout, /system user assistant user assistant\n/);
+});
+
+test("the image example is in the README verbatim, and runs", async () => {
+  const vision = fileURLToPath(new URL("../examples/vision.mjs", import.meta.url));
+  const readme = readFileSync(`${REPO}/README.md`, "utf8");
+  assert.ok(readme.includes("```js\n" + readFileSync(vision, "utf8") + "```"));
+  const images = testImages();
+  const stdout = await run(vision, { INF_WASI_PROJECTOR: tinyProjector(), INF_WASI_IMAGE: join(images, "gradient.png") });
+  assert.match(stdout, /vision: true/);
 });

@@ -20,3 +20,14 @@ def test_the_example_runs(model):
     assert out.returncode == 0, out.stderr
     assert "640 dimensions" in out.stdout
     assert "model-not-found" in out.stdout
+
+
+VISION = REPO / "bindings" / "python" / "examples" / "vision.py"
+
+
+def test_the_image_example_is_verbatim_and_runs(model, projector, images):
+    assert "```python\n" + VISION.read_text() + "```" in (REPO / "README.md").read_text()
+    env = dict(os.environ, INF_WASI_MODEL=model, INF_WASI_PROJECTOR=projector, INF_WASI_IMAGE=str(images / "gradient.png"))
+    out = subprocess.run([sys.executable, str(VISION)], env=env, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    assert "vision: True" in out.stdout

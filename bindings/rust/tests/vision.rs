@@ -85,3 +85,28 @@ fn bad_images_are_invalid_input_and_a_text_model_refuses_images() {
     let refused = text_only.chat(&[question(image("gradient.png"))], &greedy).expect_err("text model");
     assert!(matches!(refused, Error::Unsupported(_)), "{refused:?}");
 }
+
+/// The README's Rust image example, compiled in here to run it.
+mod readme_example {
+    include!("../examples/vision.rs");
+
+    pub fn run() -> Result<(), Box<dyn std::error::Error>> {
+        main()
+    }
+}
+
+#[test]
+fn the_readme_image_example_is_verbatim_and_runs() {
+    let readme = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../README.md")).unwrap();
+    let example = include_str!("../examples/vision.rs");
+    assert!(readme.contains(&format!("```rust,no_run\n{example}```")), "README lacks examples/vision.rs verbatim");
+    let _serial = support::serial();
+    let dir = std::env::temp_dir().join(format!("inf-wasi-example-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let picture = dir.join("picture.png");
+    std::fs::write(&picture, image("gradient.png")).unwrap();
+    std::env::set_var("INF_WASI_MODEL", support::model_path());
+    std::env::set_var("INF_WASI_PROJECTOR", support::tiny_projector());
+    std::env::set_var("INF_WASI_IMAGE", &picture);
+    readme_example::run().unwrap();
+}

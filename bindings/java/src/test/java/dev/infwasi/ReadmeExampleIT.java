@@ -35,4 +35,24 @@ class ReadmeExampleIT {
         assertTrue(out.contains("640 dimensions"), out);
         assertTrue(out.contains("model-not-found"), out);
     }
+
+    private static final Path VISION = Support.REPO.resolve("bindings/java/examples/Vision.java");
+
+    @Test
+    void theImageExampleIsVerbatimAndRunsWithOnlyTheJar(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        String readme = Files.readString(Support.REPO.resolve("README.md"));
+        assertTrue(readme.contains("```java\n" + Files.readString(VISION) + "```"));
+        Path projector = Support.tinyProjector(dir);
+        Path images = Support.testImages(Files.createDirectories(dir.resolve("images")));
+        Path jar = Path.of(System.getProperty("infwasi.jar"));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder run = new ProcessBuilder(java, "-cp", jar.toString(), VISION.toString()).redirectErrorStream(true);
+        run.environment().put("INF_WASI_MODEL", Support.MODEL.toString());
+        run.environment().put("INF_WASI_PROJECTOR", projector.toString());
+        run.environment().put("INF_WASI_IMAGE", images.resolve("gradient.png").toString());
+        Process p = run.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        assertTrue(out.contains("vision: true"), out);
+    }
 }
