@@ -6,6 +6,9 @@
 Made with the standard library only (zlib), so every language's suite reads
 the same bytes:
   gradient.png      50×30 RGB gradient (a valid image)
+  gradient.jpg      16×12 RGB gradient, baseline JPEG (a valid image; the bytes
+                    below were written once by Java's ImageIO, as the standard
+                    library has no JPEG encoder)
   large.png         640×480 RGB gradient (resized by the projector like any other)
   truncated.png     gradient.png cut in half
   not-an-image.jpg  a text file with an image's name
@@ -13,10 +16,26 @@ the same bytes:
   huge-header.png   a PNG header that claims 20000×20000 pixels and holds none
 """
 
+import base64
 import os
 import struct
 import sys
 import zlib
+
+GRADIENT_JPEG = base64.b64decode(
+    "/9j/4AAQSkZJRgABAgAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHRofHh0a"
+    "HBwgJC4nICIsIxwcKDcpLDAxNDQ0Hyc5PTgyPC4zNDL/2wBDAQkJCQwLDBgNDRgyIRwhMjIyMjIy"
+    "MjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjL/wAARCAAMABADASIA"
+    "AhEBAxEB/8QAHwAAAQUBAQEBAQEAAAAAAAAAAAECAwQFBgcICQoL/8QAtRAAAgEDAwIEAwUFBAQA"
+    "AAF9AQIDAAQRBRIhMUEGE1FhByJxFDKBkaEII0KxwRVS0fAkM2JyggkKFhcYGRolJicoKSo0NTY3"
+    "ODk6Q0RFRkdISUpTVFVWV1hZWmNkZWZnaGlqc3R1dnd4eXqDhIWGh4iJipKTlJWWl5iZmqKjpKWm"
+    "p6ipqrKztLW2t7i5usLDxMXGx8jJytLT1NXW19jZ2uHi4+Tl5ufo6erx8vP09fb3+Pn6/8QAHwEA"
+    "AwEBAQEBAQEBAQAAAAAAAAECAwQFBgcICQoL/8QAtREAAgECBAQDBAcFBAQAAQJ3AAECAxEEBSEx"
+    "BhJBUQdhcRMiMoEIFEKRobHBCSMzUvAVYnLRChYkNOEl8RcYGRomJygpKjU2Nzg5OkNERUZHSElK"
+    "U1RVVldYWVpjZGVmZ2hpanN0dXZ3eHl6goOEhYaHiImKkpOUlZaXmJmaoqOkpaanqKmqsrO0tba3"
+    "uLm6wsPExcbHyMnK0tPU1dbX2Nna4uPk5ebn6Onq8vP09fb3+Pn6/9oADAMBAAIRAxEAPwDh7Dw3"
+    "0+T9K6ew8N9Pk/SupsbGDj5K6axsYOPkpYvNZmPD+d1ND//Z"
+)
 
 
 def png(width: int, height: int) -> bytes:
@@ -36,6 +55,7 @@ def main(directory: str) -> None:
     gradient = png(50, 30)
     files = {
         "gradient.png": gradient,
+        "gradient.jpg": GRADIENT_JPEG,
         "large.png": png(640, 480),
         "truncated.png": gradient[: len(gradient) // 2],
         "not-an-image.jpg": b"this is a text file, not a picture\n",

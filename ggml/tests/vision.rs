@@ -114,6 +114,8 @@ fn an_image_prompt_runs_end_to_end_and_repeats_exactly() {
     assert_eq!(first, second, "identical inputs give identical greedy output");
     let (large, _) = generate(&mut s, PROMPT, vec![image_file("large.png")], 2);
     assert_eq!(large["prompt_tokens"], status["prompt_tokens"]);
+    let (jpeg, _) = generate(&mut s, PROMPT, vec![image_file("gradient.jpg")], 2);
+    assert_eq!(jpeg["prompt_tokens"], status["prompt_tokens"], "a JPEG decodes to the same 4 tokens");
     // A text prompt afterwards works as before.
     let (plain, tokens) = generate(&mut s, "Water boils at", vec![], 4);
     assert!(plain["prompt_tokens"].as_u64().unwrap() >= 4 && !tokens.is_empty());

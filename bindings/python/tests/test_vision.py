@@ -32,6 +32,8 @@ def test_an_image_question_streams_and_repeats_exactly(engine: Engine, images: p
         assert (again.text, again.usage.prompt_tokens) == (first.text, first.usage.prompt_tokens)
     larger = engine.session("gemma-vision").chat(ask(images / "large.png"), max_tokens=2, temperature=0)
     assert larger.usage.prompt_tokens == first.usage.prompt_tokens, "every image is 4 tokens"
+    jpeg = engine.session("gemma-vision").chat(ask(images / "gradient.jpg"), max_tokens=2, temperature=0)
+    assert jpeg.usage.prompt_tokens == first.usage.prompt_tokens, "a JPEG too"
     follow_up = session.chat([{"role": "user", "content": "And its colour?"}], max_tokens=4, temperature=0)
     assert follow_up.usage.prompt_tokens > first.usage.prompt_tokens
     assert len(session.history) == 4

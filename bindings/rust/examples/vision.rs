@@ -1,4 +1,4 @@
-use inf_wasi::{ContentPart, Engine, GenerateOptions, Message, Role};
+use inf_wasi::{ContentPart, Engine, GenerateOptions, Message};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // A vision model's GGUF, its multimodal projector (mmproj GGUF), and a picture.
@@ -6,13 +6,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         (std::env::var("INF_WASI_MODEL")?, std::env::var("INF_WASI_PROJECTOR")?, std::env::var("INF_WASI_IMAGE")?);
     let engine = Engine::builder().model_with_projector("vision", model, projector).build()?;
     let mut session = engine.session("vision")?;
-    let question = Message {
-        role: Role::User,
-        content: vec![
-            ContentPart::Text("What is in this picture?".into()),
-            ContentPart::Image(std::fs::read(picture)?),
-        ],
-    };
+    let question = Message::user_with_images("What is in this picture?", [ContentPart::image_file(picture)?]);
     for piece in session.chat_stream(&[question], &GenerateOptions::default().max_tokens(32))? {
         print!("{}", piece?);
     }

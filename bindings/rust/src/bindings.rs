@@ -94,7 +94,25 @@ impl SessionOptions {
     }
 }
 
+impl ContentPart {
+    /// An image part read from a PNG or JPEG file; a file that cannot be read
+    /// is an [`Error::InvalidInput`](crate::Error::InvalidInput).
+    pub fn image_file(path: impl AsRef<std::path::Path>) -> crate::Result<Self> {
+        let path = path.as_ref();
+        std::fs::read(path)
+            .map(ContentPart::Image)
+            .map_err(|e| crate::Error::InvalidInput(format!("the image {} could not be read: {e}", path.display())))
+    }
+}
+
 impl Message {
+    /// A user message: text, then images (PNG or JPEG file bytes).
+    pub fn user_with_images(text: impl Into<String>, images: impl IntoIterator<Item = ContentPart>) -> Self {
+        let mut message = Self::user(text);
+        message.content.extend(images);
+        message
+    }
+
     pub fn new(role: Role, text: impl Into<String>) -> Self {
         Self { role, content: vec![ContentPart::Text(text.into())] }
     }

@@ -59,6 +59,11 @@ fn an_image_question_streams_an_answer_and_repeats_exactly() {
     assert_eq!(again.usage.prompt_tokens, completion.usage.prompt_tokens);
     let larger = engine.session("gemma-vision").unwrap().chat(&[question(image("large.png"))], &greedy).unwrap();
     assert_eq!(larger.usage.prompt_tokens, completion.usage.prompt_tokens, "every image is 4 tokens");
+    let jpeg = Message::user_with_images("What is in this picture? ", [ContentPart::Image(image("gradient.jpg"))]);
+    let from_jpeg = engine.session("gemma-vision").unwrap().chat(&[jpeg], &greedy).unwrap();
+    assert_eq!(from_jpeg.usage.prompt_tokens, completion.usage.prompt_tokens, "a JPEG too");
+    let missing = ContentPart::image_file("/nonexistent/picture.png").expect_err("no file");
+    assert!(matches!(missing, Error::InvalidInput(_)), "{missing:?}");
 
     // The conversation goes on, its image still in the history.
     let next = session.chat(&[Message::user("And what colour is it?")], &greedy).unwrap();
