@@ -52,6 +52,12 @@ fn an_image_question_streams_an_answer_and_repeats_exactly() {
     assert_eq!(pieces.concat(), completion.text);
     assert!(completion.usage.completion_tokens > 0);
 
+    // Stop strings work as for text: stopping at the first piece leaves nothing.
+    let stop_at_first = greedy.clone().stop(pieces[0].clone());
+    let stopped =
+        engine.session("gemma-vision").unwrap().chat(&[question(image("gradient.png"))], &stop_at_first).unwrap();
+    assert_eq!((stopped.text.as_str(), stopped.finish_reason), ("", inf_wasi::FinishReason::Stop));
+
     // Another session, the same question: the same prompt tokens and answer.
     let mut other = engine.session("gemma-vision").unwrap();
     let again = other.chat(&[question(image("gradient.png"))], &greedy).unwrap();
