@@ -222,15 +222,7 @@ impl Session {
             return Err(ProfileError::invalid_input("the prompt is empty"));
         }
         let n_ctx = self.context_size(loaded);
-        if tokens.len() >= n_ctx as usize {
-            return Err(ProfileError::new(
-                ErrorCode::ContextOverflow,
-                format!(
-                    "the prompt is {} tokens but the context holds {n_ctx}, with room for at least one more",
-                    tokens.len()
-                ),
-            ));
-        }
+        fits_in_context(n_ctx, || format!("the prompt is {} tokens", tokens.len()), tokens.len())?;
         // Built before the cache is touched, so a bad grammar changes nothing.
         let sampler = config.build(&loaded.llama, &tokens)?;
         self.generation = None;
@@ -257,15 +249,8 @@ impl Session {
         })?;
         let chunks = vision.tokenize(text, images, config.add_special, config.parse_special)?;
         let n_ctx = self.context_size(loaded);
-        if chunks.total_positions() >= n_ctx as usize {
-            return Err(ProfileError::new(
-                ErrorCode::ContextOverflow,
-                format!(
-                    "the prompt and its images take {} positions but the context holds {n_ctx}, with room for at least one more",
-                    chunks.total_positions()
-                ),
-            ));
-        }
+        let positions = chunks.total_positions();
+        fits_in_context(n_ctx, || format!("the prompt and its images take {positions} positions"), positions)?;
         let sampler = config.build(&loaded.llama, &chunks.text_tokens())?;
         self.generation = None;
         self.ensure_context(loaded)?;
@@ -386,6 +371,17 @@ fn decode_failed(
     } else {
         ProfileError::backend(format!("llama.cpp failed to evaluate {what}: {error}"))
     }
+}
+
+/// A prompt taking `used` positions must leave room for at least one more token.
+fn fits_in_context(n_ctx: u32, what: impl FnOnce() -> String, used: usize) -> Result<(), ProfileError> {
+    if used >= n_ctx as usize {
+        return Err(ProfileError::new(
+            ErrorCode::ContextOverflow,
+            format!("{} but the context holds {n_ctx}, with room for at least one more", what()),
+        ));
+    }
+    Ok(())
 }
 
 fn cancelled() -> ProfileError {

@@ -30,12 +30,9 @@ pub fn strings(env: &mut JNIEnv, array: &JObjectArray, what: &str) -> JniResult<
     if array.is_null() {
         return Err(Error::InvalidInput(format!("{what} must not be null")));
     }
-    let n = env.get_array_length(array).map_err(jni_error)?;
-    (0..n)
-        .map(|i| {
-            let item = JString::from(env.get_object_array_element(array, i).map_err(jni_error)?);
-            string(env, &item, what)
-        })
+    optional_strings(env, array, what)?
+        .into_iter()
+        .map(|item| item.ok_or_else(|| Error::InvalidInput(format!("{what} must not be null"))))
         .collect()
 }
 
