@@ -9,9 +9,10 @@ test:
 setup:
     ci/setup.sh
 
-# Fetch the default model (Gemma 3 270M) into the cache.
+# Fetch the tests' model (Gemma 3 270M) and the default chat model into the cache.
 fetch-model:
     python3 ci/fetch_model.py
+    python3 ci/fetch_model.py smollm2-135m-instruct-q4_1
 
 # Build everything in release mode (one profile for tests, CLI and benchmarks).
 build: setup
@@ -21,9 +22,10 @@ build: setup
 run prompt="Why is the sky blue?":
     ci/run.sh "{{prompt}}"
 
-# The inf-wasi CLI, e.g. `just cli chat`.
+# The inf-wasi CLI, e.g. `just cli chat` (the whole workspace: one llama.cpp build).
 cli *args: setup
-    cargo run --quiet --release -p inf-wasi-cli -- {{args}}
+    cargo build --quiet --release --workspace
+    target/release/inf-wasi {{args}}
 
 # Build the npm package, install its tarball into a fresh project and run the JS suite.
 js:

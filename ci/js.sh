@@ -9,11 +9,11 @@ package=bindings/js
 
 # The component comes from the Rust workspace build (bindings/rust/build.rs); the
 # addon is a plain cdylib, loaded by Node as a .node file.
-cargo build --quiet --release --locked -p inf-wasi -p inf-wasi-node
-mkdir -p "$package/native"
+cargo build --quiet --release --locked --workspace
+rm -rf "$package/native" && mkdir -p "$package/native"
 cp target/release/libinf_wasi_node.so "$package/native/inf_wasi.node"
-# Symbols only: the tarball is a third of the size without them.
-command -v strip >/dev/null && strip --strip-unneeded "$package/native/inf_wasi.node"
+# llama.cpp's libraries and the CPU variants beside the addon (stripped, like it).
+ci/native-libs.sh "$package/native/inf_wasi.node" "$package/native"
 
 (cd "$package" && npm ci --silent --no-audit --no-fund)
 rm -rf "$package/component"

@@ -5,4 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ci/setup.sh
-exec cargo run --quiet --release --locked -p inf-wasi-cli -- run "${@:-Why is the sky blue?}"
+# The whole workspace, as the test command builds it: one package alone would
+# unify build-dependency features differently and build llama.cpp a second time.
+cargo build --quiet --release --locked --workspace
+exec target/release/inf-wasi run "${@:-Why is the sky blue?}"

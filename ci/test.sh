@@ -3,11 +3,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
+marker=$(mktemp)
 
 ci/setup.sh
 ci/vendor-wit.sh --check
 ci/vendor-llama-cpp-2.sh --check
 python3 ci/fetch_model.py >/dev/null
+python3 ci/fetch_model.py smollm2-135m-instruct-q4_1 >/dev/null
 cargo fmt --all --check
 
 # One release build serves tests, the CLI and the benchmark. Model tests hold a
@@ -26,5 +28,12 @@ ci/js.sh
 
 # Java: mvn verify, the suite against the classes and the example against the jar.
 ci/java.sh
+
+# One llama.cpp build serves every step: each builds the whole workspace, as a
+# single package would unify build-dependency features differently and give
+# llama-cpp-sys-2 a build of its own (ten minutes more).
+builds=$(find target/release/build -mindepth 3 -maxdepth 3 -path '*/llama-cpp-sys-2-*/out/lib' -newer "$marker" | wc -l)
+rm -f "$marker"
+[ "$builds" -le 1 ] || { echo "inf-wasi: llama.cpp was built $builds times in this run" >&2; exit 1; }
 
 echo "inf-wasi: all suites passed in $(( $(date +%s) - start ))s"

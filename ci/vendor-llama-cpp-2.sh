@@ -2,7 +2,8 @@
 # llama-cpp-2 0.1.160 has no way to set llama.cpp's abort callback, which is
 # what lets a decode stop within milliseconds of a cancel. So the workspace
 # builds a copy of the crate (ggml/vendor/llama-cpp-2, via [patch.crates-io])
-# with one addition, `LlamaContext::set_abort_flag`, kept in
+# with one addition, `LlamaContext::set_abort_flag`, and without llama-cpp-sys-2's
+# default `common` feature (a C++ library nothing here uses), kept in
 # ggml/vendor/llama-cpp-2.patch. This script makes that copy from the pristine
 # crate; `--check` fails if the committed copy differs from pristine + patch.
 set -euo pipefail

@@ -11,6 +11,8 @@ mod through_component;
 use measure::{Sample, Settings};
 use std::process::Command;
 
+const NATIVE_BUILD_ROW: &str = "native, this CPU only";
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let settings = Settings::from_env();
@@ -37,6 +39,11 @@ fn drive(exe: &str, settings: &Settings) {
         ("native llama.cpp".into(), vec![exe.into(), "native".into()]),
         ("inf-wasi Rust host".into(), vec![exe.into(), "component".into()]),
     ];
+    // The same native loop from a build for this CPU alone (GGML_NATIVE, no
+    // run-time choice of CPU code): what the portable build must match.
+    if let Ok(native_build) = std::env::var("BENCH_NATIVE_BUILD") {
+        rows.push((NATIVE_BUILD_ROW.into(), vec![native_build, "native".into()]));
+    }
     if let Ok(python) = std::env::var("BENCH_PYTHON") {
         rows.push(("inf-wasi Python".into(), vec![python, script.into(), "inf-wasi".into()]));
     }
@@ -80,4 +87,16 @@ fn drive(exe: &str, settings: &Settings) {
     println!("load average before: {load_before}, after: {load_after} (2 cores; the machine should be otherwise idle)");
     let table: Vec<(&str, Vec<Sample>)> = rows.iter().map(|(n, _)| n.as_str()).zip(samples).collect();
     measure::print_table(&table);
+    if let Some((_, built)) = table.iter().find(|(name, _)| *name == NATIVE_BUILD_ROW) {
+        let portable = &table[0].1;
+        let ratio = |get: fn(&Sample) -> f64| {
+            let med = |s: &[Sample]| measure::median(&mut s.iter().map(get).collect::<Vec<_>>());
+            med(portable) / med(built)
+        };
+        println!(
+            "portable build vs a build for this CPU only: prompt {:.3}x, gen {:.3}x",
+            ratio(|s| s.pp),
+            ratio(|s| s.tg)
+        );
+    }
 }

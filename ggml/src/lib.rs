@@ -6,7 +6,9 @@
 //! adapts [`ModelRegistry`], [`Model`] and [`Session`] to its engine's wasi-nn
 //! imports, so every language runs exactly the same inference code.
 
+mod amx_probe;
 mod cancel;
+mod cpu_variant;
 mod embedding;
 mod error;
 mod gguf_check;
@@ -21,6 +23,7 @@ mod tensor;
 mod vision;
 
 pub use cancel::CancelFlag;
+pub use cpu_variant::CpuVariant;
 pub use error::{ErrorCode, ProfileError};
 pub use model::{
     LoadOptions, Model, OptionalLoadOptions, DEFAULT_MAX_CONTEXT_SIZE, DEFAULT_MAX_IMAGE_BYTES,
@@ -35,4 +38,16 @@ pub use tensor::{NamedTensor, Tensor, TensorType};
 /// llama.cpp can be initialised only once per process.
 pub fn llama_backend() -> Result<&'static llama_cpp_2::llama_backend::LlamaBackend, String> {
     llama::backend()
+}
+
+/// Whether Intel AMX tiles work in this process (see `amx_probe.rs`), with the
+/// reason when they do not. The portable build chooses an AMX variant only then.
+pub fn amx_tiles_work() -> Result<(), String> {
+    amx_probe::tiles_work()
+}
+
+/// The ggml CPU library this process runs on, chosen for this CPU when the
+/// backend first initialised (None in a build for one CPU, without `portable`).
+pub fn cpu_variant() -> Result<Option<&'static CpuVariant>, String> {
+    llama::cpu_variant()
 }

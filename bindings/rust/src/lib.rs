@@ -29,11 +29,21 @@ pub use bindings::{
 pub use engine::{Engine, EngineBuilder};
 pub use error::{Error, Result};
 pub use inf_wasi_ggml::LoadOptions;
-pub use models::{cache_dir, default_model_path, DEFAULT_MODEL_FILE, DEFAULT_MODEL_SHA256};
+pub use models::{
+    cache_dir, cached_model_path, default_model_path, DEFAULT_CHAT_MODEL, DEFAULT_MODEL_FILE, DEFAULT_MODEL_SHA256,
+    KNOWN_MODELS,
+};
 #[doc(hidden)]
 pub use runtime::instantiate_capability_probe;
 pub use runtime::COMPONENT;
 pub use session::{CancelHandle, Session, StreamHandle, TextStream};
+
+/// The ggml CPU code llama.cpp runs on in this process: the portable build
+/// chooses one of its variants (`x64`, `haswell`, `icelake`, `zen4`, …) for this
+/// CPU when the first model loads. None before that, or in a build for one CPU.
+pub fn cpu_variant() -> Option<String> {
+    inf_wasi_ggml::cpu_variant().ok().flatten().map(|v| v.name.clone())
+}
 
 // The README's Rust example runs as a doctest.
 #[doc = include_str!("../../../README.md")]

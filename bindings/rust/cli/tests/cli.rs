@@ -40,7 +40,8 @@ fn fails_cleanly(o: &Output, needle: &str) {
     assert!(!err.contains("panicked") && !err.contains("backtrace") && !err.contains('\x1b'), "{err:?}");
 }
 
-const FAST: [&str; 6] = ["--threads", "1", "--temperature", "0", "--max-tokens", "8"];
+/// The tests' base model (Gemma 3 270M), greedy, short: outputs the tests can pin.
+const FAST: [&str; 8] = ["--model", "gemma-3-270m-q4_k_m", "--threads", "1", "--temperature", "0", "--max-tokens", "8"];
 
 #[test]
 fn usage_errors_exit_with_2() {
@@ -92,11 +93,40 @@ fn run_with_a_stop_string_and_a_json_schema() {
     let schema = std::env::temp_dir().join(format!("inf-wasi-cli-schema-{}.json", std::process::id()));
     std::fs::write(&schema, r#"{"type":"object","properties":{"ok":{"type":"boolean"}},"required":["ok"]}"#).unwrap();
     let o = inf_wasi(
-        &["run", "--raw", "JSON:", "--json-schema", schema.to_str().unwrap(), "--threads", "1", "--temperature", "0"],
+        &[
+            "run",
+            "--raw",
+            "JSON:",
+            "--json-schema",
+            schema.to_str().unwrap(),
+            "--threads",
+            "1",
+            "--temperature",
+            "0",
+            "-m",
+            "gemma-3-270m-q4_k_m",
+        ],
         None,
     );
     let value: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
     assert!(value["ok"].is_boolean());
+}
+
+/// The quick start's first command: the default chat model answers the README's
+/// question in sentences (greedy, so the answer is the same every run).
+#[test]
+fn the_default_model_answers_in_sentences() {
+    let o =
+        inf_wasi(&["run", "Why is the sky blue?", "--threads", "1", "--temperature", "0", "--max-tokens", "64"], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let answer = stdout(&o);
+    let words: Vec<&str> = answer.split_whitespace().collect();
+    assert!(words.len() >= 30, "{answer}");
+    assert!(answer.contains(". "), "at least one whole sentence: {answer}");
+    assert!(answer.to_lowercase().contains("light"), "on topic: {answer}");
+    // Not a loop of one phrase (what a base model without a chat template produces).
+    let distinct: std::collections::HashSet<&str> = words.iter().copied().collect();
+    assert!(distinct.len() * 3 > words.len(), "{answer}");
 }
 
 #[test]
@@ -121,7 +151,7 @@ fn chat_keeps_a_conversation_resets_and_exits_on_end_of_input() {
 
 #[test]
 fn embed_prints_a_json_vector() {
-    let o = inf_wasi(&["embed", "hello world", "--threads", "1"], None);
+    let o = inf_wasi(&["embed", "hello world", "--threads", "1", "--model", "gemma-3-270m-q4_k_m"], None);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: Vec<f32> = serde_json::from_str(stdout(&o).trim()).unwrap();
     assert_eq!(v.len(), 640);
@@ -131,7 +161,13 @@ fn embed_prints_a_json_vector() {
 fn models_list_shows_the_cached_default() {
     let o = inf_wasi(&["models", "list"], None);
     assert!(o.status.success());
-    assert!(stdout(&o).contains("gemma-3-270m-q4_k_m") && stdout(&o).contains("(default)"), "{}", stdout(&o));
+    let listed = stdout(&o);
+    assert!(listed.contains("gemma-3-270m-q4_k_m"), "{listed}");
+    assert!(
+        listed.lines().any(|l| l.starts_with("smollm2-135m-instruct-q4_1") && l.ends_with("(default)")),
+        "{listed}"
+    );
+    fails_cleanly(&inf_wasi(&["models", "pull", "no-such-model"], None), "unknown model");
     let o = inf_wasi(&["models", "pull"], None);
     assert!(o.status.success());
     assert!(stderr(&o).contains("cached"), "{}", stderr(&o));
