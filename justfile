@@ -43,6 +43,10 @@ java:
 python:
     ci/python.sh
 
+# The CLI, wheel, tarball and jar under emulated older CPUs (after `just python js java`).
+other-cpus:
+    ci/other-cpus.sh
+
 # inf-wasi against native llama.cpp (not part of the tests): run on an idle machine.
 bench:
     ci/bench.sh

@@ -7,7 +7,8 @@
 #   - libclang for llama-cpp-sys-2's bindgen, which loads `libclang.so`,
 #     `libclang-N.so` or `libclang.so.N` (clang-sys's names; `libclang-cpp.so`
 #     is clang's C++ library, which it never loads);
-#   - Python's venv and pip, for the wheel's build tools and the model fetch.
+#   - Python's venv and pip, for the wheel's build tools and the model fetch;
+#   - qemu-user, whose emulated older CPUs the packages are tested on.
 set -euo pipefail
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
@@ -37,6 +38,7 @@ command -v c++ >/dev/null 2>&1 || need+=(g++)
 have_libclang || need+=(libclang-dev)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)
+command -v qemu-x86_64 >/dev/null 2>&1 || need+=(qemu-user)
 if [ ${#need[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
     echo "inf-wasi: installing ${need[*]}" >&2

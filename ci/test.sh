@@ -29,6 +29,10 @@ ci/js.sh
 # Java: mvn verify, the suite against the classes and the example against the jar.
 ci/java.sh
 
+# The four packages on CPUs older than this one (no AVX; AVX2 without AVX-512),
+# under qemu-user: the CPU code chosen at run time, the same greedy tokens.
+ci/other-cpus.sh
+
 # One llama.cpp build serves every step: each builds the whole workspace, as a
 # single package would unify build-dependency features differently and give
 # llama-cpp-sys-2 a build of its own (ten minutes more).

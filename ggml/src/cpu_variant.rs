@@ -49,6 +49,12 @@ pub fn load() -> Result<CpuVariant, String> {
         }
     }
     let (_, name, path) = best.ok_or_else(|| match &forced {
+        Some(f) if AMX_VARIANTS.contains(&f.as_str()) && amx.is_err() => {
+            format!(
+                "the CPU variant {f} (INF_WASI_CPU_VARIANT) needs AMX, which cannot be used here: {}",
+                amx.as_ref().unwrap_err()
+            )
+        }
         Some(f) => {
             format!("the CPU variant {f} (INF_WASI_CPU_VARIANT) is not in {} or cannot run on this CPU", dir.display())
         }

@@ -164,18 +164,28 @@ fn variants_agree_on_greedy_tokens() {
     }
 }
 
-#[test]
-fn an_unknown_forced_variant_is_a_clear_error() {
-    if std::env::var_os(CHILD).is_some() {
-        return;
-    }
+/// The child's error output when `INF_WASI_CPU_VARIANT` names `variant`.
+fn forced_failure(variant: &str) -> String {
     let output = Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "child_greedy_with_gaps", "--nocapture", "--test-threads=1"])
         .env(CHILD, "1")
-        .env("INF_WASI_CPU_VARIANT", "no-such-cpu")
+        .env("INF_WASI_CPU_VARIANT", variant)
         .output()
         .unwrap();
-    let all = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-    assert!(!output.status.success());
+    assert!(!output.status.success(), "{variant} loaded");
+    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+}
+
+#[test]
+fn a_forced_variant_this_cpu_cannot_run_is_a_clear_error() {
+    if std::env::var_os(CHILD).is_some() {
+        return;
+    }
+    let all = forced_failure("no-such-cpu");
     assert!(all.contains("the CPU variant no-such-cpu (INF_WASI_CPU_VARIANT) is not in"), "{all}");
+    // Without working tiles, the AMX variant is refused with the probe's reason, never loaded.
+    if let Err(reason) = inf_wasi_ggml::amx_tiles_work() {
+        let all = forced_failure("sapphirerapids");
+        assert!(all.contains("needs AMX, which cannot be used here") && all.contains(&reason), "{all}");
+    }
 }
