@@ -40,7 +40,8 @@ pub use session::{CancelHandle, Session, StreamHandle, TextStream};
 
 /// The ggml CPU code llama.cpp runs on in this process: the portable build
 /// chooses one of its variants (`x64`, `haswell`, `icelake`, `zen4`, …) for this
-/// CPU when the first model loads. None before that, or in a build for one CPU.
+/// CPU when llama.cpp first initialises, which this call does if nothing has
+/// yet. None in a build for one CPU, or if initialising failed.
 pub fn cpu_variant() -> Option<String> {
     inf_wasi_ggml::cpu_variant().ok().flatten().map(|v| v.name.clone())
 }
