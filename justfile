@@ -43,6 +43,10 @@ java:
 python:
     ci/python.sh
 
+# Each package installed by name into an empty project outside the repository (after `just python js java`).
+install-check:
+    ci/install-check.sh
+
 # The CLI, wheel, tarball and jar under emulated older CPUs (after `just python js java`).
 other-cpus:
     ci/other-cpus.sh
@@ -58,7 +62,7 @@ vendor-wit:
 check-wit:
     ci/vendor-wit.sh --check
 
-# Re-make ggml/vendor/llama-cpp-2 (the crate plus its abort-callback patch); `check-vendor` fails on drift.
+# Re-make vendor/llama-cpp-2 (the crate plus its abort-callback patch); `check-vendor` fails on drift.
 vendor-llama:
     ci/vendor-llama-cpp-2.sh
 
@@ -66,4 +70,4 @@ check-vendor:
     ci/vendor-llama-cpp-2.sh --check
 
 fmt:
-    cargo fmt --all
+    cargo fmt

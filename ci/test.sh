@@ -10,7 +10,8 @@ ci/vendor-wit.sh --check
 ci/vendor-llama-cpp-2.sh --check
 python3 ci/fetch_model.py >/dev/null
 python3 ci/fetch_model.py smollm2-135m-instruct-q4_1 >/dev/null
-cargo fmt --all --check
+# Members only: `--all` would also reformat the vendored fork of llama-cpp-2.
+cargo fmt --check
 
 # One release build serves tests, the CLI and the benchmark. Model tests hold a
 # lock and use one inference thread: on two cores ggml collapses when shared.
@@ -28,6 +29,10 @@ ci/js.sh
 
 # Java: mvn verify, the suite against the classes and the example against the jar.
 ci/java.sh
+
+# Each package installed by name, as published, into an empty project outside
+# the repository (pip, npm, Maven coordinates, a crate from `cargo package`).
+ci/install-check.sh
 
 # The four packages on CPUs older than this one (no AVX; AVX2 without AVX-512),
 # under qemu-user: the CPU code chosen at run time, the same greedy tokens.

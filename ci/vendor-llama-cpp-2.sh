@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # llama-cpp-2 0.1.160 has no way to set llama.cpp's abort callback, which is
 # what lets a decode stop within milliseconds of a cancel. So the workspace
-# builds a copy of the crate (ggml/vendor/llama-cpp-2, via [patch.crates-io])
-# with one addition, `LlamaContext::set_abort_flag`, and without llama-cpp-sys-2's
-# default `common` feature (a C++ library nothing here uses), kept in
-# ggml/vendor/llama-cpp-2.patch. This script makes that copy from the pristine
+# builds a copy of the crate (vendor/llama-cpp-2) with one addition,
+# `LlamaContext::set_abort_flag`, and with only the default features inf-wasi
+# uses (not llama-cpp-sys-2's `common`, a C++ library nothing here needs), kept
+# in vendor/llama-cpp-2.patch.
+# The copy is a crate of its own name, inf-wasi-llama-cpp-2 (its library is
+# still `llama_cpp_2`), so that the crates built on it can be published: a
+# [patch] would not travel with them. This script makes that copy from the pristine
 # crate; `--check` fails if the committed copy differs from pristine + patch.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root=$(pwd)
 version=0.1.160
 work=target/vendor-llama-cpp-2
 rm -rf "$work" && mkdir -p "$work/fetch/src"
@@ -36,14 +40,14 @@ text = open(path).read()
 text = re.sub(r'\n\[\[test\]\]\nname = "grammar_without_common"\npath = "tests/grammar_without_common.rs"\n', "\n", text)
 open(path, "w").write(text)
 PY
-(cd "$copy" && patch -s -p1 <../../../ggml/vendor/llama-cpp-2.patch)
+(cd "$copy" && patch -s -p1 <"$root/vendor/llama-cpp-2.patch")
 if [ "${1:-}" = "--check" ]; then
-  if ! diff -ru "$copy" ggml/vendor/llama-cpp-2; then
-    echo "ggml/vendor/llama-cpp-2 differs from llama-cpp-2 $version + ggml/vendor/llama-cpp-2.patch; run ci/vendor-llama-cpp-2.sh" >&2
+  if ! diff -ru "$copy" vendor/llama-cpp-2; then
+    echo "vendor/llama-cpp-2 differs from llama-cpp-2 $version + vendor/llama-cpp-2.patch; run ci/vendor-llama-cpp-2.sh" >&2
     exit 1
   fi
-  echo "ggml/vendor/llama-cpp-2 is llama-cpp-2 $version + ggml/vendor/llama-cpp-2.patch"
+  echo "vendor/llama-cpp-2 is llama-cpp-2 $version + vendor/llama-cpp-2.patch"
 else
-  rm -rf ggml/vendor/llama-cpp-2 && cp -r "$copy" ggml/vendor/llama-cpp-2
-  echo "vendored llama-cpp-2 $version + patch -> ggml/vendor/llama-cpp-2"
+  rm -rf vendor/llama-cpp-2 && cp -r "$copy" vendor/llama-cpp-2
+  echo "vendored llama-cpp-2 $version + patch -> vendor/llama-cpp-2"
 fi

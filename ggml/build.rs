@@ -23,7 +23,13 @@ fn main() {
         let _ = std::fs::create_dir_all(&dest);
         for dir in [&backends, &libs] {
             for file in shared_libraries(dir) {
-                place(&file, &dest.join(file.file_name().unwrap()));
+                let placed = dest.join(file.file_name().unwrap());
+                place(&file, &placed);
+                // Another configuration's build (other features) places its
+                // own libraries here: place these again when that happens.
+                if dest == profile_dir {
+                    println!("cargo:rerun-if-changed={}", placed.display());
+                }
             }
         }
     }

@@ -12,32 +12,51 @@ use std::process::Command;
 
 fn main() {
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
-    let root = manifest.join("../..").canonicalize().expect("workspace root");
-    for path in ["component/src", "component/Cargo.toml", "wit", "Cargo.lock", "bindings/rust/probe"] {
-        println!("cargo:rerun-if-changed={}", root.join(path).display());
-    }
-    println!("cargo:rerun-if-env-changed=INF_WASI_COMPONENT");
-
     let out = PathBuf::from(env::var("OUT_DIR").unwrap()).join("inf_wasi.wasm");
-    build_probe(&manifest, &root, &out.with_file_name("wants_filesystem.wasm"));
-    // A prebuilt component (for packaging) may be supplied instead of built.
-    if let Ok(prebuilt) = env::var("INF_WASI_COMPONENT") {
-        let component = std::fs::read(&prebuilt).unwrap_or_else(|e| panic!("read {prebuilt}: {e}"));
-        std::fs::write(&out, &component).unwrap();
-        precompile(&component, &out.with_extension("cwasm"));
-        return;
-    }
-    let core = build_guest(&root);
-    let core = std::fs::read(&core).unwrap_or_else(|e| panic!("read {}: {e}", core.display()));
-    let component = wit_component::ComponentEncoder::default()
-        .module(&core)
-        .and_then(|e| e.validate(true).encode())
-        .unwrap_or_else(|e| panic!("wrapping the guest into a component failed: {e:?}"));
+    println!("cargo:rerun-if-env-changed=INF_WASI_COMPONENT");
+    println!("cargo:rerun-if-changed={}", manifest.join("probe").display());
+
+    // The published crate (`cargo package` gives it a Cargo.toml.orig) has no
+    // workspace around it to build the guest in: it carries the component it
+    // was packaged with. A prebuilt component may also be supplied explicitly.
+    let packaged = manifest.join("Cargo.toml.orig").exists();
+    let prebuilt = env::var_os("INF_WASI_COMPONENT")
+        .map(PathBuf::from)
+        .or_else(|| packaged.then(|| manifest.join("prebuilt/inf_wasi.wasm")));
+    // Copies at stable paths in the workspace's target folder, for the other
+    // language packages and for inspection; none from a registry build.
+    let workspace = (!packaged).then(|| {
+        let root = manifest.join("../..").canonicalize().expect("workspace root");
+        for path in ["component/src", "component/Cargo.toml", "wit", "Cargo.lock"] {
+            println!("cargo:rerun-if-changed={}", root.join(path).display());
+        }
+        let target = target_root(&root);
+        (root, target)
+    });
+
+    let probe = build_probe(&manifest, &out.with_file_name("wants_filesystem.wasm"));
+    let component = match prebuilt {
+        Some(prebuilt) => {
+            println!("cargo:rerun-if-changed={}", prebuilt.display());
+            std::fs::read(&prebuilt).unwrap_or_else(|e| panic!("read {}: {e}", prebuilt.display()))
+        }
+        None => {
+            let (root, _) = workspace.as_ref().expect("the guest builds in the workspace");
+            let core = build_guest(root);
+            let core = std::fs::read(&core).unwrap_or_else(|e| panic!("read {}: {e}", core.display()));
+            wit_component::ComponentEncoder::default()
+                .module(&core)
+                .and_then(|e| e.validate(true).encode())
+                .unwrap_or_else(|e| panic!("wrapping the guest into a component failed: {e:?}"))
+        }
+    };
     std::fs::write(&out, &component).unwrap();
-    // A copy at a stable path, for the other language packages and for inspection.
-    let shared = target_root(&root).join("inf-wasi.wasm");
-    let _ = std::fs::write(shared, &component);
     precompile(&component, &out.with_extension("cwasm"));
+    if let Some((_, target)) = workspace {
+        let _ = std::fs::write(target.join("inf-wasi.wasm"), &component);
+        let _ = std::fs::create_dir_all(target.join("inf-wasi-probes"));
+        let _ = std::fs::write(target.join("inf-wasi-probes/wants-filesystem.wasm"), &probe);
+    }
 }
 
 /// Compiles the component to native code now, with the same wasmtime version
@@ -56,7 +75,7 @@ fn precompile(component: &[u8], out: &Path) {
 /// The capability probe (probe/wants-filesystem.wit): a component importing a
 /// filesystem interface, which every host must refuse. Its core module calls
 /// the import from its one export.
-fn build_probe(manifest: &Path, root: &Path, out: &Path) {
+fn build_probe(manifest: &Path, out: &Path) -> Vec<u8> {
     use wasm_encoder::{CodeSection, EntityType, ExportKind, ExportSection, Function, FunctionSection};
     use wasm_encoder::{ImportSection, Instruction, Module, TypeSection, ValType};
     let mut resolve = wit_parser::Resolve::default();
@@ -90,9 +109,7 @@ fn build_probe(manifest: &Path, root: &Path, out: &Path) {
         .unwrap_or_else(|e| panic!("encoding the probe component failed: {e:?}"));
     std::fs::write(out, &component).unwrap();
     precompile(&component, &out.with_extension("cwasm"));
-    let shared = target_root(root).join("inf-wasi-probes");
-    let _ = std::fs::create_dir_all(&shared);
-    let _ = std::fs::write(shared.join("wants-filesystem.wasm"), &component);
+    component
 }
 
 fn target_root(root: &Path) -> PathBuf {

@@ -2,7 +2,7 @@
 //! conveniences (defaults, constructors) that make them pleasant in Rust.
 
 wasmtime::component::bindgen!({
-    path: "../../wit",
+    path: "wit",
     world: "inf:wasi/embedder",
     additional_derives: [PartialEq],
 });
