@@ -14,8 +14,8 @@ cargo build --quiet --release --locked --workspace
 cp target/inf-wasi.wasm bindings/python/python/inf_wasi/inf_wasi.wasm
 
 tools=target/python-tools
-[ -x "$tools/bin/auditwheel" ] && "$tools/bin/python" -c "import wasmtime" 2>/dev/null ||
-  { python3 -m venv "$tools" && "$tools/bin/pip" install --quiet wasmtime==50.0.1 auditwheel==6.8.2 wheel==0.45.1; }
+[ -x "$tools/bin/ruff" ] && "$tools/bin/python" -c "import wasmtime" 2>/dev/null ||
+  { python3 -m venv "$tools" && "$tools/bin/pip" install --quiet wasmtime==50.0.1 auditwheel==6.8.2 wheel==0.45.1 ruff==0.14.14; }
 
 # Precompile the component with the wasmtime-py the package pins, so importers
 # load native code instead of compiling it (inf_wasi/_component.py falls back
@@ -60,4 +60,7 @@ python3 -m venv "$venv"
 [ "${1:-}" = "--build-only" ] && exit 0
 cd bindings/python
 INF_WASI_MODEL=$(python3 "$root/ci/fetch_model.py") "$root/$venv/bin/python" -m pytest tests -q -p no:cacheprovider
-"$root/$venv/bin/python" -m mypy --strict examples
+# Lints and types: ruff over the package, its tests and examples; mypy --strict
+# over the package itself and the examples.
+"$root/$tools/bin/ruff" check --quiet python tests examples
+"$root/$venv/bin/python" -m mypy --strict python/inf_wasi examples

@@ -17,6 +17,10 @@ cargo fmt --check
 # lock and use one inference thread: on two cores ggml collapses when shared.
 cargo test --release --workspace --locked
 
+# Lints: clippy over every target of every member, warnings as errors (release,
+# so that llama.cpp's build script output above serves it).
+cargo clippy --release --workspace --all-targets --locked -- -D warnings
+
 # The GGUF check every model passes before llama.cpp, fuzzed for a bounded time.
 ci/fuzz.sh
 

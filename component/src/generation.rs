@@ -6,7 +6,7 @@ use crate::nn::{Backend, Input};
 use crate::options::Plan;
 use crate::stop::StopMatcher;
 use crate::utf8::Utf8Buffer;
-use serde_json::Value;
+use inf_wasi_profile::{tensors, Finish, NextStatus, Op, Prompted};
 
 pub struct Generation {
     utf8: Utf8Buffer,
@@ -31,21 +31,18 @@ impl Generation {
         if prompt.is_empty() {
             return Err(Error::InvalidInput("the prompt is empty".into()));
         }
-        let mut config = plan.config;
-        config.insert("add-special".into(), Value::Bool(add_special));
-        config.insert("parse-special".into(), Value::Bool(true));
-        let config = Value::Object(config).to_string();
-        let names: Vec<String> = (0..images.len()).map(|i| format!("image.{i}")).collect();
-        let mut inputs = vec![("text", Input::Bytes(prompt.as_bytes())), ("config", Input::Bytes(config.as_bytes()))];
+        let config = inf_wasi_profile::SamplingConfig { add_special, parse_special: true, ..plan.config };
+        let names: Vec<String> = (0..images.len()).map(tensors::image).collect();
+        let mut inputs = vec![(tensors::TEXT, Input::Bytes(prompt.as_bytes()))];
         inputs.extend(names.iter().zip(images).map(|(name, bytes)| (name.as_str(), Input::Bytes(bytes))));
-        let reply = backend.call("prompt", &inputs)?;
+        let (reply, _): (Prompted, _) = backend.call_with(Op::Prompt, &config, &inputs)?;
         Ok(Self {
             utf8: Utf8Buffer::default(),
             stop: StopMatcher::new(plan.stop),
             max_tokens: plan.max_tokens,
             usage: Usage {
-                prompt_tokens: reply.count("prompt_tokens"),
-                cached_tokens: reply.count("cached_tokens"),
+                prompt_tokens: reply.prompt_tokens,
+                cached_tokens: reply.cached_tokens,
                 completion_tokens: 0,
             },
             text: String::new(),
@@ -60,17 +57,16 @@ impl Generation {
     /// The next non-empty piece of text, or `None` once generation has ended.
     pub fn next_piece(&mut self, backend: &Backend) -> Result<Option<String>, Error> {
         while self.finish.is_none() {
-            let reply = backend.call("next", &[])?;
-            let mut emit = if reply.status.get("done").and_then(Value::as_bool).unwrap_or(false) {
-                let reason = match reply.status.get("finish").and_then(Value::as_str) {
-                    Some("context-full") => FinishReason::ContextFull,
-                    Some("length") => FinishReason::Length,
-                    _ => FinishReason::Stop,
-                };
-                self.end(reason)
+            let (status, outputs) = backend.call(Op::Next, &[])?;
+            let mut emit = if let NextStatus::Finish(finish) = status {
+                self.end(match finish {
+                    Finish::Eog => FinishReason::Stop,
+                    Finish::ContextFull => FinishReason::ContextFull,
+                    Finish::Length => FinishReason::Length,
+                })
             } else {
                 self.usage.completion_tokens += 1;
-                let piece = reply.bytes("piece")?;
+                let piece = outputs.bytes(tensors::PIECE)?;
                 let matched = self.stop.push(&self.utf8.push(&piece));
                 if matched.stopped {
                     self.finish = Some(FinishReason::Stop);

@@ -7,24 +7,24 @@ use crate::nn::{self, Backend, Input};
 use crate::options::Limits;
 use crate::session::SessionResource;
 use crate::template::ChatTemplate;
-use serde_json::{json, Value};
+use inf_wasi_profile::{tensors, Configure, Configured, ModelMetadata, NoReply, Op, TokenizeConfig};
 
 pub struct ModelResource {
     graph: Graph,
     /// A context of its own for info, tokenization and embeddings, so those never
     /// disturb a conversation's KV cache.
     utility: Backend,
-    metadata: Value,
+    metadata: ModelMetadata,
 }
 
 impl ModelResource {
     fn chat_template(&self) -> ChatTemplate {
-        let s = |k: &str| self.metadata.get(k).and_then(Value::as_str);
+        let m = &self.metadata;
         ChatTemplate::for_model(
-            s("chat_template"),
-            s("architecture").unwrap_or(""),
-            s("bos_token").unwrap_or(""),
-            s("eos_token").unwrap_or(""),
+            m.chat_template.as_deref(),
+            &m.architecture,
+            m.bos_token.as_deref().unwrap_or(""),
+            m.eos_token.as_deref().unwrap_or(""),
         )
     }
 }
@@ -37,34 +37,31 @@ impl GuestModel for ModelResource {
         let graph = nn::open(&name)?;
         let utility = Backend::new(&graph)?;
         // Loads the weights now, so a broken file is reported by `open`.
-        let metadata = utility.call("info", &[])?.json("metadata")?;
+        let (NoReply {}, outputs) = utility.call(Op::Info, &[])?;
+        let metadata = outputs.message(tensors::METADATA)?;
         Ok(crate::bindings::exports::inf::wasi::inference::Model::new(Self { graph, utility, metadata }))
     }
 
     fn info(&self) -> Result<ModelInfo, Error> {
         let m = &self.metadata;
-        let n = |k: &str| m.get(k).and_then(Value::as_u64).unwrap_or(0);
-        let s = |k: &str| m.get(k).and_then(Value::as_str).map(str::to_string);
         Ok(ModelInfo {
-            name: s("name").unwrap_or_default(),
-            architecture: s("architecture").unwrap_or_default(),
-            context_length: n("context_length") as u32,
-            vocab_size: n("vocab_size") as u32,
-            embedding_size: n("embedding_size") as u32,
-            parameters: n("parameters"),
-            size_bytes: n("size_bytes"),
-            vision: m.get("vision").and_then(Value::as_bool).unwrap_or(false),
-            chat_template: s("chat_template"),
+            name: m.name.clone(),
+            architecture: m.architecture.clone(),
+            context_length: m.context_length,
+            vocab_size: m.vocab_size,
+            embedding_size: m.embedding_size,
+            parameters: m.parameters,
+            size_bytes: m.size_bytes,
+            vision: m.vision,
+            chat_template: m.chat_template.clone(),
         })
     }
 
     fn tokenize(&self, text: String, add_special: bool) -> Result<Vec<u32>, Error> {
-        let config = json!({ "add-special": add_special, "parse-special": false }).to_string();
-        let reply = self.utility.call(
-            "tokenize",
-            &[("text", Input::Bytes(text.as_bytes())), ("config", Input::Bytes(config.as_bytes()))],
-        )?;
-        Ok(reply.i32s("tokens")?.into_iter().map(|t| t as u32).collect())
+        let config = TokenizeConfig { add_special, parse_special: false };
+        let (NoReply {}, outputs) =
+            self.utility.call_with(Op::Tokenize, &config, &[(tensors::TEXT, Input::Bytes(text.as_bytes()))])?;
+        Ok(outputs.i32s(tensors::TOKENS)?.into_iter().map(|t| t as u32).collect())
     }
 
     fn detokenize(&self, tokens: Vec<u32>) -> Result<String, Error> {
@@ -72,33 +69,34 @@ impl GuestModel for ModelResource {
             .iter()
             .map(|&t| i32::try_from(t).map_err(|_| Error::InvalidInput(format!("token id {t} is out of range"))))
             .collect::<Result<_, _>>()?;
-        self.utility.call("detokenize", &[("tokens", Input::I32s(&ids))])?.text("text")
+        let (NoReply {}, outputs) = self.utility.call(Op::Detokenize, &[(tensors::TOKENS, Input::I32s(&ids))])?;
+        outputs.text(tensors::TEXT)
     }
 
     fn embed(&self, texts: Vec<String>) -> Result<Vec<Vec<f32>>, Error> {
         // Embeddings run in a context of the model's default size.
-        let context = self.metadata.get("default_context_size").and_then(Value::as_u64).unwrap_or(0) as u32;
-        let limits = Limits::from_metadata(&self.metadata, context);
+        let limits = Limits::from_metadata(&self.metadata, self.metadata.default_context_size);
         texts
             .iter()
             .map(|text| {
                 limits.check_prompt(text)?;
-                self.utility.call("embed", &[("text", Input::Bytes(text.as_bytes()))])?.f32s("embedding")
+                let (NoReply {}, outputs) =
+                    self.utility.call(Op::Embed, &[(tensors::TEXT, Input::Bytes(text.as_bytes()))])?;
+                outputs.f32s(tensors::EMBEDDING)
             })
             .collect()
     }
 
     fn new_session(&self, options: SessionOptions) -> Result<Session, Error> {
         let backend = Backend::new(&self.graph)?;
-        let config = match options.context_size {
-            Some(0) => return Err(Error::InvalidInput("context-size must be at least 1 token".into())),
-            Some(size) => json!({ "ctx-size": size }),
-            None => json!({}),
-        };
+        if options.context_size == Some(0) {
+            return Err(Error::InvalidInput("context-size must be at least 1 token".into()));
+        }
         // Sizes the session's context and makes it, so the session is ready for a prompt.
-        let reply = backend.call("configure", &[("config", Input::Bytes(config.to_string().as_bytes()))])?;
-        let limits = Limits::from_metadata(&self.metadata, reply.count("context_size"));
-        let marker = self.metadata.get("media_marker").and_then(Value::as_str).map(str::to_string);
+        let request = Configure { ctx_size: options.context_size };
+        let (Configured { context_size }, _) = backend.call_with(Op::Configure, &request, &[])?;
+        let limits = Limits::from_metadata(&self.metadata, context_size);
+        let marker = self.metadata.media_marker.clone();
         Ok(Session::new(SessionResource::new(backend, self.chat_template(), limits, marker, options.system_prompt)))
     }
 }

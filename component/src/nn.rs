@@ -1,12 +1,15 @@
 //! The component's only way out: a small client over the `wasi:nn` imports that
-//! speaks the ggml profile (docs/ggml-profile.md). One `call` is one `compute`.
+//! speaks the ggml profile (docs/ggml-profile.md, `inf-wasi-profile`). One
+//! `call` is one `compute`, its reply read as the operation's message type.
 
 use crate::bindings::exports::inf::wasi::types::Error;
-use crate::bindings::wasi::nn::errors::ErrorCode;
+use crate::bindings::wasi::nn::errors::ErrorCode as NnErrorCode;
 use crate::bindings::wasi::nn::graph::{self, Graph};
 use crate::bindings::wasi::nn::inference::GraphExecutionContext;
 use crate::bindings::wasi::nn::tensor::{Tensor, TensorType};
-use serde_json::Value;
+use inf_wasi_profile::{decode_reply, encode, tensors, ErrorCode, Op, ProfileError};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 /// An input of one operation.
 pub enum Input<'a> {
@@ -14,15 +17,12 @@ pub enum Input<'a> {
     I32s(&'a [i32]),
 }
 
-/// What one operation returned: the parsed `status` and the other outputs.
-pub struct Reply {
-    pub status: Value,
-    outputs: Vec<(String, Tensor)>,
-}
+/// The outputs of one operation besides its status.
+pub struct Outputs(Vec<(String, Tensor)>);
 
-impl Reply {
+impl Outputs {
     pub fn bytes(&self, name: &str) -> Result<Vec<u8>, Error> {
-        self.outputs
+        self.0
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, t)| t.data())
@@ -33,8 +33,10 @@ impl Reply {
         Ok(String::from_utf8_lossy(&self.bytes(name)?).into_owned())
     }
 
-    pub fn json(&self, name: &str) -> Result<Value, Error> {
-        serde_json::from_slice(&self.bytes(name)?).map_err(|e| Error::Backend(format!("bad `{name}` JSON: {e}")))
+    /// A JSON output read as the profile's message type.
+    pub fn message<T: DeserializeOwned>(&self, name: &str) -> Result<T, Error> {
+        serde_json::from_slice(&self.bytes(name)?)
+            .map_err(|e| Error::Backend(format!("the `{name}` output breaks the profile: {e}")))
     }
 
     pub fn i32s(&self, name: &str) -> Result<Vec<i32>, Error> {
@@ -46,17 +48,12 @@ impl Reply {
         let data = self.bytes(name)?;
         Ok(data.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
     }
-
-    /// A status number, or 0.
-    pub fn count(&self, key: &str) -> u32 {
-        self.status.get(key).and_then(Value::as_u64).unwrap_or(0) as u32
-    }
 }
 
 /// Opens a registered model. Only names the host registered exist.
 pub fn open(name: &str) -> Result<Graph, Error> {
     graph::load_by_name(name).map_err(|e| match e.code() {
-        ErrorCode::NotFound => Error::ModelNotFound(format!("no model is registered under the name {name:?}")),
+        NnErrorCode::NotFound => Error::ModelNotFound(format!("no model is registered under the name {name:?}")),
         code => Error::Backend(format!("wasi-nn load-by-name failed ({code:?}): {}", e.data())),
     })
 }
@@ -74,9 +71,32 @@ impl Backend {
         Ok(Self { context })
     }
 
-    /// Runs `op` and turns a status error into the matching `inf:wasi` error.
-    pub fn call(&self, op: &str, inputs: &[(&str, Input<'_>)]) -> Result<Reply, Error> {
-        let mut tensors = vec![("op".to_string(), bytes_tensor(op.as_bytes()))];
+    /// Runs `op`, an operation without a request, and reads its reply as `R`;
+    /// a status error becomes the matching `inf:wasi` error.
+    pub fn call<R: DeserializeOwned>(&self, op: Op, inputs: &[(&str, Input<'_>)]) -> Result<(R, Outputs), Error> {
+        self.run(op, None, inputs)
+    }
+
+    /// Runs `op` with its request (the `config` input), like [`Self::call`].
+    pub fn call_with<R: DeserializeOwned>(
+        &self,
+        op: Op,
+        request: &impl Serialize,
+        inputs: &[(&str, Input<'_>)],
+    ) -> Result<(R, Outputs), Error> {
+        self.run(op, Some(encode(request)), inputs)
+    }
+
+    fn run<R: DeserializeOwned>(
+        &self,
+        op: Op,
+        request: Option<Vec<u8>>,
+        inputs: &[(&str, Input<'_>)],
+    ) -> Result<(R, Outputs), Error> {
+        let mut tensors = vec![(tensors::OP.to_string(), bytes_tensor(op.name().as_bytes()))];
+        if let Some(request) = request {
+            tensors.push((tensors::CONFIG.to_string(), bytes_tensor(&request)));
+        }
         for (name, input) in inputs {
             let tensor = match input {
                 Input::Bytes(b) => bytes_tensor(b),
@@ -87,21 +107,17 @@ impl Backend {
             };
             tensors.push((name.to_string(), tensor));
         }
-        let outputs = self
+        let mut outputs = self
             .context
             .compute(tensors)
             .map_err(|e| Error::Backend(format!("wasi-nn compute failed ({:?}): {}", e.code(), e.data())))?;
         let status = outputs
             .iter()
-            .find(|(n, _)| n == "status")
-            .map(|(_, t)| t.data())
+            .position(|(n, _)| n == tensors::STATUS)
+            .map(|i| outputs.remove(i).1.data())
             .ok_or_else(|| Error::Backend("the backend returned no status".into()))?;
-        let status: Value =
-            serde_json::from_slice(&status).map_err(|e| Error::Backend(format!("bad status JSON: {e}")))?;
-        if let Some(error) = status.get("error") {
-            return Err(status_error(error));
-        }
-        Ok(Reply { status, outputs })
+        let reply = decode_reply(op.name(), &status).map_err(interface_error)?;
+        Ok((reply, Outputs(outputs)))
     }
 }
 
@@ -110,14 +126,14 @@ fn bytes_tensor(data: &[u8]) -> Tensor {
 }
 
 /// The profile's error codes, one to one onto the interface's error cases.
-pub fn status_error(error: &Value) -> Error {
-    let message = error.get("message").and_then(Value::as_str).unwrap_or("").to_string();
-    match error.get("code").and_then(Value::as_str).unwrap_or("") {
-        "invalid-input" => Error::InvalidInput(message),
-        "invalid-model" => Error::InvalidModel(message),
-        "context-overflow" => Error::ContextOverflow(message),
-        "unsupported" => Error::Unsupported(message),
-        "cancelled" => Error::Cancelled(message),
-        _ => Error::Backend(message),
+pub fn interface_error(error: ProfileError) -> Error {
+    let message = error.message;
+    match error.code {
+        ErrorCode::InvalidInput => Error::InvalidInput(message),
+        ErrorCode::InvalidModel => Error::InvalidModel(message),
+        ErrorCode::ContextOverflow => Error::ContextOverflow(message),
+        ErrorCode::Unsupported => Error::Unsupported(message),
+        ErrorCode::Cancelled => Error::Cancelled(message),
+        ErrorCode::Backend => Error::Backend(message),
     }
 }

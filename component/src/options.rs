@@ -1,9 +1,13 @@
 //! Validation of generation options, and their translation into the backend's
-//! `config` tensor. Every bad value gets an `invalid-input` error that names it.
+//! sampling request. Every bad value gets an `invalid-input` error that names
+//! it; the numeric bounds and defaults are the profile's one table.
 
 use crate::bindings::exports::inf::wasi::types::{Error, GenerateOptions};
 use crate::json_schema::schema_to_gbnf;
-use serde_json::{json, Map, Value};
+use crate::nn::interface_error;
+use inf_wasi_profile::{Bound, ModelMetadata, Number, SamplingConfig};
+use inf_wasi_profile::{MIN_P, REPEAT_LAST_N, REPEAT_PENALTY, TEMPERATURE, TOP_K, TOP_P};
+use serde_json::Value;
 
 pub const DEFAULT_MAX_TOKENS: u32 = 256;
 /// Beyond this a value is a mistake, not a wish (no context is this large).
@@ -23,13 +27,11 @@ pub struct Limits {
 }
 
 impl Limits {
-    pub fn from_metadata(metadata: &Value, context_size: u32) -> Self {
-        let limit = |key: &str| metadata.get("limits").and_then(|l| l.get(key)).and_then(Value::as_u64);
-        let token_bytes = metadata.get("max_token_bytes").and_then(Value::as_u64).unwrap_or(u64::MAX);
+    pub fn from_metadata(metadata: &ModelMetadata, context_size: u32) -> Self {
         Self {
-            max_output_tokens: limit("max_output_tokens").map_or(ABSURD_TOKENS, |n| n.min(ABSURD_TOKENS as u64) as u32),
-            max_image_bytes: limit("max_image_bytes").unwrap_or(u64::MAX),
-            max_prompt_bytes: token_bytes.saturating_mul(context_size.max(1) as u64),
+            max_output_tokens: metadata.limits.max_output_tokens.min(ABSURD_TOKENS),
+            max_image_bytes: metadata.limits.max_image_bytes,
+            max_prompt_bytes: u64::from(metadata.max_token_bytes.max(1)).saturating_mul(u64::from(context_size.max(1))),
         }
     }
 
@@ -49,8 +51,8 @@ impl Limits {
 /// What the component needs to run one generation.
 #[derive(Debug, PartialEq)]
 pub struct Plan {
-    /// The backend's sampling config (see docs/ggml-profile.md).
-    pub config: Map<String, Value>,
+    /// The backend's sampling request, every option filled in (see docs/ggml-profile.md).
+    pub config: SamplingConfig,
     pub max_tokens: u32,
     pub stop: Vec<String>,
 }
@@ -59,15 +61,9 @@ fn invalid(message: impl Into<String>) -> Error {
     Error::InvalidInput(message.into())
 }
 
-fn in_range(name: &str, value: Option<f32>, low: f32, high: f32, low_inclusive: bool) -> Result<Option<f32>, Error> {
-    match value {
-        None => Ok(None),
-        Some(v) if v.is_finite() && (v > low || (low_inclusive && v == low)) && v <= high => Ok(Some(v)),
-        Some(v) => {
-            let open = if low_inclusive { "[" } else { "(" };
-            Err(invalid(format!("{name} must be in {open}{low}, {high}], got {v}")))
-        }
-    }
+/// A given option checked against its bound, or the table's default.
+fn bounded<T: Number>(bound: Bound<T>, value: Option<T>) -> Result<T, Error> {
+    value.map_or(Ok(bound.default), |v| bound.check(v).map_err(interface_error))
 }
 
 pub fn plan(options: &GenerateOptions, limits: Limits) -> Result<Plan, Error> {
@@ -84,55 +80,36 @@ pub fn plan(options: &GenerateOptions, limits: Limits) -> Result<Plan, Error> {
     if let Some(bad) = options.stop.iter().find(|s| s.is_empty() || s.len() > MAX_STOP_LEN) {
         return Err(invalid(format!("stop strings must be 1 to {MAX_STOP_LEN} bytes long, got {:?}", bad.len())));
     }
-    let mut config = Map::new();
-    let mut put = |key: &str, value: Value| {
-        config.insert(key.to_string(), value);
-    };
-    if let Some(t) = in_range("temperature", options.temperature, 0.0, 100.0, true)? {
-        put("temp", json!(t));
-    }
-    if let Some(p) = in_range("top-p", options.top_p, 0.0, 1.0, true)? {
-        put("top-p", json!(p));
-    }
-    if let Some(p) = in_range("min-p", options.min_p, 0.0, 1.0, true)? {
-        put("min-p", json!(p));
-    }
-    if let Some(p) = in_range("repeat-penalty", options.repeat_penalty, 0.0, 10.0, false)? {
-        put("repeat-penalty", json!(p));
-    }
-    if let Some(k) = options.top_k {
-        if k > 1_000_000 {
-            return Err(invalid(format!("top-k must be at most 1000000, got {k}")));
-        }
-        put("top-k", json!(k));
-    }
-    if let Some(n) = options.repeat_last_n {
-        if n > ABSURD_TOKENS {
-            return Err(invalid(format!("repeat-last-n must be at most {ABSURD_TOKENS}, got {n}")));
-        }
-        put("repeat-last-n", json!(n));
-    }
-    if let Some(seed) = options.seed {
-        put("seed", json!(seed));
-    }
-    match (&options.grammar, &options.json_schema) {
+    let grammar = match (&options.grammar, &options.json_schema) {
         (Some(_), Some(_)) => return Err(invalid("give either grammar or json-schema, not both")),
-        (Some(g), None) if g.trim().is_empty() => return Err(invalid("grammar is empty")),
-        (Some(g), None) => put("grammar", json!(g)),
+        (Some(g), None) => Some(g.clone()),
         (None, Some(schema)) => {
             let schema: Value =
                 serde_json::from_str(schema).map_err(|e| invalid(format!("json-schema is not valid JSON: {e}")))?;
-            let grammar = schema_to_gbnf(&schema).map_err(|e| invalid(format!("json-schema: {e}")))?;
-            put("grammar", json!(grammar));
+            Some(schema_to_gbnf(&schema).map_err(|e| invalid(format!("json-schema: {e}")))?)
         }
-        (None, None) => {}
-    }
+        (None, None) => None,
+    };
+    let config = SamplingConfig {
+        temperature: bounded(TEMPERATURE, options.temperature)?,
+        top_k: bounded(TOP_K, options.top_k)?,
+        top_p: bounded(TOP_P, options.top_p)?,
+        min_p: bounded(MIN_P, options.min_p)?,
+        repeat_penalty: bounded(REPEAT_PENALTY, options.repeat_penalty)?,
+        repeat_last_n: bounded(REPEAT_LAST_N, options.repeat_last_n)?,
+        seed: options.seed,
+        grammar,
+        ..SamplingConfig::default()
+    };
+    // The same check the backend makes (a blank grammar, and the bounds again).
+    config.validate().map_err(interface_error)?;
     Ok(Plan { config, max_tokens, stop: options.stop.clone() })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use inf_wasi_profile::EngineLimits;
 
     fn opts() -> GenerateOptions {
         GenerateOptions {
@@ -147,6 +124,28 @@ mod tests {
             seed: None,
             grammar: None,
             json_schema: None,
+        }
+    }
+
+    fn metadata() -> ModelMetadata {
+        ModelMetadata {
+            name: "m".into(),
+            architecture: "gemma3".into(),
+            context_length: 2048,
+            vocab_size: 100,
+            embedding_size: 8,
+            parameters: 1,
+            size_bytes: 1,
+            vision: false,
+            media_marker: None,
+            chat_template: None,
+            bos_token: None,
+            eos_token: None,
+            add_bos: true,
+            default_context_size: 64,
+            session_context_size: 64,
+            max_token_bytes: 1,
+            limits: EngineLimits { max_context_size: 64, max_output_tokens: 1, max_image_bytes: 1 },
         }
     }
 
@@ -165,16 +164,18 @@ mod tests {
     }
 
     #[test]
-    fn defaults_leave_the_config_empty() {
+    fn defaults_come_from_the_profile_table() {
         let p = plan(&opts()).unwrap();
-        assert!(p.config.is_empty());
+        assert_eq!(p.config, SamplingConfig::default());
+        assert_eq!(p.config.temperature, TEMPERATURE.default);
         assert_eq!(p.max_tokens, DEFAULT_MAX_TOKENS);
     }
 
     #[test]
-    fn values_pass_through_under_backend_names() {
+    fn given_values_pass_through() {
         let p = plan(&GenerateOptions { temperature: Some(0.0), top_k: Some(5), seed: Some(7), ..opts() }).unwrap();
-        assert_eq!(Value::Object(p.config), json!({"temp": 0.0, "top-k": 5, "seed": 7}));
+        let expected = SamplingConfig { temperature: 0.0, top_k: 5, seed: Some(7), ..SamplingConfig::default() };
+        assert_eq!(p.config, expected);
     }
 
     #[test]
@@ -188,6 +189,8 @@ mod tests {
         rejects(GenerateOptions { max_tokens: Some(u32::MAX), ..opts() }, "max-tokens");
         rejects(GenerateOptions { top_k: Some(u32::MAX), ..opts() }, "top-k");
         rejects(GenerateOptions { stop: vec![String::new()], ..opts() }, "stop");
+        rejects(GenerateOptions { repeat_last_n: Some(REPEAT_LAST_N.max + 1), ..opts() }, "repeat-last-n");
+        rejects(GenerateOptions { grammar: Some(" ".into()), ..opts() }, "grammar is empty");
     }
 
     #[test]
@@ -199,7 +202,11 @@ mod tests {
             Err(Error::InvalidInput(m)) => assert!(m.contains("max output tokens"), "{m}"),
             other => panic!("{other:?}"),
         }
-        let metadata = json!({"limits": {"max_output_tokens": 100, "max_image_bytes": 5}, "max_token_bytes": 16});
+        let metadata = ModelMetadata {
+            max_token_bytes: 16,
+            limits: EngineLimits { max_context_size: 64, max_output_tokens: 100, max_image_bytes: 5 },
+            ..metadata()
+        };
         let from_host = Limits::from_metadata(&metadata, 64);
         assert_eq!(from_host, Limits { max_output_tokens: 100, max_image_bytes: 5, max_prompt_bytes: 1024 });
         assert!(from_host.check_prompt(&"x".repeat(1024)).is_ok());
@@ -209,7 +216,7 @@ mod tests {
     #[test]
     fn json_schema_becomes_a_grammar_and_bad_schemas_are_rejected() {
         let p = plan(&GenerateOptions { json_schema: Some(r#"{"type":"boolean"}"#.into()), ..opts() }).unwrap();
-        assert!(p.config["grammar"].as_str().unwrap().contains("root ::="));
+        assert!(p.config.grammar.unwrap().contains("root ::="));
         rejects(GenerateOptions { json_schema: Some("{not json".into()), ..opts() }, "not valid JSON");
         rejects(GenerateOptions { json_schema: Some(r#"{"type":"banana"}"#.into()), ..opts() }, "json-schema");
         rejects(

@@ -8,6 +8,7 @@ use crate::generation::Generation;
 use crate::nn::Backend;
 use crate::options::{self, Limits};
 use crate::template::{ChatTemplate, Turn};
+use inf_wasi_profile::{NoReply, Op};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -186,7 +187,7 @@ impl GuestSession for SessionResource {
 
     fn reset(&self) -> Result<(), Error> {
         let mut state = self.state.borrow_mut();
-        state.backend.call("reset", &[])?;
+        state.backend.call::<NoReply>(Op::Reset, &[])?;
         state.active = None;
         state.generation_id += 1;
         state.history.retain(|m| m.role == Role::System);

@@ -1,14 +1,14 @@
 //! Embeddings: a separate llama.cpp context with mean pooling, so embedding a
 //! text never disturbs the session's conversation in the KV cache.
 
+use crate::context::OwnedContext;
 use crate::error::{ErrorCode, ProfileError};
 use crate::model::LoadedModel;
 use llama_cpp_2::context::params::LlamaPoolingType;
-use llama_cpp_2::context::LlamaContext;
 use llama_cpp_2::llama_batch::LlamaBatch;
 use std::sync::Arc;
 
-pub fn new_context(loaded: &Arc<LoadedModel>, n_ctx: u32) -> Result<LlamaContext<'static>, ProfileError> {
+pub fn new_context(loaded: &Arc<LoadedModel>, n_ctx: u32) -> Result<OwnedContext, ProfileError> {
     // Pooling needs the whole text in one micro-batch.
     let params = loaded
         .context_params(n_ctx)
@@ -16,12 +16,12 @@ pub fn new_context(loaded: &Arc<LoadedModel>, n_ctx: u32) -> Result<LlamaContext
         .with_n_ubatch(n_ctx)
         .with_embeddings(true)
         .with_pooling_type(LlamaPoolingType::Mean);
-    loaded.new_context(params)
+    OwnedContext::new(loaded, params)
 }
 
 /// The mean-pooled, L2-normalised embedding of `text`.
-pub fn embed(ctx: &mut LlamaContext<'static>, loaded: &LoadedModel, text: &str) -> Result<Vec<f32>, ProfileError> {
-    let tokens = loaded.llama.vocab().tokenize(text.as_bytes(), true, false);
+pub fn embed(ctx: &mut OwnedContext, text: &str) -> Result<Vec<f32>, ProfileError> {
+    let tokens = ctx.model().llama.vocab().tokenize(text.as_bytes(), true, false);
     if text.is_empty() || tokens.is_empty() {
         return Err(ProfileError::invalid_input("cannot embed an empty text"));
     }

@@ -8,14 +8,15 @@
 
 mod amx_probe;
 mod cancel;
+mod context;
 mod cpu_variant;
 mod embedding;
 mod error;
 mod gguf_check;
 pub mod image;
+mod inputs;
 mod llama;
 mod model;
-mod ops;
 mod registry;
 mod sampling;
 mod session;
@@ -25,6 +26,8 @@ mod vision;
 pub use cancel::CancelFlag;
 pub use cpu_variant::CpuVariant;
 pub use error::{ErrorCode, ProfileError};
+/// The profile's messages, for hosts and tests that drive a [`Session`] directly.
+pub use inf_wasi_profile as profile;
 pub use model::{
     LoadOptions, Model, OptionalLoadOptions, DEFAULT_MAX_CONTEXT_SIZE, DEFAULT_MAX_IMAGE_BYTES,
     DEFAULT_MAX_OUTPUT_TOKENS,

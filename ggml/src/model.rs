@@ -4,11 +4,11 @@
 use crate::error::{ErrorCode, ProfileError};
 use crate::vision::Vision;
 use crate::{gguf_check, llama};
+use inf_wasi_profile::{EngineLimits, ModelMetadata};
 use llama_cpp_2::context::params::LlamaContextParams;
 use llama_cpp_2::context::LlamaContext;
 use llama_cpp_2::model::params::LlamaModelParams;
 use llama_cpp_2::model::LlamaModel;
-use serde_json::{json, Value};
 use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -47,10 +47,8 @@ pub struct OptionalLoadOptions {
     pub projector: Option<PathBuf>,
 }
 
-/// Defaults of the limits (SECURITY.md lists them).
-pub const DEFAULT_MAX_CONTEXT_SIZE: u32 = 32_768;
-pub const DEFAULT_MAX_OUTPUT_TOKENS: u32 = 4_096;
-pub const DEFAULT_MAX_IMAGE_BYTES: u64 = 20 << 20;
+/// Defaults of the limits (SECURITY.md lists them), from the profile's table.
+pub use inf_wasi_profile::{DEFAULT_MAX_CONTEXT_SIZE, DEFAULT_MAX_IMAGE_BYTES, DEFAULT_MAX_OUTPUT_TOKENS};
 
 impl Default for LoadOptions {
     fn default() -> Self {
@@ -124,7 +122,7 @@ pub struct LoadedModel {
     pub vision: Option<Vision>,
     pub llama: LlamaModel,
     /// What `info` reports, computed once: every session opens with it.
-    metadata: Value,
+    metadata: ModelMetadata,
     pub options: LoadOptions,
     pub name: String,
     /// llama.cpp mutates the model while creating a context, so creations are serialised.
@@ -182,19 +180,16 @@ impl LoadedModel {
         self.llama.n_ctx_train()
     }
 
-    /// A new llama.cpp context over these weights.
-    pub fn new_context(self: &Arc<Self>, params: LlamaContextParams) -> Result<LlamaContext<'static>, ProfileError> {
-        let backend = llama::backend().map_err(ProfileError::backend)?;
+    /// A context borrowing these weights; [`crate::context::OwnedContext`] keeps the two together.
+    pub(crate) fn create_context(
+        &self,
+        backend: &llama_cpp_2::llama_backend::LlamaBackend,
+        params: LlamaContextParams,
+    ) -> Result<LlamaContext<'_>, ProfileError> {
         let _guard = self.context_lock.lock().unwrap_or_else(|e| e.into_inner());
-        let context = self
-            .llama
+        self.llama
             .new_context(backend, params)
-            .map_err(|e| ProfileError::backend(format!("llama.cpp could not create a context: {e}")))?;
-        // SAFETY: the context borrows `self.llama`. Every holder of a context made
-        // here also holds an `Arc` of this model and declares the context field
-        // before it, so the context is dropped first and the weights (heap memory
-        // behind the Arc, never moved) outlive it.
-        Ok(unsafe { std::mem::transmute::<LlamaContext<'_>, LlamaContext<'static>>(context) })
+            .map_err(|e| ProfileError::backend(format!("llama.cpp could not create a context: {e}")))
     }
 
     /// Context parameters shared by generation and reference runs.
@@ -208,39 +203,48 @@ impl LoadedModel {
     }
 
     /// Model metadata as the `info` operation reports it.
-    pub fn metadata(&self) -> Value {
-        self.metadata.clone()
+    pub fn metadata(&self) -> &ModelMetadata {
+        &self.metadata
     }
 }
 
-fn metadata(llama: &LlamaModel, name: &str, options: &LoadOptions, vision: bool) -> Value {
+fn metadata(llama: &LlamaModel, name: &str, options: &LoadOptions, vision: bool) -> ModelMetadata {
     let meta = |key: &str| llama.meta_val_str(key).ok();
     let vocab = llama.vocab();
     let token_text = |t| vocab.text(t).and_then(|s| s.to_str().ok()).map(str::to_string);
-    json!({
-        "name": name,
-        "architecture": meta("general.architecture").unwrap_or_default(),
-        "context_length": llama.n_ctx_train(),
-        "vocab_size": llama.n_vocab(),
-        "embedding_size": llama.n_embd(),
-        "parameters": llama.n_params(),
-        "size_bytes": llama.size(),
-        "vision": vision,
+    let default_context_size = options.default_context_size(llama.n_ctx_train());
+    ModelMetadata {
+        name: name.to_string(),
+        architecture: meta("general.architecture").unwrap_or_default(),
+        context_length: llama.n_ctx_train(),
+        vocab_size: llama.n_vocab().max(0) as u32,
+        embedding_size: llama.n_embd().max(0) as u32,
+        parameters: llama.n_params(),
+        size_bytes: llama.size(),
+        vision,
         // Where an image goes in a prompt (one per image part, in order).
-        "media_marker": vision.then(Vision::marker),
-        "chat_template": meta("tokenizer.chat_template"),
-        "bos_token": token_text(vocab.bos()),
-        "eos_token": token_text(vocab.eos()),
-        "add_bos": vocab.should_add_bos(),
-        "default_context_size": options.default_context_size(llama.n_ctx_train()),
+        media_marker: vision.then(|| Vision::marker().to_string()),
+        chat_template: meta("tokenizer.chat_template"),
+        bos_token: token_text(vocab.bos()),
+        eos_token: token_text(vocab.eos()),
+        add_bos: vocab.should_add_bos(),
+        default_context_size,
+        // A session reports its own size in `info`.
+        session_context_size: default_context_size,
         // No token stands for more bytes of text than its vocabulary entry has
         // (SentencePiece's "▁" and GPT-2's "Ġ" are longer than the space they
         // stand for), so a prompt longer than context × this cannot fit.
-        "max_token_bytes": vocab.tokens().filter_map(|t| vocab.text(t)).map(|t| t.to_bytes().len()).max().unwrap_or(1).max(1),
-        "limits": {
-            "max_context_size": options.max_context_size,
-            "max_output_tokens": options.max_output_tokens,
-            "max_image_bytes": options.max_image_bytes,
+        max_token_bytes: vocab
+            .tokens()
+            .filter_map(|t| vocab.text(t))
+            .map(|t| t.to_bytes().len())
+            .max()
+            .unwrap_or(1)
+            .max(1) as u32,
+        limits: EngineLimits {
+            max_context_size: options.max_context_size,
+            max_output_tokens: options.max_output_tokens,
+            max_image_bytes: options.max_image_bytes,
         },
-    })
+    }
 }

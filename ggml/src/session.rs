@@ -3,24 +3,29 @@
 //! that cache holds, and runs one operation per `compute` call.
 
 use crate::cancel::CancelFlag;
+use crate::context::OwnedContext;
 use crate::embedding;
 use crate::error::{ErrorCode, ProfileError};
+use crate::inputs::Inputs;
 use crate::model::{LoadedModel, Model};
-use crate::ops::{Inputs, Op};
-use crate::sampling::SamplingConfig;
+use crate::sampling::sampler_chain;
 use crate::tensor::{NamedTensor, Tensor};
-use llama_cpp_2::context::LlamaContext;
+use inf_wasi_profile::{
+    encode, encode_status, tensors, Configure, Configured, Finish, NextStatus, NoReply, Op, Prompted, SamplingConfig,
+    TokenizeConfig,
+};
 use llama_cpp_2::llama_batch::LlamaBatch;
 use llama_cpp_2::sampling::LlamaSampler;
 use llama_cpp_2::token::LlamaToken;
-use serde_json::{json, Value};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
+/// A `status` output (JSON bytes) and the other outputs of one operation.
+type Reply = (Vec<u8>, Vec<NamedTensor>);
+
 pub struct Session {
-    // Contexts borrow the weights held by `loaded`; declared first, they drop first.
-    ctx: Option<LlamaContext<'static>>,
-    embed_ctx: Option<LlamaContext<'static>>,
+    ctx: Option<OwnedContext>,
+    embed_ctx: Option<OwnedContext>,
     generation: Option<Generation>,
     loaded: Option<Arc<LoadedModel>>,
     model: Arc<Model>,
@@ -36,7 +41,7 @@ struct Generation {
     sampler: LlamaSampler,
     /// A token was returned but the context had no room to evaluate it.
     context_full: bool,
-    finish: Option<&'static str>,
+    finish: Option<Finish>,
     /// Tokens returned so far, held to the model's `max_output_tokens`.
     produced: u32,
 }
@@ -68,8 +73,8 @@ impl Session {
         let inputs = Inputs::new(inputs);
         let result = catch_unwind(AssertUnwindSafe(|| self.dispatch(&inputs)));
         let (status, mut outputs) = match result {
-            Ok(Ok((status, outputs))) => (status, outputs),
-            Ok(Err(error)) => (json!({ "error": error }), Vec::new()),
+            Ok(Ok(reply)) => reply,
+            Ok(Err(error)) => (encode_status::<NoReply>(&Err(error)), Vec::new()),
             Err(panic) => {
                 self.clear();
                 let message = panic
@@ -78,37 +83,37 @@ impl Session {
                     .or_else(|| panic.downcast_ref::<String>().cloned())
                     .unwrap_or_else(|| "unknown panic".into());
                 let error = ProfileError::backend(format!("internal error, session reset: {message}"));
-                (json!({ "error": error }), Vec::new())
+                (encode_status::<NoReply>(&Err(error)), Vec::new())
             }
         };
-        outputs.push(NamedTensor::new("status", Tensor::bytes(status.to_string().into_bytes())));
+        outputs.push(NamedTensor::new(tensors::STATUS, Tensor::bytes(status)));
         outputs
     }
 
-    fn dispatch(&mut self, inputs: &Inputs) -> Result<(Value, Vec<NamedTensor>), ProfileError> {
+    fn dispatch(&mut self, inputs: &Inputs) -> Result<Reply, ProfileError> {
         let op = inputs.op()?;
         if op == Op::Configure {
-            return self.configure(inputs).map(|s| (s, Vec::new()));
+            let request: Configure = inputs.config(op)?;
+            return Ok((encode(&self.configure(request)?), Vec::new()));
         }
         let loaded = self.loaded()?;
+        let nothing = || encode(&NoReply {});
         match op {
             Op::Info => {
-                let mut meta = loaded.metadata();
-                meta["session_context_size"] = json!(self.context_size(&loaded));
-                let out = NamedTensor::new("metadata", Tensor::bytes(meta.to_string().into_bytes()));
-                Ok((json!({}), vec![out]))
+                let mut metadata = loaded.metadata().clone();
+                metadata.session_context_size = self.context_size(&loaded);
+                let out = NamedTensor::new(tensors::METADATA, Tensor::bytes(encode(&metadata)));
+                Ok((nothing(), vec![out]))
             }
             Op::Tokenize => {
-                let text = inputs.required_text("text")?;
-                let flags: Value = parse_json(inputs.bytes("config")?)?;
-                let add = flags.get("add-special").and_then(Value::as_bool).unwrap_or(true);
-                let parse = flags.get("parse-special").and_then(Value::as_bool).unwrap_or(false);
-                let tokens = loaded.llama.vocab().tokenize(text.as_bytes(), add, parse);
+                let text = inputs.required_text(tensors::TEXT)?;
+                let config: TokenizeConfig = inputs.config(op)?;
+                let tokens = loaded.llama.vocab().tokenize(text.as_bytes(), config.add_special, config.parse_special);
                 let ids: Vec<i32> = tokens.iter().map(|t| t.0).collect();
-                Ok((json!({}), vec![NamedTensor::new("tokens", Tensor::i32s(&ids))]))
+                Ok((nothing(), vec![NamedTensor::new(tensors::TOKENS, Tensor::i32s(&ids))]))
             }
             Op::Detokenize => {
-                let ids = inputs.i32s("tokens")?;
+                let ids = inputs.i32s(tensors::TOKENS)?;
                 let n_vocab = loaded.llama.n_vocab();
                 if let Some(bad) = ids.iter().find(|&&id| id < 0 || id >= n_vocab) {
                     return Err(ProfileError::invalid_input(format!(
@@ -117,23 +122,27 @@ impl Session {
                 }
                 let tokens: Vec<LlamaToken> = ids.into_iter().map(LlamaToken).collect();
                 let bytes = loaded.llama.vocab().detokenize(&tokens, false, false);
-                Ok((json!({}), vec![NamedTensor::new("text", Tensor::bytes(bytes))]))
+                Ok((nothing(), vec![NamedTensor::new(tensors::TEXT, Tensor::bytes(bytes))]))
             }
             Op::Embed => {
-                let text = inputs.required_text("text")?;
+                let text = inputs.required_text(tensors::TEXT)?;
                 if self.embed_ctx.is_none() {
                     self.embed_ctx = Some(embedding::new_context(&loaded, self.context_size(&loaded))?);
                 }
                 let ctx = self.embed_ctx.as_mut().expect("embedding context was just created");
-                let vector = embedding::embed(ctx, &loaded, &text)?;
+                let vector = embedding::embed(ctx, &text)?;
                 let tensor = Tensor::f32s(1, vector.len() as u32, &vector);
-                Ok((json!({}), vec![NamedTensor::new("embedding", tensor)]))
+                Ok((nothing(), vec![NamedTensor::new(tensors::EMBEDDING, tensor)]))
             }
-            Op::Prompt => self.prompt(inputs, &loaded).map(|s| (s, Vec::new())),
+            Op::Prompt => {
+                let text = inputs.required_text(tensors::TEXT)?;
+                let config: SamplingConfig = inputs.config(op)?;
+                Ok((encode(&self.prompt(&text, &inputs.images()?, config, &loaded)?), Vec::new()))
+            }
             Op::Next => self.next(&loaded),
             Op::Reset => {
                 self.clear();
-                Ok((json!({}), Vec::new()))
+                Ok((nothing(), Vec::new()))
             }
             Op::Configure => unreachable!("handled above"),
         }
@@ -153,14 +162,11 @@ impl Session {
         }
     }
 
-    fn configure(&mut self, inputs: &Inputs) -> Result<Value, ProfileError> {
-        let config = parse_json(inputs.bytes("config")?)?;
-        if let Some(size) = config.get("ctx-size") {
-            let size = size
-                .as_u64()
-                .filter(|&s| s > 0 && s <= u32::MAX as u64)
-                .ok_or_else(|| ProfileError::invalid_input("ctx-size must be a positive whole number of tokens"))?
-                as u32;
+    fn configure(&mut self, request: Configure) -> Result<Configured, ProfileError> {
+        if let Some(size) = request.ctx_size {
+            if size == 0 {
+                return Err(ProfileError::invalid_input("ctx_size must be at least 1 token"));
+            }
             let loaded = self.loaded()?;
             if size > loaded.options.max_context_size {
                 return Err(ProfileError::invalid_input(format!(
@@ -185,13 +191,13 @@ impl Session {
         // reserved) before its first prompt; `prompt` makes it otherwise.
         let loaded = self.loaded()?;
         self.ensure_context(&loaded)?;
-        Ok(json!({ "context_size": self.context_size(&loaded) }))
+        Ok(Configured { context_size: self.context_size(&loaded) })
     }
 
     /// Makes the session's llama.cpp context, at its configured size, if it has none.
     fn ensure_context(&mut self, loaded: &Arc<LoadedModel>) -> Result<(), ProfileError> {
         if self.ctx.is_none() {
-            let mut ctx = loaded.new_context(loaded.context_params(self.context_size(loaded)))?;
+            let mut ctx = OwnedContext::new(loaded, loaded.context_params(self.context_size(loaded)))?;
             ctx.set_abort_flag(self.cancel.shared());
             self.ctx = Some(ctx);
             self.history.clear();
@@ -210,12 +216,15 @@ impl Session {
 
     /// Evaluates a prompt, reusing the longest prefix the KV cache already holds,
     /// and prepares the sampler for `next`.
-    fn prompt(&mut self, inputs: &Inputs, loaded: &Arc<LoadedModel>) -> Result<Value, ProfileError> {
-        let text = inputs.required_text("text")?;
-        let config = SamplingConfig::parse(inputs.bytes("config")?.unwrap_or_default())?;
-        let images = inputs.images()?;
+    fn prompt(
+        &mut self,
+        text: &str,
+        images: &[&[u8]],
+        config: SamplingConfig,
+        loaded: &Arc<LoadedModel>,
+    ) -> Result<Prompted, ProfileError> {
         if !images.is_empty() {
-            return self.prompt_with_images(&text, &images, config, loaded);
+            return self.prompt_with_images(text, images, config, loaded);
         }
         let tokens = loaded.llama.vocab().tokenize(text.as_bytes(), config.add_special, config.parse_special);
         if tokens.is_empty() {
@@ -224,12 +233,12 @@ impl Session {
         let n_ctx = self.context_size(loaded);
         fits_in_context(n_ctx, || format!("the prompt is {} tokens", tokens.len()), tokens.len())?;
         // Built before the cache is touched, so a bad grammar changes nothing.
-        let sampler = config.build(&loaded.llama, &tokens)?;
+        let sampler = sampler_chain(&config, &loaded.llama, &tokens)?;
         self.generation = None;
         self.ensure_context(loaded)?;
         let cached = self.evaluate(&tokens, loaded.options.batch_size as usize)?;
         self.generation = Some(Generation { sampler, context_full: false, finish: None, produced: 0 });
-        Ok(json!({ "prompt_tokens": tokens.len(), "cached_tokens": cached, "context_size": n_ctx }))
+        Ok(Prompted { prompt_tokens: tokens.len() as u32, cached_tokens: cached as u32, context_size: n_ctx })
     }
 
     /// A prompt with images: the projector cuts it into text and image chunks,
@@ -240,7 +249,7 @@ impl Session {
         images: &[&[u8]],
         config: SamplingConfig,
         loaded: &Arc<LoadedModel>,
-    ) -> Result<Value, ProfileError> {
+    ) -> Result<Prompted, ProfileError> {
         let vision = loaded.vision.as_ref().ok_or_else(|| {
             ProfileError::new(
                 ErrorCode::Unsupported,
@@ -251,7 +260,7 @@ impl Session {
         let n_ctx = self.context_size(loaded);
         let positions = chunks.total_positions();
         fits_in_context(n_ctx, || format!("the prompt and its images take {positions} positions"), positions)?;
-        let sampler = config.build(&loaded.llama, &chunks.text_tokens())?;
+        let sampler = sampler_chain(&config, &loaded.llama, &chunks.text_tokens())?;
         self.generation = None;
         self.ensure_context(loaded)?;
         if self.cancel.is_cancelled() {
@@ -266,7 +275,7 @@ impl Session {
         }
         self.history = chunks.history();
         self.generation = Some(Generation { sampler, context_full: false, finish: None, produced: 0 });
-        Ok(json!({ "prompt_tokens": chunks.total_tokens(), "cached_tokens": 0, "context_size": n_ctx }))
+        Ok(Prompted { prompt_tokens: chunks.total_tokens() as u32, cached_tokens: 0, context_size: n_ctx })
     }
 
     /// Brings the KV cache to hold exactly `tokens`, evaluating only what differs
@@ -306,7 +315,7 @@ impl Session {
     }
 
     /// Samples, returns and evaluates the next token.
-    fn next(&mut self, loaded: &Arc<LoadedModel>) -> Result<(Value, Vec<NamedTensor>), ProfileError> {
+    fn next(&mut self, loaded: &Arc<LoadedModel>) -> Result<Reply, ProfileError> {
         let n_ctx = self.context_size(loaded) as usize;
         let generation = self
             .generation
@@ -314,25 +323,25 @@ impl Session {
             .ok_or_else(|| ProfileError::invalid_input("no generation in progress: send a `prompt` first"))?;
         let ctx = self.ctx.as_mut().expect("a generation implies a context");
         if generation.finish.is_none() && generation.context_full {
-            generation.finish = Some("context-full");
+            generation.finish = Some(Finish::ContextFull);
         }
         if let Some(finish) = generation.finish {
-            return Ok((json!({ "done": true, "finish": finish }), Vec::new()));
+            return Ok((encode(&NextStatus::Finish(finish)), Vec::new()));
         }
         if self.cancel.is_cancelled() {
             self.generation = None;
             return Err(cancelled());
         }
         if generation.produced >= loaded.options.max_output_tokens {
-            generation.finish = Some("length");
-            return Ok((json!({ "done": true, "finish": "length" }), Vec::new()));
+            generation.finish = Some(Finish::Length);
+            return Ok((encode(&NextStatus::Finish(Finish::Length)), Vec::new()));
         }
         generation.produced += 1;
         let vocab = loaded.llama.vocab();
         let token = generation.sampler.sample(ctx, -1);
         if vocab.is_eog(token) {
-            generation.finish = Some("eog");
-            return Ok((json!({ "done": true, "finish": "eog" }), Vec::new()));
+            generation.finish = Some(Finish::Eog);
+            return Ok((encode(&NextStatus::Finish(Finish::Eog)), Vec::new()));
         }
         let piece = vocab.token_to_piece(token, false, None);
         if self.history.len() >= n_ctx {
@@ -348,15 +357,15 @@ impl Session {
             }
             self.history.push(token);
         }
-        let out = NamedTensor::new("piece", Tensor::bytes(piece));
-        Ok((json!({ "done": false, "token": token.0 }), vec![out]))
+        let out = NamedTensor::new(tensors::PIECE, Tensor::bytes(piece));
+        Ok((encode(&NextStatus::Token(token.0)), vec![out]))
     }
 }
 
 /// After a failed or aborted decode: drops from the cache whatever the decode
 /// left beyond `history` (an abort keeps the micro-batches it finished).
 fn decode_failed(
-    ctx: &mut LlamaContext<'static>,
+    ctx: &mut OwnedContext,
     history: &mut Vec<LlamaToken>,
     cancel: &CancelFlag,
     what: &str,
@@ -386,11 +395,4 @@ fn fits_in_context(n_ctx: u32, what: impl FnOnce() -> String, used: usize) -> Re
 
 fn cancelled() -> ProfileError {
     ProfileError::new(ErrorCode::Cancelled, "the generation was cancelled")
-}
-
-fn parse_json(bytes: Option<&[u8]>) -> Result<Value, ProfileError> {
-    match bytes {
-        None | Some([]) => Ok(json!({})),
-        Some(b) => serde_json::from_slice(b).map_err(|e| ProfileError::invalid_input(format!("bad config JSON: {e}"))),
-    }
 }

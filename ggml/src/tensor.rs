@@ -66,7 +66,7 @@ impl Tensor {
 
     /// Little-endian `I32` data as values; `None` for another type or a ragged length.
     pub fn to_i32s(&self) -> Option<Vec<i32>> {
-        if self.ty != TensorType::I32 || self.data.len() % 4 != 0 {
+        if self.ty != TensorType::I32 || !self.data.len().is_multiple_of(4) {
             return None;
         }
         Some(self.data.chunks_exact(4).map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())

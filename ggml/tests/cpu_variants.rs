@@ -61,8 +61,7 @@ fn child_greedy_with_gaps() {
         batch.add_sequence(&prompt_tokens, 0, false).unwrap();
         ctx.decode(&mut batch).unwrap();
         let mut steps = Vec::new();
-        let mut pos = prompt_tokens.len() as i32;
-        for _ in 0..TOKENS {
+        for pos in (prompt_tokens.len()..prompt_tokens.len() + TOKENS).map(|p| p as i32) {
             let mut ranked: Vec<(usize, f32)> =
                 ctx.get_logits_ith(batch.n_tokens() - 1).iter().copied().enumerate().collect();
             ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
@@ -70,7 +69,6 @@ fn child_greedy_with_gaps() {
             steps.push(ranked[..TOP].iter().map(|(t, l)| format!("{t}:{l}")).collect::<Vec<_>>().join(","));
             batch.clear();
             batch.add(LlamaToken(best), pos, &[0], true).unwrap();
-            pos += 1;
             ctx.decode(&mut batch).unwrap();
         }
         lines.push(steps.join(";"));

@@ -1,11 +1,12 @@
 //! The ggml profile straight through `Session::compute`, as any host drives it:
 //! a guest is untrusted, so malformed calls get status errors, never a panic.
 
+use inf_wasi_ggml::profile::SamplingConfig;
 use inf_wasi_ggml::{LoadOptions, ModelRegistry, NamedTensor, Session, Tensor, TensorType};
 use serde_json::Value;
 
 mod common;
-use common::model_path;
+use common::{greedy, model_path};
 
 /// Model tests run one at a time: on two cores, parallel ggml threads crawl.
 fn serial() -> std::sync::MutexGuard<'static, ()> {
@@ -31,6 +32,11 @@ fn text(name: &str, s: &str) -> NamedTensor {
     NamedTensor::new(name, Tensor::bytes(s.as_bytes().to_vec()))
 }
 
+/// The default `prompt` request as JSON, to break.
+fn config_json() -> Value {
+    serde_json::to_value(SamplingConfig::default()).unwrap()
+}
+
 fn error_code(status: &Value) -> &str {
     status["error"]["code"].as_str().unwrap_or_else(|| panic!("expected an error, got {status}"))
 }
@@ -46,20 +52,33 @@ fn malformed_calls_get_invalid_input() {
     assert!(status["error"]["message"].as_str().unwrap().contains("UTF-8"), "{status}");
     let wrong_type = NamedTensor::new("text", Tensor::i32s(&[1, 2]));
     assert_eq!(error_code(&call(&mut s, vec![text("op", "prompt"), wrong_type]).0), "invalid-input");
-    let bad_config = text("config", r#"{"temp": "hot"}"#);
-    assert_eq!(
-        error_code(&call(&mut s, vec![text("op", "prompt"), text("text", "hi"), bad_config]).0),
-        "invalid-input"
-    );
-    let unknown_key = text("config", r#"{"temperature": 1}"#);
-    assert_eq!(
-        error_code(&call(&mut s, vec![text("op", "prompt"), text("text", "hi"), unknown_key]).0),
-        "invalid-input"
-    );
+    // The request is exactly the message: a wrong type, an unknown key, a
+    // missing key, a value out of bounds, or no request at all.
+    let mut wrong_type = config_json();
+    wrong_type["temperature"] = "hot".into();
+    let mut unknown = config_json();
+    unknown["temp"] = 1.into();
+    let mut missing = config_json();
+    missing.as_object_mut().unwrap().remove("top_k");
+    let mut out_of_bounds = config_json();
+    out_of_bounds["repeat_last_n"] = 2_000_000.into();
+    for (config, needle) in [
+        (wrong_type, "expected f32"),
+        (unknown, "unknown field `temp`"),
+        (missing, "missing field `top_k`"),
+        (out_of_bounds, "repeat-last-n must be in [0, 1000000]"),
+    ] {
+        let config = text("config", &config.to_string());
+        let (status, _) = call(&mut s, vec![text("op", "prompt"), text("text", "hi"), config]);
+        assert_eq!(error_code(&status), "invalid-input");
+        assert!(status["error"]["message"].as_str().unwrap().contains(needle), "{status} lacks {needle}");
+    }
+    let (status, _) = call(&mut s, vec![text("op", "prompt"), text("text", "hi")]);
+    assert!(status["error"]["message"].as_str().unwrap().contains("missing `config`"), "{status}");
     assert_eq!(error_code(&call(&mut s, vec![text("op", "next")]).0), "invalid-input", "next before prompt");
     let ragged = NamedTensor::new("tokens", Tensor { dimensions: vec![1], ty: TensorType::I32, data: vec![1, 2, 3] });
     assert_eq!(error_code(&call(&mut s, vec![text("op", "detokenize"), ragged]).0), "invalid-input");
-    let huge = text("config", r#"{"ctx-size": 100000000}"#);
+    let huge = text("config", r#"{"ctx_size": 100000000}"#);
     assert_eq!(error_code(&call(&mut s, vec![text("op", "configure"), huge]).0), "invalid-input");
 }
 
@@ -67,21 +86,19 @@ fn malformed_calls_get_invalid_input() {
 fn generation_streams_token_bytes_until_a_finish() {
     let _serial = serial();
     let mut s = session();
-    let config = text("config", r#"{"temp": 0}"#);
-    let (status, _) = call(&mut s, vec![text("op", "prompt"), text("text", "Water boils at"), config]);
+    let (status, _) = call(&mut s, vec![text("op", "prompt"), text("text", "Water boils at"), greedy()]);
     let prompt_tokens = status["prompt_tokens"].as_u64().unwrap();
     assert!(prompt_tokens >= 4, "{status}");
     let mut bytes = Vec::new();
     for _ in 0..4 {
         let (status, out) = call(&mut s, vec![text("op", "next")]);
-        assert_eq!(status["done"], false);
+        assert!(status["token"].is_i64(), "{status}");
         assert_eq!(out[0].name, "piece");
         bytes.extend(&out[0].tensor.data);
     }
     assert!(String::from_utf8(bytes).unwrap().contains("100"));
     // The same prompt again: everything but the last token comes from the cache.
-    let config = text("config", r#"{"temp": 0}"#);
-    let (status, _) = call(&mut s, vec![text("op", "prompt"), text("text", "Water boils at"), config]);
+    let (status, _) = call(&mut s, vec![text("op", "prompt"), text("text", "Water boils at"), greedy()]);
     assert_eq!(status["cached_tokens"].as_u64().unwrap(), prompt_tokens - 1, "{status}");
     let (status, _) = call(&mut s, vec![text("op", "reset")]);
     assert!(status.get("error").is_none());
@@ -91,16 +108,15 @@ fn generation_streams_token_bytes_until_a_finish() {
 fn a_full_context_finishes_generation() {
     let _serial = serial();
     let mut s = session();
-    let (status, _) = call(&mut s, vec![text("op", "configure"), text("config", r#"{"ctx-size": 8}"#)]);
+    let (status, _) = call(&mut s, vec![text("op", "configure"), text("config", r#"{"ctx_size": 8}"#)]);
     assert_eq!(status["context_size"], 8);
-    let (status, _) =
-        call(&mut s, vec![text("op", "prompt"), text("text", "One two"), text("config", r#"{"temp":0}"#)]);
+    let (status, _) = call(&mut s, vec![text("op", "prompt"), text("text", "One two"), greedy()]);
     assert!(status.get("error").is_none(), "{status}");
     let mut finish = None;
     for _ in 0..20 {
         let (status, _) = call(&mut s, vec![text("op", "next")]);
-        if status["done"] == true {
-            finish = status["finish"].as_str().map(str::to_string);
+        if let Some(reason) = status.get("finish") {
+            finish = reason.as_str().map(str::to_string);
             break;
         }
     }

@@ -9,7 +9,7 @@ use serde_json::Value;
 use std::path::PathBuf;
 
 mod common;
-use common::model_path;
+use common::{greedy, model_path};
 
 fn serial() -> std::sync::MutexGuard<'static, ()> {
     static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
@@ -70,14 +70,14 @@ const PROMPT: &str = "<start_of_turn>user\n<__media__>\nWhat is in this picture?
 
 /// Prompts with `images` and reads `n` greedy tokens; returns the status and the token ids.
 fn generate(s: &mut Session, prompt: &str, images: Vec<Vec<u8>>, n: usize) -> (Value, Vec<i64>) {
-    let mut inputs = vec![text("op", "prompt"), text("text", prompt), text("config", r#"{"temp": 0}"#)];
+    let mut inputs = vec![text("op", "prompt"), text("text", prompt), greedy()];
     inputs.extend(images.into_iter().enumerate().map(|(i, bytes)| image(i, bytes)));
     let (status, _) = call(s, inputs);
     assert!(status.get("error").is_none(), "{status}");
     let mut tokens = Vec::new();
     for _ in 0..n {
         let (next, _) = call(s, vec![text("op", "next")]);
-        if next["done"] == true {
+        if next.get("finish").is_some() {
             break;
         }
         tokens.push(next["token"].as_i64().unwrap());
@@ -97,7 +97,7 @@ fn an_image_prompt_runs_end_to_end_and_repeats_exactly() {
 
     // The text before and after the marker, each tokenized alone (BOS once, at the start).
     let mut count = |piece: &str, add_special: bool| {
-        let config = format!(r#"{{"parse-special": true, "add-special": {add_special}}}"#);
+        let config = format!(r#"{{"parse_special": true, "add_special": {add_special}}}"#);
         let (status, out) = call(&mut s, vec![text("op", "tokenize"), text("text", piece), text("config", &config)]);
         assert!(status.get("error").is_none(), "{status}");
         out[0].tensor.to_i32s().unwrap().len()
@@ -134,20 +134,21 @@ fn bad_images_are_invalid_input_and_text_models_refuse_images() {
     ];
     for (what, file) in cases {
         let bytes = image_file(file);
-        let inputs = vec![text("op", "prompt"), text("text", PROMPT), image(0, bytes)];
+        let inputs = vec![text("op", "prompt"), text("text", PROMPT), greedy(), image(0, bytes)];
         let (status, _) = call(&mut s, inputs);
         assert_eq!(status["error"]["code"], "invalid-input", "{what}: {status}");
     }
-    let (status, _) = call(&mut s, vec![text("op", "prompt"), text("text", PROMPT), image(0, Vec::new())]);
+    let (status, _) = call(&mut s, vec![text("op", "prompt"), text("text", PROMPT), greedy(), image(0, Vec::new())]);
     assert_eq!(status["error"]["code"], "invalid-input", "empty: {status}");
     // Markers and images must agree.
-    let (status, _) = call(&mut s, vec![text("op", "prompt"), text("text", "no marker"), image(0, good.clone())]);
+    let (status, _) =
+        call(&mut s, vec![text("op", "prompt"), text("text", "no marker"), greedy(), image(0, good.clone())]);
     assert_eq!(status["error"]["code"], "invalid-input", "{status}");
     // The session still works.
     let (_, tokens) = generate(&mut s, PROMPT, vec![good.clone()], 2);
     assert!(!tokens.is_empty());
 
     let mut text_model = session(false);
-    let (status, _) = call(&mut text_model, vec![text("op", "prompt"), text("text", PROMPT), image(0, good)]);
+    let (status, _) = call(&mut text_model, vec![text("op", "prompt"), text("text", PROMPT), greedy(), image(0, good)]);
     assert_eq!(status["error"]["code"], "unsupported", "{status}");
 }

@@ -18,9 +18,11 @@ export class Channel {
   #cancelFlag = native.createCancel();
   #pending = new Map();
   #nextId = 1;
+  /** @type {InfWasiError | null} */
   #failure = null;
   #guards;
   /** The watchdog's timer, its last reading of the progress cell, and when that changed. */
+  /** @type {NodeJS.Timeout | null} */
   #watch = null;
   #seen = -1;
   #since = 0;
@@ -48,6 +50,9 @@ export class Channel {
   /**
    * Sends one request; `onPiece` receives streamed pieces. With `signal`, an
    * abort cancels the request (between tokens) and rejects with code "cancelled".
+   * @param {string} op
+   * @param {object} [args]
+   * @param {{ onPiece?: (piece: string) => void, signal?: AbortSignal }} [options]
    * @returns {{ id: number, done: Promise<any> }}
    */
   send(op, args = {}, { onPiece, signal } = {}) {
@@ -138,8 +143,9 @@ export class Channel {
   #startWatch() {
     if (this.#watch !== null) return;
     this.#seen = -1;
-    this.#watch = setInterval(() => this.#check(), WATCH_MS);
-    this.#watch.unref();
+    const watch = setInterval(() => this.#check(), WATCH_MS);
+    watch.unref();
+    this.#watch = watch;
   }
 
   #stopWatch() {

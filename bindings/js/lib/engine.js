@@ -18,8 +18,10 @@ export class Engine {
   /** The workers of live sessions, closed with the engine. */
   #channels = new Set();
   /** The instance that serves model calls (info, tokenize, embed). */
+  /** @type {Channel | null} */
   #utility = null;
   /** With `warmWorker`, a worker started ahead of need (a thread and an instance take tens of milliseconds). */
+  /** @type {Channel | null} */
   #spare = null;
   #warm;
   /** The component's memory cap and time limit, for every worker (lib/guards.js). */
@@ -64,15 +66,15 @@ export class Engine {
       throw invalidInput("models must map at least one name to a GGUF path");
     }
     if (Object.keys(models).includes("")) throw invalidInput("model names must not be empty");
-    const specs = Object.entries(models).map(([name, spec]) => [
+    const specs = Object.entries(models).map(([name, spec]) => ({
       name,
-      convert.loadOptions(name, spec, { threads, contextSize, batchSize }),
-    ]);
+      o: convert.loadOptions(name, spec, { threads, contextSize, batchSize }),
+    }));
     const modules = await coreModules(guards.memoryBytes);
     // No prototype: a model may be called "constructor" or "__proto__".
     const registered = Object.create(null);
     try {
-      for (const [name, o] of specs) {
+      for (const { name, o } of specs) {
         registered[name] = native.registerModel(name, o.path, o.contextSize, o.threads, o.batchSize, limits, o.projector);
       }
     } catch (e) {
@@ -155,11 +157,12 @@ export class Engine {
   #call(op, args) {
     if (this.#closed) return Promise.reject(invalidInput("the engine is closed"));
     if (typeof args.model !== "string") return Promise.reject(invalidInput("the model name must be a string"));
-    if (this.#utility === null || this.#utility.failed) {
-      this.#utility = this.#channel();
+    let utility = this.#utility;
+    if (utility === null || utility.failed) {
+      utility = this.#utility = this.#channel();
       this.#startSpare();
     }
-    return this.#utility.request(op, args);
+    return utility.request(op, args);
   }
 
   /** A worker with a fresh instance: the spare if there is one. */
@@ -172,8 +175,8 @@ export class Engine {
 
   #startSpare() {
     if (!this.#warm || this.#closed || this.#spare !== null) return;
-    this.#spare = new Channel(this.#modules, this.#models, this.#guards);
-    abandoned.register(this, this.#spare, this.#spare);
+    const spare = (this.#spare = new Channel(this.#modules, this.#models, this.#guards));
+    abandoned.register(this, spare, spare);
   }
 
   #checkOpen() {

@@ -6,7 +6,7 @@
 import { InfWasiError } from "./errors.js";
 
 /**
- * @template {object} T
+ * @template {Record<string, any>} T
  * @param {T} imports the import object, by interface name
  * @returns {T}
  */

@@ -6,5 +6,5 @@ import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
 
-/** @type {import("./native.d.ts").Native} */
+/** @type {import("./native-types.d.ts").Native} */
 export const native = require("../native/inf_wasi.node");

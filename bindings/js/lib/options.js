@@ -143,7 +143,8 @@ function imageFile(path, where) {
   try {
     return new Uint8Array(readFileSync(path));
   } catch (e) {
-    throw invalidInput(`${where}: the image ${JSON.stringify(path)} could not be read (${e.code ?? e.message})`);
+    const why = /** @type {NodeJS.ErrnoException} */ (e);
+    throw invalidInput(`${where}: the image ${JSON.stringify(path)} could not be read (${why.code ?? why.message})`);
   }
 }
 

@@ -9,8 +9,10 @@ import * as convert from "./options.js";
  */
 export class TokenStream {
   #pieces = [];
+  /** @type {(() => void) | null} */
   #wake = null;
   #settled = false;
+  /** @type {Error | null} */
   #error = null;
   #cancel;
   #done;
@@ -57,7 +59,7 @@ export class TokenStream {
         if (error !== null) throw error;
         return { value: undefined, done: true };
       }
-      await new Promise((resolve) => (this.#wake = resolve));
+      await new Promise((resolve) => (this.#wake = () => resolve(undefined)));
     }
   }
 

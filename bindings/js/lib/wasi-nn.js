@@ -51,7 +51,8 @@ function guarded(fn) {
     return fn();
   } catch (e) {
     if (e instanceof NnError) throw e;
-    throw new NnError("runtime-error", `${e?.name ?? "Error"}: ${e?.message ?? String(e)}`);
+    const error = /** @type {{ name?: string, message?: string } | undefined} */ (e);
+    throw new NnError("runtime-error", `${error?.name ?? "Error"}: ${error?.message ?? String(e)}`);
   }
 }
 

@@ -7,13 +7,15 @@
 // generation sends `{ id, piece }` first. The main thread cancels request `id`
 // through the shared cells (lib/cells.js), read between tokens, and the native
 // cancel flag, which stops a decode in progress.
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort as maybeParentPort, workerData } from "node:worker_threads";
 import { instantiate } from "../component/inf-wasi.js";
 import { Cell } from "./cells.js";
 import { grantOnly } from "./link.js";
 import { native } from "./native.js";
 import { wasiNnImports } from "./wasi-nn.js";
 
+if (maybeParentPort === null) throw new Error("lib/worker.js runs only as a worker thread");
+const parentPort = maybeParentPort;
 const { modules, models, cells: shared, cancelFlag, guards } = workerData;
 const cells = new Int32Array(shared);
 // The watchdog (lib/channel.js) reads these: time inside the backend is not the component's.
@@ -30,6 +32,7 @@ const backend = {
 const api = instantiate((path) => modules[path], grantOnly(wasiNnImports(models, cancelFlag, backend))).inference;
 
 /** Set when the component trapped: its instance must not be entered again. */
+/** @type {string | null} */
 let broken = null;
 let session = null;
 /** Why opening the session failed: the answer to every later request. */

@@ -7,7 +7,10 @@
 //! are registered in a process-wide table, by number, so all workers share one
 //! copy of the weights.
 
-use inf_wasi_ggml::{CancelFlag, LoadOptions, Model, NamedTensor, OptionalLoadOptions, Session, Tensor, TensorType};
+use inf_wasi_ggml::profile::{encode_status, tensors, NoReply};
+use inf_wasi_ggml::{
+    CancelFlag, LoadOptions, Model, NamedTensor, OptionalLoadOptions, ProfileError, Session, Tensor, TensorType,
+};
 use napi::bindgen_prelude::{Buffer, Uint8Array};
 use napi_derive::napi;
 use std::collections::HashMap;
@@ -163,7 +166,7 @@ impl Context {
             .collect();
         let outputs = match self.session.lock().unwrap_or_else(PoisonError::into_inner).as_mut() {
             Some(session) => session.compute(inputs),
-            None => vec![NamedTensor::new("status", Tensor::bytes(FREED.as_bytes().to_vec()))],
+            None => vec![NamedTensor::new(tensors::STATUS, Tensor::bytes(freed()))],
         };
         outputs
             .into_iter()
@@ -179,4 +182,6 @@ impl Context {
 }
 
 /// The profile's status for an operation on a freed context.
-const FREED: &str = r#"{"error":{"code":"backend","message":"this execution context was dropped"}}"#;
+fn freed() -> Vec<u8> {
+    encode_status::<NoReply>(&Err(ProfileError::backend("this execution context was dropped")))
+}

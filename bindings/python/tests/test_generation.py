@@ -1,7 +1,6 @@
 import json
 import threading
 
-import pytest
 
 from inf_wasi import Message
 

@@ -10,7 +10,6 @@ import time
 from typing import Any, List
 
 import pytest
-import wasmtime
 from conftest import BLOATING_TEMPLATE, LOOPING_TEMPLATE, REPO, template_model
 from wasmtime.component import Component
 

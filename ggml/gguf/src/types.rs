@@ -60,7 +60,7 @@ pub fn tensor_bytes(ty: u32, shape: &[u64; 4]) -> Result<u64, String> {
     if block == 0 {
         return Err(format!("tensor type {ty} was removed from ggml"));
     }
-    if shape[0] % block != 0 {
+    if !shape[0].is_multiple_of(block) {
         return Err(format!("a first dimension of {} is not a multiple of the type's block of {block}", shape[0]));
     }
     let elements = shape.iter().try_fold(1u64, |acc, &d| acc.checked_mul(d)).ok_or("too many elements")?;

@@ -134,7 +134,8 @@ fn corrupted_counts_lengths_types_and_offsets_are_refused() {
     use std::io::Read;
     let put64 = |b: &mut Vec<u8>, i: usize, v: u64| b[i..i + 8].copy_from_slice(&v.to_le_bytes());
     let put32 = |b: &mut Vec<u8>, i: usize, v: u32| b[i..i + 4].copy_from_slice(&v.to_le_bytes());
-    let cases: Vec<(&str, Box<dyn Fn(&mut Vec<u8>)>)> = vec![
+    type Damage = Box<dyn Fn(&mut Vec<u8>)>;
+    let cases: Vec<(&str, Damage)> = vec![
         ("bad magic", Box::new(|b: &mut Vec<u8>| b[0] = b'X')),
         ("version 1", Box::new(move |b: &mut Vec<u8>| put32(b, 4, 1))),
         ("version 99", Box::new(move |b: &mut Vec<u8>| put32(b, 4, 99))),
@@ -192,9 +193,10 @@ fn gguf_string(s: &str) -> Vec<u8> {
 #[test]
 fn hostile_metadata_is_refused() {
     let arch = ("general.architecture", 8, gguf_string("llama"));
-    assert!(verdict(&tiny(&[arch.clone()])).is_ok(), "the minimal file itself is valid");
+    assert!(verdict(&tiny(std::slice::from_ref(&arch))).is_ok(), "the minimal file itself is valid");
     let u32v = |v: u32| v.to_le_bytes().to_vec();
-    let cases: Vec<(&str, Vec<(&str, u32, Vec<u8>)>)> = vec![
+    type Entries<'a> = Vec<(&'a str, u32, Vec<u8>)>;
+    let cases: Vec<(&str, Entries)> = vec![
         ("no architecture", vec![]),
         ("architecture not a string", vec![("general.architecture", 4, u32v(7))]),
         ("architecture with a slash", vec![("general.architecture", 8, gguf_string("../x"))]),

@@ -1,4 +1,4 @@
-//! What the model tests share: the default model's path.
+//! What the model tests share: the default model's path and a greedy request.
 
 /// `INF_WASI_MODEL`, or the default model that ci/fetch_model.py fetches.
 pub fn model_path() -> std::path::PathBuf {
@@ -9,4 +9,12 @@ pub fn model_path() -> std::path::PathBuf {
     let out = std::process::Command::new("python3").arg(script).output().unwrap();
     assert!(out.status.success());
     String::from_utf8(out.stdout).unwrap().trim().into()
+}
+
+/// A greedy `prompt` request (the profile's defaults otherwise), as its `config` input.
+#[allow(dead_code)] // not every test binary prompts
+pub fn greedy() -> inf_wasi_ggml::NamedTensor {
+    use inf_wasi_ggml::profile::{encode, SamplingConfig};
+    let config = SamplingConfig { temperature: 0.0, ..SamplingConfig::default() };
+    inf_wasi_ggml::NamedTensor::new("config", inf_wasi_ggml::Tensor::bytes(encode(&config)))
 }

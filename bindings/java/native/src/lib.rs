@@ -152,7 +152,7 @@ pub extern "system" fn Java_dev_infwasi_Native_sessionCancel(mut env: JNIEnv, _:
 /// capability test; it throws the refusal.
 #[no_mangle]
 pub extern "system" fn Java_dev_infwasi_Native_instantiateCapabilityProbe(mut env: JNIEnv, _: JClass) {
-    guard(&mut env, (), |_| Ok(inf_wasi::instantiate_capability_probe()?))
+    guard(&mut env, (), |_| inf_wasi::instantiate_capability_probe())
 }
 
 #[no_mangle]

@@ -158,7 +158,13 @@ class Instance:
         # The store keeps the host functions alive, so they must not keep the
         # store (through this instance) alive: a weak reference breaks the cycle.
         this = weakref.ref(self)
-        Host(graphs, self.cancel, lambda: (lambda i: i and i._rearm())(this())).define(linker)
+
+        def rearm() -> None:
+            instance = this()
+            if instance is not None:
+                instance._rearm()
+
+        Host(graphs, self.cancel, rearm).define(linker)
         try:
             with busy():
                 self.instance = linker.instantiate(self.store, component or ours)
@@ -167,7 +173,10 @@ class Instance:
             raise BackendError(
                 f"the component was refused: {e}; inf-wasi grants a component wasi:nn and nothing else"
             ) from None
-        self.interface = self.instance.get_export_index(self.store, API)
+        interface = self.instance.get_export_index(self.store, API)
+        if interface is None:
+            raise BackendError(f"the component does not export {API}")
+        self.interface = interface
         self.funcs: Dict[str, Any] = {}
         self.broken: Optional[str] = None
 
@@ -197,7 +206,10 @@ class Instance:
             func = self.funcs.get(name)
             if func is None:
                 index = self.instance.get_export_index(self.store, name, self.interface)
-                func = self.funcs[name] = self.instance.get_func(self.store, index)
+                found = self.instance.get_func(self.store, index) if index is not None else None
+                if found is None:
+                    raise BackendError(f"the component does not export {name}")
+                func = self.funcs[name] = found
             self._rearm()
             try:
                 with busy():

@@ -17,8 +17,8 @@ async def _pieces(make: Any) -> AsyncIterator[str]:
     stream: TokenStream = await asyncio.to_thread(make)
     try:
         while True:
-            piece = await asyncio.to_thread(next, stream, _END)
-            if piece is _END:
+            piece: object = await asyncio.to_thread(next, stream, _END)
+            if not isinstance(piece, str):
                 return
             yield piece
     finally:

@@ -2,6 +2,8 @@ package dev.infwasi;
 
 /** Every error inf-wasi raises: {@link #code()} is the case of the WIT error. */
 public class InfWasiException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     private final ErrorCode code;
 
     public InfWasiException(ErrorCode code, String message) {

@@ -1,36 +1,9 @@
-//! Reading a `compute` call: the operation word and the named input tensors.
+//! Reading a `compute` call: the operation and its named input tensors.
 
 use crate::error::ProfileError;
 use crate::tensor::{NamedTensor, Tensor, TensorType};
-
-/// The operations of the ggml profile (see `docs/ggml-profile.md`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
-    Info,
-    Configure,
-    Tokenize,
-    Detokenize,
-    Embed,
-    Prompt,
-    Next,
-    Reset,
-}
-
-impl Op {
-    fn parse(word: &str) -> Option<Self> {
-        Some(match word {
-            "info" => Self::Info,
-            "configure" => Self::Configure,
-            "tokenize" => Self::Tokenize,
-            "detokenize" => Self::Detokenize,
-            "embed" => Self::Embed,
-            "prompt" => Self::Prompt,
-            "next" => Self::Next,
-            "reset" => Self::Reset,
-            _ => return None,
-        })
-    }
-}
+use inf_wasi_profile::{decode_request, tensors, Op};
+use serde::de::DeserializeOwned;
 
 /// The inputs of one `compute` call, by name.
 pub struct Inputs(Vec<NamedTensor>);
@@ -45,8 +18,16 @@ impl Inputs {
     }
 
     pub fn op(&self) -> Result<Op, ProfileError> {
-        let word = self.text("op")?.ok_or_else(|| ProfileError::invalid_input("missing `op` input tensor"))?;
+        let word = self.required_text(tensors::OP)?;
         Op::parse(&word).ok_or_else(|| ProfileError::invalid_input(format!("unknown op `{word}`")))
+    }
+
+    /// The operation's request, the `config` input: required, and exactly the message.
+    pub fn config<T: DeserializeOwned>(&self, op: Op) -> Result<T, ProfileError> {
+        let bytes = self.bytes(tensors::CONFIG)?.ok_or_else(|| {
+            ProfileError::invalid_input(format!("missing `{}` input tensor for `{}`", tensors::CONFIG, op.name()))
+        })?;
+        decode_request(&format!("`{}` config", op.name()), bytes)
     }
 
     /// A `U8` input as bytes.
@@ -75,7 +56,7 @@ impl Inputs {
     /// The `image.0`, `image.1`, ... inputs (`U8`, image file bytes), in order.
     pub fn images(&self) -> Result<Vec<&[u8]>, ProfileError> {
         let mut images = Vec::new();
-        while let Some(bytes) = self.bytes(&format!("image.{}", images.len()))? {
+        while let Some(bytes) = self.bytes(&tensors::image(images.len()))? {
             images.push(bytes);
         }
         Ok(images)

@@ -1,0 +1,26 @@
+//! The names of the tensors that operations take and return.
+
+use alloc::format;
+use alloc::string::String;
+
+/// Every call: the operation's word (`U8`, UTF-8).
+pub const OP: &str = "op";
+/// Every reply: the operation's status (`U8`, JSON), a reply type or an error.
+pub const STATUS: &str = "status";
+/// An operation's request (`U8`, JSON): `configure`, `tokenize`, `prompt`.
+pub const CONFIG: &str = "config";
+/// Text in (`U8`, UTF-8) for `tokenize`, `embed` and `prompt`; bytes out of `detokenize`.
+pub const TEXT: &str = "text";
+/// Token ids (`I32`): in to `detokenize`, out of `tokenize`.
+pub const TOKENS: &str = "tokens";
+/// `info`'s reply (`U8`, JSON [`crate::ModelMetadata`]).
+pub const METADATA: &str = "metadata";
+/// `next`'s token bytes (`U8`, possibly part of a UTF-8 character).
+pub const PIECE: &str = "piece";
+/// `embed`'s vector (`FP32`, `[1, n]`).
+pub const EMBEDDING: &str = "embedding";
+
+/// The `index`th image of a `prompt` (`U8`, PNG or JPEG file bytes), one per media marker.
+pub fn image(index: usize) -> String {
+    format!("image.{index}")
+}
