@@ -1,6 +1,12 @@
 //! A session: one execution context of the ggml profile. It owns a llama.cpp
 //! context (its own KV cache) over the shared weights, remembers which tokens
-//! that cache holds, and runs one operation per `compute` call.
+//! that cache holds, and runs one operation per `compute` call. Reading a
+//! prompt with KV-cache reuse is in `prompt.rs`, a prompt with images in
+//! `vision_prompt.rs`, and producing the next token in `next.rs`.
+
+mod next;
+mod prompt;
+mod vision_prompt;
 
 use crate::cancel::CancelFlag;
 use crate::context::OwnedContext;
@@ -8,15 +14,12 @@ use crate::embedding;
 use crate::error::{ErrorCode, ProfileError};
 use crate::inputs::Inputs;
 use crate::model::{LoadedModel, Model};
-use crate::sampling::sampler_chain;
 use crate::tensor::{NamedTensor, Tensor};
 use inf_wasi_profile::{
-    encode, encode_status, tensors, Configure, Configured, Finish, NextStatus, NoReply, Op, Prompted, SamplingConfig,
-    TokenizeConfig,
+    encode, encode_status, tensors, Configure, Configured, NoReply, Op, SamplingConfig, TokenizeConfig,
 };
-use llama_cpp_2::llama_batch::LlamaBatch;
-use llama_cpp_2::sampling::LlamaSampler;
 use llama_cpp_2::token::LlamaToken;
+use next::Generation;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
@@ -34,16 +37,6 @@ pub struct Session {
     /// The tokens whose keys and values are in `ctx`'s cache, in position order.
     history: Vec<LlamaToken>,
     cancel: CancelFlag,
-}
-
-/// A generation in progress: the sampler and how it ended, once it has.
-struct Generation {
-    sampler: LlamaSampler,
-    /// A token was returned but the context had no room to evaluate it.
-    context_full: bool,
-    finish: Option<Finish>,
-    /// Tokens returned so far, held to the model's `max_output_tokens`.
-    produced: u32,
 }
 
 impl Session {
@@ -213,184 +206,6 @@ impl Session {
             ctx.clear_kv_cache();
         }
     }
-
-    /// Evaluates a prompt, reusing the longest prefix the KV cache already holds,
-    /// and prepares the sampler for `next`.
-    fn prompt(
-        &mut self,
-        text: &str,
-        images: &[&[u8]],
-        config: SamplingConfig,
-        loaded: &Arc<LoadedModel>,
-    ) -> Result<Prompted, ProfileError> {
-        if !images.is_empty() {
-            return self.prompt_with_images(text, images, config, loaded);
-        }
-        let tokens = loaded.llama.vocab().tokenize(text.as_bytes(), config.add_special, config.parse_special);
-        if tokens.is_empty() {
-            return Err(ProfileError::invalid_input("the prompt is empty"));
-        }
-        let n_ctx = self.context_size(loaded);
-        fits_in_context(n_ctx, || format!("the prompt is {} tokens", tokens.len()), tokens.len())?;
-        // Built before the cache is touched, so a bad grammar changes nothing.
-        let sampler = sampler_chain(&config, &loaded.llama, &tokens)?;
-        self.generation = None;
-        self.ensure_context(loaded)?;
-        let cached = self.evaluate(&tokens, loaded.options.batch_size as usize)?;
-        self.generation = Some(Generation { sampler, context_full: false, finish: None, produced: 0 });
-        Ok(Prompted { prompt_tokens: tokens.len() as u32, cached_tokens: cached as u32, context_size: n_ctx })
-    }
-
-    /// A prompt with images: the projector cuts it into text and image chunks,
-    /// which are evaluated from an empty cache (no reuse yet across image prompts).
-    fn prompt_with_images(
-        &mut self,
-        text: &str,
-        images: &[&[u8]],
-        config: SamplingConfig,
-        loaded: &Arc<LoadedModel>,
-    ) -> Result<Prompted, ProfileError> {
-        let vision = loaded.vision.as_ref().ok_or_else(|| {
-            ProfileError::new(
-                ErrorCode::Unsupported,
-                "this model takes no images: it was registered without a projector",
-            )
-        })?;
-        let chunks = vision.tokenize(text, images, config.add_special, config.parse_special)?;
-        let n_ctx = self.context_size(loaded);
-        let positions = chunks.total_positions();
-        fits_in_context(n_ctx, || format!("the prompt and its images take {positions} positions"), positions)?;
-        let sampler = sampler_chain(&config, &loaded.llama, &chunks.text_tokens())?;
-        self.generation = None;
-        self.ensure_context(loaded)?;
-        if self.cancel.is_cancelled() {
-            return Err(cancelled());
-        }
-        let ctx = self.ctx.as_mut().expect("context exists");
-        ctx.clear_kv_cache();
-        self.history.clear();
-        if let Err(e) = vision.evaluate(&chunks, ctx, 0, loaded.options.batch_size as i32) {
-            ctx.clear_kv_cache();
-            return Err(if self.cancel.is_cancelled() { cancelled() } else { e });
-        }
-        self.history = chunks.history();
-        self.generation = Some(Generation { sampler, context_full: false, finish: None, produced: 0 });
-        Ok(Prompted { prompt_tokens: chunks.total_tokens() as u32, cached_tokens: 0, context_size: n_ctx })
-    }
-
-    /// Brings the KV cache to hold exactly `tokens`, evaluating only what differs
-    /// from the history. Returns how many tokens were reused.
-    fn evaluate(&mut self, tokens: &[LlamaToken], n_batch: usize) -> Result<usize, ProfileError> {
-        let ctx = self.ctx.as_mut().expect("context exists");
-        let mut common = self.history.iter().zip(tokens).take_while(|(a, b)| a == b).count();
-        // The last prompt token is always evaluated again: its logits start generation.
-        common = common.min(tokens.len() - 1);
-        if common < self.history.len() {
-            let removed = ctx.clear_kv_cache_seq(Some(0), Some(common as u32), None).unwrap_or(false);
-            if !removed {
-                // Some caches (sliding-window, recurrent) cannot drop a suffix.
-                ctx.clear_kv_cache();
-                common = 0;
-            }
-            self.history.truncate(common);
-        }
-        let mut batch = LlamaBatch::new(n_batch, 1);
-        let pending = &tokens[common..];
-        for (chunk_index, chunk) in pending.chunks(n_batch).enumerate() {
-            if self.cancel.is_cancelled() {
-                return Err(cancelled());
-            }
-            batch.clear();
-            for (i, token) in chunk.iter().enumerate() {
-                let pos = (common + chunk_index * n_batch + i) as i32;
-                let last = chunk_index * n_batch + i == pending.len() - 1;
-                batch.add(*token, pos, &[0], last).map_err(|e| ProfileError::backend(e.to_string()))?;
-            }
-            if let Err(e) = ctx.decode(&mut batch) {
-                return Err(decode_failed(ctx, &mut self.history, &self.cancel, "the prompt", e));
-            }
-            self.history.extend_from_slice(chunk);
-        }
-        Ok(common)
-    }
-
-    /// Samples, returns and evaluates the next token.
-    fn next(&mut self, loaded: &Arc<LoadedModel>) -> Result<Reply, ProfileError> {
-        let n_ctx = self.context_size(loaded) as usize;
-        let generation = self
-            .generation
-            .as_mut()
-            .ok_or_else(|| ProfileError::invalid_input("no generation in progress: send a `prompt` first"))?;
-        let ctx = self.ctx.as_mut().expect("a generation implies a context");
-        if generation.finish.is_none() && generation.context_full {
-            generation.finish = Some(Finish::ContextFull);
-        }
-        if let Some(finish) = generation.finish {
-            return Ok((encode(&NextStatus::Finish(finish)), Vec::new()));
-        }
-        if self.cancel.is_cancelled() {
-            self.generation = None;
-            return Err(cancelled());
-        }
-        if generation.produced >= loaded.options.max_output_tokens {
-            generation.finish = Some(Finish::Length);
-            return Ok((encode(&NextStatus::Finish(Finish::Length)), Vec::new()));
-        }
-        generation.produced += 1;
-        let vocab = loaded.llama.vocab();
-        let token = generation.sampler.sample(ctx, -1);
-        if vocab.is_eog(token) {
-            generation.finish = Some(Finish::Eog);
-            return Ok((encode(&NextStatus::Finish(Finish::Eog)), Vec::new()));
-        }
-        let piece = vocab.token_to_piece(token, false, None);
-        if self.history.len() >= n_ctx {
-            generation.context_full = true;
-        } else {
-            let mut batch = LlamaBatch::new(1, 1);
-            batch
-                .add(token, self.history.len() as i32, &[0], true)
-                .map_err(|e| ProfileError::backend(e.to_string()))?;
-            if let Err(e) = ctx.decode(&mut batch) {
-                self.generation = None;
-                return Err(decode_failed(ctx, &mut self.history, &self.cancel, "a token", e));
-            }
-            self.history.push(token);
-        }
-        let out = NamedTensor::new(tensors::PIECE, Tensor::bytes(piece));
-        Ok((encode(&NextStatus::Token(token.0)), vec![out]))
-    }
-}
-
-/// After a failed or aborted decode: drops from the cache whatever the decode
-/// left beyond `history` (an abort keeps the micro-batches it finished).
-fn decode_failed(
-    ctx: &mut OwnedContext,
-    history: &mut Vec<LlamaToken>,
-    cancel: &CancelFlag,
-    what: &str,
-    error: llama_cpp_2::DecodeError,
-) -> ProfileError {
-    if !ctx.clear_kv_cache_seq(Some(0), Some(history.len() as u32), None).unwrap_or(false) {
-        ctx.clear_kv_cache();
-        history.clear();
-    }
-    if cancel.is_cancelled() {
-        cancelled()
-    } else {
-        ProfileError::backend(format!("llama.cpp failed to evaluate {what}: {error}"))
-    }
-}
-
-/// A prompt taking `used` positions must leave room for at least one more token.
-fn fits_in_context(n_ctx: u32, what: impl FnOnce() -> String, used: usize) -> Result<(), ProfileError> {
-    if used >= n_ctx as usize {
-        return Err(ProfileError::new(
-            ErrorCode::ContextOverflow,
-            format!("{} but the context holds {n_ctx}, with room for at least one more", what()),
-        ));
-    }
-    Ok(())
 }
 
 fn cancelled() -> ProfileError {

@@ -88,6 +88,11 @@ export class Channel {
     return this.#failure !== null;
   }
 
+  /** Prompt batches the backend has begun under this worker's cancel flag, ever. */
+  promptBatchesStarted() {
+    return native.promptBatchesStarted(this.#cancelFlag);
+  }
+
   /**
    * Stops request `id`: at once if the worker is running it (the native flag
    * interrupts even a decode), else before its first token.

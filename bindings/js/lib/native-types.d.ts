@@ -31,5 +31,7 @@ export interface Native {
   cancel(id: number): void;
   clearCancel(id: number): void;
   releaseCancel(id: number): void;
+  /** Prompt batches begun under flag `id`, ever: for tests that cancel mid-prompt. */
+  promptBatchesStarted(id: number): number;
   Graph: new (id: number) => NativeGraph;
 }

@@ -133,6 +133,14 @@ export class Session {
     return { cancel: () => this.#channel.cancel(id), done };
   }
 
+  /**
+   * @internal Not in index.d.ts: prompt batches this session has begun to
+   * evaluate, ever, so a test can cancel once prompt evaluation is under way.
+   */
+  promptBatchesStarted() {
+    return this.#channel.promptBatchesStarted();
+  }
+
   /** Ends the session and its worker. */
   async close() {
     if (this.#closed) return;

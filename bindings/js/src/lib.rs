@@ -100,6 +100,12 @@ pub fn clear_cancel(id: u32) {
     }
 }
 
+/// Prompt batches begun under flag `id`, ever (see `CancelFlag`); 0 for an unknown flag.
+#[napi(catch_unwind)]
+pub fn prompt_batches_started(id: u32) -> i64 {
+    cancels().get(&id).map_or(0, |flag| flag.prompt_batches_started() as i64)
+}
+
 #[napi(catch_unwind)]
 pub fn release_cancel(id: u32) {
     cancels().remove(&id);

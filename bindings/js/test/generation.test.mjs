@@ -140,13 +140,14 @@ test("aborting a stream ends it with 'cancelled', and the session goes on", asyn
 
 test("leaving a for-await loop early cancels the generation", async () => {
   const session = engine.session("gemma");
-  const started = performance.now();
-  for await (const piece of session.stream("Once upon a time", greedy(500))) {
+  const stream = session.stream("Once upon a time", greedy(500));
+  for await (const piece of stream) {
     assert.equal(typeof piece, "string");
     break;
   }
-  // 500 tokens would take many seconds on this machine; the cancel takes one token.
-  assert.ok(performance.now() - started < 5000);
+  // Leaving the loop cancelled the generation: it ended without a completion,
+  // where one run to its end (500 tokens or end of text) has one.
+  assert.equal(stream.completion, undefined);
   assert.match((await session.complete("Water boils at", greedy(4))).text, /100/);
   await session.close();
 });

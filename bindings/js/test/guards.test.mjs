@@ -121,7 +121,13 @@ test("an abort stops a long prompt within 100 ms, and the session answers as a f
     const controller = new AbortController();
     const prompt = "The quick brown fox jumps over the lazy dog. ".repeat(180);
     const running = session.complete(prompt, greedy(4, { signal: controller.signal }));
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    // Abort once prompt evaluation is under way, not after a guessed delay.
+    const before = session.promptBatchesStarted();
+    const deadline = performance.now() + 30000;
+    while (session.promptBatchesStarted() === before && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    assert.ok(session.promptBatchesStarted() > before, "prompt evaluation never started");
     const abortedAt = performance.now();
     controller.abort();
     await assert.rejects(running, { code: "cancelled" });

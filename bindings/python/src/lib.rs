@@ -74,6 +74,11 @@ impl Cancel {
     fn clear(&self) {
         self.flag.clear();
     }
+
+    /// Prompt batches begun under this flag, ever (see `CancelFlag`).
+    fn prompt_batches_started(&self) -> u64 {
+        self.flag.prompt_batches_started()
+    }
 }
 
 /// One execution context of the ggml profile.

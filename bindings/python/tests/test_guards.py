@@ -105,8 +105,14 @@ def test_a_long_prompt_stops_within_100_ms_of_a_cancel(engine: Engine) -> None:
     prompt = "The quick brown fox jumps over the lazy dog. " * 180
     when: List[float] = []
 
+    batches = session._instance.cancel.prompt_batches_started
+
     def cancel_later() -> None:
-        time.sleep(0.4)
+        # Once prompt evaluation is under way, not after a guessed delay.
+        started = batches()
+        deadline = time.monotonic() + 30
+        while batches() == started and time.monotonic() < deadline:
+            time.sleep(0.001)
         when.append(time.monotonic())
         session.cancel()
 

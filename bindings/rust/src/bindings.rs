@@ -64,6 +64,11 @@ impl GenerateOptions {
         self.repeat_penalty = Some(p);
         self
     }
+    /// How many of the latest tokens the repeat penalty looks back over.
+    pub fn repeat_last_n(mut self, n: u32) -> Self {
+        self.repeat_last_n = Some(n);
+        self
+    }
     pub fn seed(mut self, seed: u32) -> Self {
         self.seed = Some(seed);
         self

@@ -31,6 +31,12 @@ impl CancelHandle {
     pub fn cancel(&self) {
         self.0.cancel();
     }
+
+    /// How many prompt batches this session has begun to evaluate, ever: a
+    /// caller (a test) can wait for prompt evaluation to be under way.
+    pub fn prompt_batches_started(&self) -> u64 {
+        self.0.prompt_batches_started()
+    }
 }
 
 type Call<T> = wasmtime::Result<std::result::Result<T, WitError>>;

@@ -44,7 +44,12 @@ fn a_long_prompt_stops_within_100_ms_of_a_cancel() {
         done_tx.send(Instant::now()).unwrap();
         (session, result)
     });
-    std::thread::sleep(Duration::from_millis(400));
+    // Cancel once prompt evaluation is under way (not after a guessed delay).
+    let waiting_since = Instant::now();
+    while cancel.prompt_batches_started() == 0 {
+        assert!(waiting_since.elapsed() < Duration::from_secs(30), "prompt evaluation never started");
+        std::thread::sleep(Duration::from_millis(1));
+    }
     let cancelled_at = Instant::now();
     cancel.cancel();
     let finished_at = done_rx.recv_timeout(Duration::from_secs(30)).expect("the generation ended");

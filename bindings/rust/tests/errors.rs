@@ -96,6 +96,7 @@ fn bad_requests_get_typed_errors_and_the_session_keeps_working() {
     expect(session.complete("x", &GenerateOptions::default().top_p(1.5)), "invalid-input");
     expect(session.complete("x", &GenerateOptions::default().min_p(-0.1)), "invalid-input");
     expect(session.complete("x", &GenerateOptions::default().repeat_penalty(-2.0)), "invalid-input");
+    expect(session.complete("x", &GenerateOptions::default().repeat_last_n(1_000_001)), "invalid-input");
     expect(session.complete("x", &GenerateOptions::default().max_tokens(0)), "invalid-input");
     expect(session.complete("x", &GenerateOptions::default().max_tokens(u32::MAX)), "invalid-input");
     expect(session.complete("x", &GenerateOptions::default().stop("")), "invalid-input");

@@ -2,15 +2,15 @@
 //! and its KV cache, so each turn evaluates only the new message.
 
 use crate::cli::ChatArgs;
+use crate::from_flags::{self, MODEL};
 use crate::output::{error_line, note, paint, Result};
-use crate::setup::{self, MODEL};
 use inf_wasi::Message;
 use std::io::{BufRead, IsTerminal, Write};
 
 pub fn chat(args: ChatArgs) -> Result {
-    let options = setup::generate_options(&args.sampling)?;
-    let engine = setup::engine(&args.model, true)?;
-    let mut session = engine.session_with(MODEL, &setup::session_options(&args.model, args.system.as_deref()))?;
+    let options = from_flags::generate_options(&args.sampling)?;
+    let engine = from_flags::engine(&args.model, true)?;
+    let mut session = engine.session_with(MODEL, &from_flags::session_options(&args.model, args.system.as_deref()))?;
     let interactive = std::io::stdin().is_terminal();
     let colour = interactive && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     if interactive {
@@ -38,7 +38,7 @@ pub fn chat(args: ChatArgs) -> Result {
         let turn = session
             .chat_stream(&[Message::user(line)], &options)
             .map_err(Into::into)
-            .and_then(|stream| setup::print_stream(stream, args.model.verbose));
+            .and_then(|stream| crate::print_stream::print_stream(stream, args.model.verbose));
         match turn {
             // At a keyboard a failed turn (say, a full context) is reported and the chat goes on.
             Err(e) if interactive => error_line(&format!("{e} (/reset starts a new conversation)")),

@@ -1,11 +1,11 @@
 //! `inf-wasi embed "text"`: the embedding as a JSON array on stdout.
 
 use crate::cli::EmbedArgs;
+use crate::from_flags::{self, MODEL};
 use crate::output::Result;
-use crate::setup::{self, MODEL};
 
 pub fn embed(args: EmbedArgs) -> Result {
-    let engine = setup::engine(&args.model, true)?;
+    let engine = from_flags::engine(&args.model, true)?;
     let vectors = engine.embed(MODEL, &[args.text.as_str()])?;
     println!("{}", serde_json::to_string(&vectors[0])?);
     Ok(())

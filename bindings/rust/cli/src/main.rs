@@ -5,10 +5,11 @@
 mod chat;
 mod cli;
 mod embed;
+mod from_flags;
 mod model_store;
 mod output;
+mod print_stream;
 mod run;
-mod setup;
 
 use clap::Parser;
 use cli::{Cli, Command, ModelsCommand};

@@ -1,0 +1,47 @@
+//! Turning flags into an engine and generation options.
+
+use crate::cli::{ModelArgs, SamplingArgs};
+use crate::model_store;
+use crate::output::Result;
+use inf_wasi::{Engine, GenerateOptions, SessionOptions};
+
+/// The name the CLI registers its one model under.
+pub const MODEL: &str = "model";
+
+pub fn engine(args: &ModelArgs, fetch_default: bool) -> Result<Engine> {
+    let path = model_store::resolve(args.model.as_deref(), fetch_default)?;
+    let mut builder = Engine::builder();
+    if let Some(threads) = args.threads {
+        builder = builder.threads(threads);
+    }
+    if let Some(size) = args.ctx_size {
+        builder = builder.context_size(size);
+    }
+    Ok(builder.model(MODEL, path).build()?)
+}
+
+pub fn session_options(args: &ModelArgs, system: Option<&str>) -> SessionOptions {
+    SessionOptions { context_size: args.ctx_size, system_prompt: system.map(str::to_string) }
+}
+
+pub fn generate_options(args: &SamplingArgs) -> Result<GenerateOptions> {
+    let json_schema = match &args.json_schema {
+        Some(path) => Some(
+            std::fs::read_to_string(path).map_err(|e| format!("cannot read JSON schema {}: {e}", path.display()))?,
+        ),
+        None => None,
+    };
+    Ok(GenerateOptions {
+        max_tokens: args.max_tokens,
+        stop: args.stop.clone(),
+        temperature: args.temperature,
+        top_k: args.top_k,
+        top_p: args.top_p,
+        min_p: args.min_p,
+        repeat_penalty: args.repeat_penalty,
+        repeat_last_n: None,
+        seed: args.seed,
+        grammar: None,
+        json_schema,
+    })
+}
