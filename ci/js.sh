@@ -11,6 +11,7 @@ package=bindings/js
 # addon is a plain cdylib, loaded by Node as a .node file.
 cargo build --quiet --release --locked --workspace
 rm -rf "$package/native" && mkdir -p "$package/native"
+cp bindings/guards.json "$package/lib/guards.json"
 cp target/release/libinf_wasi_node.so "$package/native/inf_wasi.node"
 # llama.cpp's libraries and the CPU variants beside the addon (stripped, like it).
 ci/native-libs.sh "$package/native/inf_wasi.node" "$package/native"

@@ -12,6 +12,7 @@ root=$(pwd)
 # (see ci/build_wheel.py).
 cargo build --quiet --release --locked --workspace
 cp target/inf-wasi.wasm bindings/python/python/inf_wasi/inf_wasi.wasm
+cp bindings/guards.json bindings/python/python/inf_wasi/guards.json
 
 tools=target/python-tools
 [ -x "$tools/bin/ruff" ] && "$tools/bin/python" -c "import wasmtime" 2>/dev/null ||

@@ -3,12 +3,13 @@
 // alive only while a request is in flight.
 import { Worker } from "node:worker_threads";
 import { InfWasiError, fromWire } from "./errors.js";
+import { CONTRACT } from "./guards.js";
 import { CELLS, Cell } from "./cells.js";
 import { native } from "./native.js";
 
 const WORKER = new URL("./worker.js", import.meta.url);
 /** How often the watchdog looks at a busy worker: the resolution of the guest time limit. */
-const WATCH_MS = 20;
+const WATCH_MS = CONTRACT.tick_ms;
 
 export class Channel {
   #worker;

@@ -2,20 +2,27 @@
 // a memory cap written into the core modules' memory limits, and a watchdog on
 // the main thread that ends a session's worker when the component runs too long
 // without returning or calling the backend.
+import { readFileSync } from "node:fs";
 import { InfWasiError } from "./errors.js";
 
-export const DEFAULT_MEMORY_BYTES = 512 * 2 ** 20;
-export const DEFAULT_TIME_MS = 10_000;
+/**
+ * The guards' defaults and bounds, which every host applies alike
+ * (bindings/guards.json in the repository; docs/host-contract.md).
+ * @type {{ memory_bytes: { default: number, min: number, max: number }, time_ms: { default: number, min: number, max: number }, tick_ms: number }}
+ */
+export const CONTRACT = JSON.parse(readFileSync(new URL("./guards.json", import.meta.url), "utf8"));
 const PAGE = 65536;
 
 /** The engine's `guestMemoryLimit` (bytes) and `guestTimeLimit` (ms), checked. */
 export function guards(options) {
-  const { guestMemoryLimit = DEFAULT_MEMORY_BYTES, guestTimeLimit = DEFAULT_TIME_MS } = options;
-  if (!Number.isInteger(guestMemoryLimit) || guestMemoryLimit < 2 ** 20 || guestMemoryLimit > 2 ** 32) {
-    throw new InfWasiError("invalid-input", `guestMemoryLimit must be a whole number of bytes from 1 MiB to 4 GiB, got ${guestMemoryLimit}`);
+  const memory = CONTRACT.memory_bytes;
+  const time = CONTRACT.time_ms;
+  const { guestMemoryLimit = memory.default, guestTimeLimit = time.default } = options;
+  if (!Number.isInteger(guestMemoryLimit) || guestMemoryLimit < memory.min || guestMemoryLimit > memory.max) {
+    throw new InfWasiError("invalid-input", `guestMemoryLimit must be a whole number of bytes from ${memory.min} to ${memory.max}, got ${guestMemoryLimit}`);
   }
-  if (typeof guestTimeLimit !== "number" || !(guestTimeLimit > 0) || !Number.isFinite(guestTimeLimit)) {
-    throw new InfWasiError("invalid-input", `guestTimeLimit must be a positive number of milliseconds, got ${guestTimeLimit}`);
+  if (typeof guestTimeLimit !== "number" || !(guestTimeLimit >= time.min && guestTimeLimit <= time.max)) {
+    throw new InfWasiError("invalid-input", `guestTimeLimit must be a number of milliseconds from ${time.min} to ${time.max}, got ${guestTimeLimit}`);
   }
   return { memoryBytes: guestMemoryLimit, timeMs: guestTimeLimit };
 }

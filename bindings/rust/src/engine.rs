@@ -123,11 +123,7 @@ impl EngineBuilder {
     }
 
     pub fn build(self) -> Result<Engine> {
-        if self.guards.memory_bytes < 1 << 20 || self.guards.time.is_zero() {
-            return Err(Error::InvalidInput(
-                "the guest memory limit must be at least 1 MiB and the guest time limit above zero".into(),
-            ));
-        }
+        self.guards.validate().map_err(Error::InvalidInput)?;
         runtime()?;
         let mut models = ModelRegistry::new();
         for (index, (name, path, options)) in self.models.into_iter().enumerate() {

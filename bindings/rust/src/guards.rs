@@ -2,13 +2,39 @@
 //! guest execution. Both stop only guest code; time spent in wasi-nn (decoding
 //! on llama.cpp) does not count, and cancellation covers it instead.
 
+use serde::Deserialize;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 use wasmtime::{ResourceLimiter, UpdateDeadline};
 
+/// The guards' defaults and bounds, which every host applies alike
+/// (bindings/guards.json, docs/host-contract.md).
+#[derive(Deserialize)]
+struct Contract {
+    memory_bytes: Bound,
+    time_ms: Bound,
+    tick_ms: u64,
+}
+
+#[derive(Deserialize)]
+struct Bound {
+    default: u64,
+    min: u64,
+    max: u64,
+}
+
+fn contract() -> &'static Contract {
+    static CONTRACT: OnceLock<Contract> = OnceLock::new();
+    CONTRACT.get_or_init(|| {
+        serde_json::from_str(include_str!("../guards.json")).expect("bindings/guards.json holds the guard contract")
+    })
+}
+
 /// How often the engine's epoch advances: the deadline's resolution.
-pub const TICK: Duration = Duration::from_millis(10);
+pub fn tick() -> Duration {
+    Duration::from_millis(contract().tick_ms)
+}
 
 /// The component's limits, set per engine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,7 +48,30 @@ pub struct Guards {
 
 impl Default for Guards {
     fn default() -> Self {
-        Self { memory_bytes: 512 << 20, time: Duration::from_secs(10) }
+        let c = contract();
+        Self { memory_bytes: c.memory_bytes.default as usize, time: Duration::from_millis(c.time_ms.default) }
+    }
+}
+
+impl Guards {
+    /// Both limits within the contract's bounds, or what is wrong.
+    pub fn validate(&self) -> Result<(), String> {
+        let c = contract();
+        let memory = self.memory_bytes as u64;
+        if !(c.memory_bytes.min..=c.memory_bytes.max).contains(&memory) {
+            return Err(format!(
+                "the guest memory limit must be from {} to {} bytes, got {memory}",
+                c.memory_bytes.min, c.memory_bytes.max
+            ));
+        }
+        let millis = self.time.as_millis();
+        if !(u128::from(c.time_ms.min)..=u128::from(c.time_ms.max)).contains(&millis) {
+            return Err(format!(
+                "the guest time limit must be from {} to {} ms, got {:?}",
+                c.time_ms.min, c.time_ms.max, self.time
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -58,7 +107,7 @@ impl ResourceLimiter for MemoryCap {
 
 /// Measures how long guest code has run since it last entered or returned from
 /// a wasi-nn call. The epoch callback runs only while guest code runs, once per
-/// [`TICK`]; the backend counts its calls, so a callback that sees the count
+/// [`tick`]; the backend counts its calls, so a callback that sees the count
 /// changed knows the guest was in the host meanwhile and starts afresh.
 pub struct Watchdog {
     limit: Duration,
@@ -92,5 +141,24 @@ impl Watchdog {
             }
         }
         Ok(UpdateDeadline::Continue(1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_defaults_and_bounds_come_from_the_shared_contract() {
+        let defaults = Guards::default();
+        assert_eq!(defaults, Guards { memory_bytes: 512 << 20, time: Duration::from_secs(10) });
+        assert!(defaults.validate().is_ok());
+        assert_eq!(tick(), Duration::from_millis(10));
+        let too_big = Guards { memory_bytes: (4 << 30) + 1, ..defaults };
+        assert!(too_big.validate().unwrap_err().contains("4294967296"));
+        assert!(Guards { memory_bytes: 1 << 19, ..defaults }.validate().is_err());
+        assert!(Guards { time: Duration::ZERO, ..defaults }.validate().is_err());
+        assert!(Guards { time: Duration::from_secs(2 * 86_400), ..defaults }.validate().is_err());
+        assert!(Guards { memory_bytes: 4 << 30, time: Duration::from_millis(1) }.validate().is_ok());
     }
 }

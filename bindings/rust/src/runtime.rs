@@ -3,7 +3,7 @@
 //! instantiates. No compiler runs in the application.
 
 use crate::bindings::EmbedderPre;
-use crate::guards::{Guards, MemoryCap, Watchdog, TICK};
+use crate::guards::{tick, Guards, MemoryCap, Watchdog};
 use inf_wasi_ggml::{CancelFlag, ModelRegistry};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -73,7 +73,7 @@ fn link(linker: &Linker<HostState>, component: &Component) -> wasmtime::Result<I
 #[error("the component was refused: {0}; inf-wasi grants a component wasi:nn and nothing else")]
 pub struct Refused(String);
 
-/// Advances the engine's epoch every [`TICK`] while any call into the
+/// Advances the engine's epoch every [`tick`] while any call into the
 /// component is running, which is what lets a store's deadline stop guest
 /// code. One thread for the process, parked while nothing runs.
 struct Ticker {
@@ -89,7 +89,7 @@ impl Ticker {
             while running.load(Ordering::SeqCst) == 0 {
                 std::thread::park();
             }
-            std::thread::sleep(TICK);
+            std::thread::sleep(tick());
             engine.increment_epoch();
         })?;
         Ok(Self { active, thread: handle.thread().clone() })

@@ -9,6 +9,7 @@ instantiating it per store, calling exports by name, and the value shapes
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 import weakref
@@ -45,8 +46,12 @@ def _load(engine: wasmtime.Engine) -> Component:
         return Component(engine, package.joinpath("inf_wasi.wasm").read_bytes())
 
 
+#: The guards' defaults and bounds, which every host applies alike
+#: (bindings/guards.json in the repository; docs/host-contract.md).
+CONTRACT: Dict[str, Any] = json.loads(resources.files("inf_wasi").joinpath("guards.json").read_text())
+
 #: How often the engine's epoch advances: the resolution of the guest deadline.
-TICK = 0.01
+TICK: float = CONTRACT["tick_ms"] / 1000
 
 
 def config() -> wasmtime.Config:
@@ -112,8 +117,8 @@ class Guards:
     """The component's limits: its memory, and how long it may run without
     returning or calling wasi-nn (decoding time does not count)."""
 
-    memory_bytes: int = 512 << 20
-    time_seconds: float = 10.0
+    memory_bytes: int = CONTRACT["memory_bytes"]["default"]
+    time_seconds: float = CONTRACT["time_ms"]["default"] / 1000
 
     @property
     def ticks(self) -> int:

@@ -7,7 +7,7 @@ import threading
 from typing import Any, Dict, List, Mapping, Optional, Union
 
 from . import _native
-from ._component import Guards, Instance
+from ._component import CONTRACT, Guards, Instance
 from .errors import InvalidInputError
 from .options import session_options
 from .session import Session
@@ -125,13 +125,16 @@ class Engine:
 
 
 def _guards(memory: Optional[int], seconds: Optional[float]) -> Guards:
+    """The engine's guards, within the bounds every host shares (bindings/guards.json)."""
     guards = Guards()
+    low, high = CONTRACT["memory_bytes"]["min"], CONTRACT["memory_bytes"]["max"]
     if memory is not None:
-        if isinstance(memory, bool) or not isinstance(memory, int) or memory < 1 << 20:
-            raise InvalidInputError(f"guest_memory_limit must be a whole number of bytes, at least 1 MiB, got {memory!r}")
+        if isinstance(memory, bool) or not isinstance(memory, int) or not low <= memory <= high:
+            raise InvalidInputError(f"guest_memory_limit must be a whole number of bytes from {low} to {high}, got {memory!r}")
         guards = Guards(memory, guards.time_seconds)
+    low, high = CONTRACT["time_ms"]["min"] / 1000, CONTRACT["time_ms"]["max"] / 1000
     if seconds is not None:
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 < seconds < 1e9:
-            raise InvalidInputError(f"guest_time_limit must be a positive number of seconds, got {seconds!r}")
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not low <= seconds <= high:
+            raise InvalidInputError(f"guest_time_limit must be a number of seconds from {low:g} to {high:g}, got {seconds!r}")
         guards = Guards(guards.memory_bytes, float(seconds))
     return guards
