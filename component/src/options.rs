@@ -5,7 +5,7 @@
 use crate::bindings::exports::inf::wasi::types::{Error, GenerateOptions};
 use crate::json_schema::schema_to_gbnf;
 use crate::nn::interface_error;
-use inf_wasi_profile::{Bound, ModelMetadata, Number, SamplingConfig};
+use inf_wasi_profile::{ModelMetadata, SamplingConfig};
 use inf_wasi_profile::{MIN_P, REPEAT_LAST_N, REPEAT_PENALTY, TEMPERATURE, TOP_K, TOP_P};
 use serde_json::Value;
 
@@ -61,11 +61,6 @@ fn invalid(message: impl Into<String>) -> Error {
     Error::InvalidInput(message.into())
 }
 
-/// A given option checked against its bound, or the table's default.
-fn bounded<T: Number>(bound: Bound<T>, value: Option<T>) -> Result<T, Error> {
-    value.map_or(Ok(bound.default), |v| bound.check(v).map_err(interface_error))
-}
-
 pub fn plan(options: &GenerateOptions, limits: Limits) -> Result<Plan, Error> {
     let cap = limits.max_output_tokens;
     let max_tokens = options.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS.min(cap));
@@ -91,17 +86,18 @@ pub fn plan(options: &GenerateOptions, limits: Limits) -> Result<Plan, Error> {
         (None, None) => None,
     };
     let config = SamplingConfig {
-        temperature: bounded(TEMPERATURE, options.temperature)?,
-        top_k: bounded(TOP_K, options.top_k)?,
-        top_p: bounded(TOP_P, options.top_p)?,
-        min_p: bounded(MIN_P, options.min_p)?,
-        repeat_penalty: bounded(REPEAT_PENALTY, options.repeat_penalty)?,
-        repeat_last_n: bounded(REPEAT_LAST_N, options.repeat_last_n)?,
+        temperature: options.temperature.unwrap_or(TEMPERATURE.default),
+        top_k: options.top_k.unwrap_or(TOP_K.default),
+        top_p: options.top_p.unwrap_or(TOP_P.default),
+        min_p: options.min_p.unwrap_or(MIN_P.default),
+        repeat_penalty: options.repeat_penalty.unwrap_or(REPEAT_PENALTY.default),
+        repeat_last_n: options.repeat_last_n.unwrap_or(REPEAT_LAST_N.default),
         seed: options.seed,
         grammar,
         ..SamplingConfig::default()
     };
-    // The same check the backend makes (a blank grammar, and the bounds again).
+    // The bounds and a blank grammar, checked as the backend checks them (one
+    // table): the error names the option and its range.
     config.validate().map_err(interface_error)?;
     Ok(Plan { config, max_tokens, stop: options.stop.clone() })
 }
