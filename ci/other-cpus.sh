@@ -20,8 +20,9 @@ command -v qemu-x86_64 >/dev/null || { echo "other-cpus: qemu-x86_64 is missing 
 
 gemma=$(python3 ci/fetch_model.py)
 smol=$(python3 ci/fetch_model.py smollm2-135m-instruct-q4_1)
-prompt=$(python3 -c 'import json; print(json.load(open("tests/conformance/cases.json"))["greedy"][0]["prompt"])')
-reference=$(python3 -c 'import json,sys; print(json.load(open("target/conformance/rust-greedy.json"))[0]["text"])')
+# The conformance file's first case (greedy-capital) and the Rust runner's outcome for it.
+prompt=$(python3 -c 'import json; print(json.load(open("tests/conformance/cases.json"))["cases"][0]["steps"][0]["complete"])')
+reference=$(python3 -c 'import json; print(json.load(open("target/conformance/reference.json"))["greedy-capital"]["steps"][0]["text"])')
 jar=$(ls "$root"/bindings/java/target/inf-wasi-*.jar)
 work=$root/target/other-cpus
 rm -rf "$work" && mkdir -p "$work"

@@ -1,5 +1,5 @@
 //! Images through the ggml profile: the default Gemma 3 model with a tiny
-//! random-weight projector (ci/tiny-mmproj.py; 4 embeddings per image) runs
+//! random-weight projector (tests/fixtures/tiny-mmproj.py; 4 embeddings per image) runs
 //! end to end through llama.cpp's multimodal library. What is deterministic is
 //! checked: token counts, that generation runs, and that identical inputs give
 //! identical greedy output. Bad images are `invalid-input` errors.
@@ -23,7 +23,7 @@ fn projector() -> PathBuf {
         let dir = std::env::temp_dir().join(format!("inf-wasi-vision-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("tiny-mmproj.gguf");
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../ci/tiny-mmproj.py");
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/tiny-mmproj.py");
         let out = std::process::Command::new("python3").arg(script).arg(&path).output().unwrap();
         assert!(out.status.success(), "tiny-mmproj.py failed: {}", String::from_utf8_lossy(&out.stderr));
         path
@@ -53,12 +53,12 @@ fn image(index: usize, bytes: Vec<u8>) -> NamedTensor {
     NamedTensor::new(format!("image.{index}"), Tensor::bytes(bytes))
 }
 
-/// The shared test images (ci/test-images.py), by file name.
+/// The shared test images (tests/fixtures/test-images.py), by file name.
 fn image_file(name: &str) -> Vec<u8> {
     static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     let dir = DIR.get_or_init(|| {
         let dir = std::env::temp_dir().join(format!("inf-wasi-images-{}", std::process::id()));
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../ci/test-images.py");
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/test-images.py");
         let out = std::process::Command::new("python3").arg(script).arg(&dir).output().unwrap();
         assert!(out.status.success(), "test-images.py failed: {}", String::from_utf8_lossy(&out.stderr));
         dir

@@ -25,11 +25,11 @@ export async function collect(stream) {
   return pieces;
 }
 
-/** A copy of the default model with `template` as its chat template (ci/template-model.py). */
+/** A copy of the default model with `template` as its chat template (tests/fixtures/template-model.py). */
 export function templateModel(name, template) {
   const dir = mkdtempSync(join(tmpdir(), "inf-wasi-js-"));
   const out = join(dir, `${name}.gguf`);
-  execFileSync("python3", [`${REPO}/ci/template-model.py`, MODEL, out, template]);
+  execFileSync("python3", [`${REPO}/tests/fixtures/template-model.py`, MODEL, out, template]);
   return out;
 }
 
@@ -42,16 +42,16 @@ export const BLOATING_TEMPLATE =
   "{% for i in range(100000) %}{% for j in range(100000) %}" +
   "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef{% endfor %}{% endfor %}";
 
-/** A tiny random-weight projector for the default model (ci/tiny-mmproj.py): 4 embeddings per image. */
+/** A tiny random-weight projector for the default model (tests/fixtures/tiny-mmproj.py): 4 embeddings per image. */
 export function tinyProjector() {
   const out = join(mkdtempSync(join(tmpdir(), "inf-wasi-js-")), "tiny-mmproj.gguf");
-  execFileSync("python3", [`${REPO}/ci/tiny-mmproj.py`, out]);
+  execFileSync("python3", [`${REPO}/tests/fixtures/tiny-mmproj.py`, out]);
   return out;
 }
 
-/** The shared test images (ci/test-images.py), in a fresh folder. */
+/** The shared test images (tests/fixtures/test-images.py), in a fresh folder. */
 export function testImages() {
   const dir = mkdtempSync(join(tmpdir(), "inf-wasi-js-images-"));
-  execFileSync("python3", [`${REPO}/ci/test-images.py`, dir]);
+  execFileSync("python3", [`${REPO}/tests/fixtures/test-images.py`, dir]);
   return dir;
 }

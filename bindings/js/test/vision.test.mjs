@@ -1,11 +1,12 @@
 // Images in Node: the default model with a tiny random-weight projector (4
-// embeddings per image). What is deterministic is checked.
+// embeddings per image). The ways JavaScript takes an image; the shared image
+// cases are in tests/conformance.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { Engine } from "inf-wasi";
-import { MODEL, collect, greedy, testImages, tinyProjector } from "./support.mjs";
+import { MODEL, greedy, testImages, tinyProjector } from "./support.mjs";
 
 let engine;
 let images;
@@ -18,45 +19,20 @@ after(() => engine.close());
 
 const ask = (image) => [{ role: "user", content: ["What is in this picture? ", { type: "image", ...image }] }];
 
-test("an image question streams an answer and repeats exactly", async () => {
-  assert.equal((await engine.modelInfo("gemma-vision")).vision, true);
-  assert.equal((await engine.modelInfo("gemma")).vision, false);
-  const session = engine.session("gemma-vision");
-  const stream = session.chatStream(ask({ path: join(images, "gradient.png") }), greedy(6));
-  const pieces = await collect(stream);
-  const first = stream.completion;
-  assert.equal(pieces.join(""), first.text);
+test("an image as a path, a Buffer or a Uint8Array gives one answer", async () => {
   const bytes = readFileSync(join(images, "gradient.png"));
-  for (const image of [{ image: bytes }, { image: new Uint8Array(bytes) }]) {
-    const other = engine.session("gemma-vision");
-    const again = await other.chat(ask(image), greedy(6));
-    assert.deepEqual([again.text, again.usage.promptTokens], [first.text, first.usage.promptTokens]);
-    await other.close();
+  const answers = new Set();
+  for (const image of [{ path: join(images, "gradient.png") }, { image: bytes }, { image: new Uint8Array(bytes) }]) {
+    const session = engine.session("gemma-vision");
+    const c = await session.chat(ask(image), greedy(6));
+    answers.add(JSON.stringify([c.text, c.usage.promptTokens]));
+    await session.close();
   }
-  const large = engine.session("gemma-vision");
-  const larger = await large.chat(ask({ path: join(images, "large.png") }), greedy(2));
-  assert.equal(larger.usage.promptTokens, first.usage.promptTokens, "every image is 4 tokens");
-  const fromJpeg = engine.session("gemma-vision");
-  const jpeg = await fromJpeg.chat(ask({ path: join(images, "gradient.jpg") }), greedy(2));
-  assert.equal(jpeg.usage.promptTokens, first.usage.promptTokens, "a JPEG too");
-  await fromJpeg.close();
-  await large.close();
-  const followUp = await session.chat([{ role: "user", content: "And its colour?" }], greedy(4));
-  assert.ok(followUp.usage.promptTokens > first.usage.promptTokens);
-  assert.equal((await session.history()).length, 4);
-  await session.close();
+  assert.equal(answers.size, 1);
 });
 
-test("bad images are invalid input, and a text model refuses images", async () => {
+test("an image file that cannot be read is invalid input", async () => {
   const session = engine.session("gemma-vision");
-  for (const name of ["truncated.png", "not-an-image.jpg", "zero.png", "huge-header.png"]) {
-    await assert.rejects(session.chat(ask({ path: join(images, name) }), greedy(2)), { code: "invalid-input" }, name);
-  }
-  await assert.rejects(session.chat(ask({ image: new Uint8Array(0) }), greedy(2)), { code: "invalid-input" });
   await assert.rejects(session.chat(ask({ path: join(images, "no-such.png") }), greedy(2)), { code: "invalid-input" });
-  assert.ok((await session.chat(ask({ path: join(images, "gradient.png") }), greedy(2))).usage.completionTokens > 0);
   await session.close();
-  const text = engine.session("gemma");
-  await assert.rejects(text.chat(ask({ path: join(images, "gradient.png") }), greedy(2)), { code: "unsupported" });
-  await text.close();
 });

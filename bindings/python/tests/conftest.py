@@ -39,23 +39,23 @@ BLOATING_TEMPLATE = (
 
 
 def template_model(tmp: pathlib.Path, name: str, template: str) -> str:
-    """A copy of the default model with ``template`` as its chat template (ci/template-model.py)."""
+    """A copy of the default model with ``template`` as its chat template (tests/fixtures/template-model.py)."""
     out = tmp / f"{name}.gguf"
-    subprocess.run([sys.executable, str(REPO / "ci" / "template-model.py"), model_path(), str(out), template], check=True)
+    subprocess.run([sys.executable, str(REPO / "tests" / "fixtures" / "template-model.py"), model_path(), str(out), template], check=True)
     return str(out)
 
 
 @pytest.fixture(scope="session")
 def projector(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A tiny random-weight projector for the default model (ci/tiny-mmproj.py): 4 embeddings per image."""
+    """A tiny random-weight projector for the default model (tests/fixtures/tiny-mmproj.py): 4 embeddings per image."""
     out = tmp_path_factory.mktemp("projector") / "tiny-mmproj.gguf"
-    subprocess.run([sys.executable, str(REPO / "ci" / "tiny-mmproj.py"), str(out)], check=True)
+    subprocess.run([sys.executable, str(REPO / "tests" / "fixtures" / "tiny-mmproj.py"), str(out)], check=True)
     return str(out)
 
 
 @pytest.fixture(scope="session")
 def images(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
-    """The shared test images (ci/test-images.py)."""
+    """The shared test images (tests/fixtures/test-images.py)."""
     out = tmp_path_factory.mktemp("images")
-    subprocess.run([sys.executable, str(REPO / "ci" / "test-images.py"), str(out)], check=True)
+    subprocess.run([sys.executable, str(REPO / "tests" / "fixtures" / "test-images.py"), str(out)], check=True)
     return out

@@ -1,27 +1,166 @@
-"""The shared conformance cases: greedy output equals the Rust host's (which the
-Rust suite checked against llama.cpp itself, token for token)."""
+"""The shared conformance cases (tests/conformance/cases.json) through the
+Python package: every outcome equals the Rust runner's (the reference, checked
+there against llama.cpp itself) and holds what the case expects. This runner
+only converts; the format is in tests/conformance/README.md."""
 
 import json
+import math
+import os
+import pathlib
+import subprocess
+import sys
+from typing import Any, Dict, Iterator, List
 
 import pytest
 
-from conftest import REPO
+from inf_wasi import Engine, InfWasiError, Session
+from conftest import REPO, model_path
 
-CASES = json.loads((REPO / "tests" / "conformance" / "cases.json").read_text())
-RUST = REPO / "target" / "conformance" / "rust-greedy.json"
-
-
-def rust_results():
-    if not RUST.exists():
-        pytest.fail(f"{RUST} is missing: the Rust suite writes it (cargo test --release -p inf-wasi --test conformance)")
-    return {r["prompt"]: r for r in json.loads(RUST.read_text())}
+CASES = json.loads((REPO / "tests" / "conformance" / "cases.json").read_text())["cases"]
+REFERENCE = REPO / "target" / "conformance" / "reference.json"
 
 
-@pytest.mark.parametrize("case", CASES["greedy"], ids=lambda c: c["prompt"][:24])
-def test_greedy_output_equals_the_rust_host(engine, case):
-    want = rust_results()[case["prompt"]]
-    with engine.session("gemma") as session:
-        got = session.complete(case["prompt"], temperature=0, max_tokens=case["max_tokens"])
-    assert got.text == want["text"]
-    assert got.usage.completion_tokens == want["completion_tokens"]
-    assert got.finish_reason == want["finish_reason"]
+@pytest.fixture(scope="module")
+def reference() -> Dict[str, Any]:
+    if not REFERENCE.exists():
+        # The Rust runner writes it; run it here rather than depend on suite order.
+        subprocess.run(["cargo", "test", "--release", "--workspace", "--locked", "--test", "conformance"],
+                       cwd=REPO, check=True)
+    return json.loads(REFERENCE.read_text())
+
+
+@pytest.fixture(scope="module")
+def fixtures() -> Dict[str, Any]:
+    out = subprocess.run([sys.executable, str(REPO / "tests" / "conformance" / "fixtures.py")], check=True,
+                         capture_output=True, text=True, env={**os.environ, "INF_WASI_MODEL": model_path()})
+    return json.loads(pathlib.Path(out.stdout.strip()).read_text())
+
+
+@pytest.fixture(scope="module")
+def engines(fixtures: Dict[str, Any]) -> Iterator[Dict[str, Engine]]:
+    opened: Dict[str, Engine] = {}
+
+    def engine(name: str) -> Engine:
+        if name not in opened:
+            spec = fixtures["engines"][name]
+            ms = spec.get("guest_time_limit_ms")
+            opened[name] = Engine(
+                {n: {"path": m["path"], "projector": m["projector"]} for n, m in spec["models"].items()},
+                threads=spec["threads"], context_size=spec["context_size"],
+                guest_memory_limit=spec.get("guest_memory_limit"), guest_time_limit=ms / 1000 if ms else None)
+        return opened[name]
+
+    yield engine  # type: ignore[misc]
+    for e in opened.values():
+        e.close()
+
+
+def text(v: Any) -> str:
+    """A string in the file: literal, or ``{"repeat": s, "times": n}``."""
+    return v if isinstance(v, str) else v["repeat"] * v["times"]
+
+
+def options(o: Dict[str, Any]) -> Dict[str, Any]:
+    o = dict(o)
+    if "stop" in o:
+        o["stop"] = [text(s) for s in o["stop"]]
+    return o
+
+
+def messages(ms: List[Dict[str, Any]], images: pathlib.Path) -> List[Dict[str, Any]]:
+    def part(p: Dict[str, Any]) -> Any:
+        return (images / p["image"]).read_bytes() if "image" in p else text(p["text"])
+
+    def content(c: Any) -> Any:
+        return [part(p) for p in c] if isinstance(c, list) else text(c)
+
+    return [{"role": m["role"], "content": content(m["content"])} for m in ms]
+
+
+def completion(c: Any) -> Dict[str, Any]:
+    u = c.usage
+    return {"text": c.text, "finish_reason": c.finish_reason, "usage": {
+        "prompt_tokens": u.prompt_tokens, "cached_tokens": u.cached_tokens, "completion_tokens": u.completion_tokens}}
+
+
+def streamed(start: Any) -> Dict[str, Any]:
+    stream = start()
+    pieces = list(stream)
+    return {**completion(stream.completion), "pieces": pieces}
+
+
+def step(session: Session, s: Dict[str, Any], images: pathlib.Path) -> Dict[str, Any]:
+    try:
+        o = options(s.get("options", {}))
+        if "complete" in s:
+            return completion(session.complete(text(s["complete"]), **o))
+        if "stream" in s:
+            return streamed(lambda: session.stream(text(s["stream"]), **o))
+        if "chat" in s:
+            return completion(session.chat(messages(s["chat"], images), **o))
+        if "chat_stream" in s:
+            return streamed(lambda: session.chat_stream(messages(s["chat_stream"], images), **o))
+        if "history" in s:
+            return {"history": [{"role": m.role, "text": m.text(),
+                                 "images": 0 if isinstance(m.content, str) else sum(isinstance(p, bytes) for p in m.content)}
+                                for m in session.history]}
+        if "reset" in s:
+            session.reset()
+            return {}
+    except InfWasiError as e:
+        return {"error": e.code}
+    raise ValueError(f"unknown step {s}")
+
+
+def run(engine: Engine, case: Dict[str, Any], images: pathlib.Path) -> Dict[str, Any]:
+    model = case.get("model", "gemma")
+    try:
+        op = case["op"]
+        if op == "session":
+            s = case.get("session", {})
+            session = engine.session(model, context_size=s.get("context_size"), system_prompt=s.get("system_prompt"))
+            with session:
+                return {"steps": [step(session, x, images) for x in case["steps"]]}
+        if op == "embed":
+            return {"vectors": engine.embed(model, [text(t) for t in case["texts"]])}
+        if op == "tokenize":
+            return {"tokens": engine.tokenize(model, text(case["text"]), add_special=case["add_special"])}
+        if op == "detokenize":
+            return {"text": engine.detokenize(model, case["tokens"])}
+        if op == "model_info":
+            return dict(engine.model_info(model).__dict__)
+    except InfWasiError as e:
+        return {"error": e.code}
+    raise ValueError(f"unknown op {op}")
+
+
+def contains(outcome: Any, expect: Any) -> bool:
+    """``outcome`` holds everything ``expect`` says: objects by key, lists element by element."""
+    if isinstance(expect, dict):
+        return isinstance(outcome, dict) and all(k in outcome and contains(outcome[k], v) for k, v in expect.items())
+    if isinstance(expect, list):
+        return isinstance(outcome, list) and len(outcome) == len(expect) and all(map(contains, outcome, expect))
+    return bool(outcome == expect)
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal, with floats (embeddings) equal to a millionth."""
+    if isinstance(a, float) or isinstance(b, float):
+        return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-6)
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(map(same, a, b))
+    return bool(a == b)
+
+
+def pieces_join(outcome: Dict[str, Any]) -> bool:
+    return all("".join(s["pieces"]) == s["text"] for s in outcome.get("steps", []) if "pieces" in s)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_case(case: Dict[str, Any], engines: Any, fixtures: Dict[str, Any], reference: Dict[str, Any]) -> None:
+    outcome = run(engines(case.get("engine", "default")), case, pathlib.Path(fixtures["images"]))
+    assert contains(outcome, case.get("expect", {})), f"expected {case.get('expect')}, got {outcome}"
+    assert pieces_join(outcome), outcome
+    assert same(outcome, reference[case["id"]]), f"the Rust host gave {reference[case['id']]}, this one {outcome}"

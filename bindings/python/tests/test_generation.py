@@ -1,72 +1,11 @@
-import json
+"""What only Python has (threads, asyncio, the precompiled component); the
+shared behaviour is in tests/conformance."""
+
 import threading
 
+import pytest
 
-from inf_wasi import Message
-
-
-def test_stream_concatenates_to_complete(engine):
-    whole = engine.session("gemma").complete("Once upon a time", temperature=0, max_tokens=24)
-    stream = engine.session("gemma").stream("Once upon a time", temperature=0, max_tokens=24)
-    pieces = list(stream)
-    assert len(pieces) > 1
-    assert "".join(pieces) == whole.text
-    assert stream.completion == whole
-
-
-def test_seed_reproduces_sampling(engine):
-    def sample(seed):
-        options = dict(temperature=1.5, top_k=0, top_p=1.0, min_p=0.0, seed=seed, max_tokens=16)
-        return engine.session("gemma").complete("My favourite animal is", **options).text
-
-    assert sample(7) == sample(7)
-    assert any(sample(s) != sample(7) for s in (1, 2, 3))
-
-
-def test_stop_strings_and_max_tokens(engine):
-    session = engine.session("gemma")
-    prompt = "The three primary colors are"
-    pieces = list(session.stream(prompt, temperature=0, max_tokens=8))
-    # The end of one piece, the next, and the start of the one after: spans two token boundaries.
-    stop = pieces[0][-1] + pieces[1] + pieces[2][0]
-    full = "".join(pieces)
-    stopped = session.complete(prompt, temperature=0, max_tokens=8, stop=stop)
-    assert stopped.text == full[: full.index(stop)] and stopped.finish_reason == "stop"
-    limited = session.complete("Count: 1, 2, 3,", temperature=0, max_tokens=5)
-    assert limited.usage.completion_tokens == 5 and limited.finish_reason == "length"
-
-
-def test_json_schema_output(engine):
-    schema = {"type": "object", "properties": {"name": {"type": "string", "maxLength": 24}, "age": {"type": "integer"}},
-              "required": ["name", "age"]}
-    c = engine.session("gemma").complete("A person as JSON:", temperature=0, max_tokens=64, json_schema=schema)
-    value = json.loads(c.text)
-    assert set(value) == {"name", "age"} and isinstance(value["age"], int)
-
-
-def test_chat_reuses_the_kv_cache_and_keeps_history(engine):
-    session = engine.session("gemma", system_prompt="Answer briefly.")
-    first = session.chat([{"role": "user", "content": "Name a fruit."}], temperature=0, max_tokens=12)
-    second = session.chat([Message("user", "Name a vegetable.")], temperature=0, max_tokens=12)
-    first_total = first.usage.prompt_tokens + first.usage.completion_tokens
-    # The template trims the reply, so a trailing newline may be evaluated again.
-    assert first_total - 2 <= second.usage.cached_tokens <= first_total
-    message_tokens = len(engine.tokenize("gemma", "Name a vegetable.", add_special=False))
-    evaluated = second.usage.prompt_tokens - second.usage.cached_tokens
-    assert message_tokens + 9 <= evaluated <= message_tokens + 10 + (first_total - second.usage.cached_tokens)
-    assert [m.role for m in session.history] == ["system", "user", "assistant", "user", "assistant"]
-    session.reset()
-    assert [m.role for m in session.history] == ["system"]
-
-
-def test_embeddings_and_tokens(engine):
-    info = engine.model_info("gemma")
-    assert (info.architecture, info.embedding_size, info.vision) == ("gemma3", 640, False)
-    a, b = engine.embed("gemma", ["The cat sat.", "Quantum chromodynamics"])
-    assert len(a) == 640 and a != b
-    assert engine.embed("gemma", "The cat sat.")[0] == a
-    tokens = engine.tokenize("gemma", "Hello world", add_special=False)
-    assert engine.detokenize("gemma", tokens) == "Hello world"
+from inf_wasi import Engine, InvalidInputError
 
 
 def test_two_sessions_generate_on_two_threads(engine):
@@ -102,14 +41,31 @@ def test_asyncio_does_not_block_the_event_loop(model):
         tick = asyncio.create_task(ticker())
         async with AsyncEngine(models={"gemma": model}, threads=1) as engine:
             session = await engine.session("gemma")
-            pieces = [p async for p in session.stream("Once upon a time", temperature=0, max_tokens=24)]
+            stream = session.stream("Once upon a time", temperature=0, max_tokens=24)
+            pieces = [p async for p in stream]
             whole = await session.complete("Once upon a time", temperature=0, max_tokens=24)
+            history = await session.history()
+            tokens = await engine.tokenize("gemma", "Hello world", add_special=False)
+            text = await engine.detokenize("gemma", tokens)
         tick.cancel()
-        return pieces, whole, ticks
+        return pieces, stream.completion, whole, history, text, ticks, session
 
-    pieces, whole, ticks = asyncio.run(main())
-    assert "".join(pieces) == whole.text
+    pieces, streamed, whole, history, text, ticks, session = asyncio.run(main())
+    assert "".join(pieces) == whole.text == streamed.text  # the second run reuses the cached prompt
+    assert history == [] and text == "Hello world"
     assert ticks > 5, "the event loop kept running during generation"
+    with pytest.raises(InvalidInputError):
+        session.sync.complete("x")  # the engine closed it on leaving the block
+
+
+def test_closing_an_engine_closes_its_sessions(model):
+    engine = Engine(models={"gemma": model}, threads=1)
+    session = engine.session("gemma")
+    engine.close()
+    with pytest.raises(InvalidInputError):
+        session.complete("x")
+    with pytest.raises(InvalidInputError):
+        engine.session("gemma")
 
 
 def test_the_wheel_ships_the_component_precompiled(engine):

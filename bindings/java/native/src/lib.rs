@@ -125,8 +125,10 @@ pub extern "system" fn Java_dev_infwasi_Native_sessionOpen<'l>(
         let engine = ENGINES.get(engine)?;
         let model = java::string(env, &model, "model name")?;
         let mut options = SessionOptions::default();
-        if let Some(tokens) = positive(context_size, "contextSize")? {
-            options = options.context_size(tokens);
+        // -1: the engine's default. Anything else goes to the component, which
+        // refuses 0 as every binding does.
+        if context_size >= 0 {
+            options = options.context_size(context_size as u32);
         }
         if let Some(text) = java::optional_string(env, &system_prompt)? {
             options = options.system_prompt(text);
@@ -278,7 +280,8 @@ pub extern "system" fn Java_dev_infwasi_Native_sessionReset(mut env: JNIEnv, _: 
     guard(&mut env, (), |_| with_session(session, |slot| slot.session.reset()))
 }
 
-/// The conversation as `[roles, texts]`.
+/// The conversation as `[roles, texts, images]`: `String[]`, `String[]` and, per
+/// message, its images' bytes (`byte[][][]`).
 #[no_mangle]
 pub extern "system" fn Java_dev_infwasi_Native_sessionHistory<'l>(
     mut env: JNIEnv<'l>,
@@ -288,8 +291,10 @@ pub extern "system" fn Java_dev_infwasi_Native_sessionHistory<'l>(
     guard(&mut env, std::ptr::null_mut(), |env| {
         let history = with_session(session, |slot| slot.session.history())?;
         let table = (|| -> jni::errors::Result<JObjectArray<'l>> {
-            let roles = env.new_object_array(history.len() as i32, "java/lang/String", JObject::null())?;
-            let texts = env.new_object_array(history.len() as i32, "java/lang/String", JObject::null())?;
+            let len = history.len() as i32;
+            let roles = env.new_object_array(len, "java/lang/String", JObject::null())?;
+            let texts = env.new_object_array(len, "java/lang/String", JObject::null())?;
+            let images = env.new_object_array(len, "[[B", JObject::null())?;
             for (i, m) in history.iter().enumerate() {
                 let role = match m.role {
                     Role::System => "system",
@@ -297,22 +302,29 @@ pub extern "system" fn Java_dev_infwasi_Native_sessionHistory<'l>(
                     Role::Assistant => "assistant",
                     Role::Tool => "tool",
                 };
-                let text: String = m
+                let role = env.new_string(role)?;
+                env.set_object_array_element(&roles, i as i32, role)?;
+                let text = env.new_string(m.text())?;
+                env.set_object_array_element(&texts, i as i32, text)?;
+                let parts: Vec<&[u8]> = m
                     .content
                     .iter()
                     .filter_map(|p| match p {
-                        inf_wasi::ContentPart::Text(t) => Some(t.as_str()),
-                        inf_wasi::ContentPart::Image(_) => None,
+                        inf_wasi::ContentPart::Image(bytes) => Some(bytes.as_slice()),
+                        inf_wasi::ContentPart::Text(_) => None,
                     })
                     .collect();
-                let role = env.new_string(role)?;
-                env.set_object_array_element(&roles, i as i32, role)?;
-                let text = env.new_string(text)?;
-                env.set_object_array_element(&texts, i as i32, text)?;
+                let own = env.new_object_array(parts.len() as i32, "[B", JObject::null())?;
+                for (j, bytes) in parts.iter().enumerate() {
+                    let array = env.byte_array_from_slice(bytes)?;
+                    env.set_object_array_element(&own, j as i32, array)?;
+                }
+                env.set_object_array_element(&images, i as i32, own)?;
             }
-            let table = env.new_object_array(2, "[Ljava/lang/String;", JObject::null())?;
+            let table = env.new_object_array(3, "java/lang/Object", JObject::null())?;
             env.set_object_array_element(&table, 0, roles)?;
             env.set_object_array_element(&table, 1, texts)?;
+            env.set_object_array_element(&table, 2, images)?;
             Ok(table)
         })();
         Ok(table.map_err(jni_error)?.into_raw())

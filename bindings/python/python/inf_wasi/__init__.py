@@ -1,7 +1,7 @@
 """inf-wasi: local LLM inference with the inference logic sandboxed in a
 WebAssembly component, whose only capability is wasi:nn served by llama.cpp."""
 
-from .aio import AsyncEngine, AsyncSession
+from .aio import AsyncEngine, AsyncSession, AsyncTokenStream
 from .engine import Engine
 from .errors import (
     BackendError,
@@ -19,6 +19,7 @@ from .types import Completion, Image, Message, ModelInfo, Usage
 __all__ = [
     "AsyncEngine",
     "AsyncSession",
+    "AsyncTokenStream",
     "BackendError",
     "CancelledError",
     "Completion",

@@ -4,25 +4,44 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, AsyncIterator, List, Sequence
+from typing import Any, Callable, List, Optional, Sequence
 
 from .engine import Engine
 from .session import MessageLike, Session, TokenStream
-from .types import Completion, ModelInfo
+from .types import Completion, Message, ModelInfo
 
 _END = object()
 
 
-async def _pieces(make: Any) -> AsyncIterator[str]:
-    stream: TokenStream = await asyncio.to_thread(make)
-    try:
-        while True:
-            piece: object = await asyncio.to_thread(next, stream, _END)
-            if not isinstance(piece, str):
-                return
-            yield piece
-    finally:
-        await asyncio.to_thread(stream.close)
+class AsyncTokenStream:
+    """Text pieces as they are generated, awaited one by one; after the last,
+    ``completion`` has the finish reason and usage (as ``TokenStream``)."""
+
+    def __init__(self, make: Callable[[], TokenStream]) -> None:
+        self._make = make
+        self._stream: Optional[TokenStream] = None
+        self.completion: Optional[Completion] = None
+
+    def __aiter__(self) -> "AsyncTokenStream":
+        return self
+
+    async def __anext__(self) -> str:
+        if self._stream is None:
+            self._stream = await asyncio.to_thread(self._make)
+        try:
+            piece: object = await asyncio.to_thread(next, self._stream, _END)
+        except BaseException:
+            await self.aclose()
+            raise
+        if not isinstance(piece, str):
+            self.completion = self._stream.completion
+            raise StopAsyncIteration
+        return piece
+
+    async def aclose(self) -> None:
+        """Ends the generation early (as leaving an ``async for`` loop does not)."""
+        if self._stream is not None:
+            await asyncio.to_thread(self._stream.close)
 
 
 class AsyncSession:
@@ -32,14 +51,18 @@ class AsyncSession:
     async def complete(self, prompt: str, **options: Any) -> Completion:
         return await asyncio.to_thread(self.sync.complete, prompt, **options)
 
-    def stream(self, prompt: str, **options: Any) -> AsyncIterator[str]:
-        return _pieces(lambda: self.sync.stream(prompt, **options))
+    def stream(self, prompt: str, **options: Any) -> AsyncTokenStream:
+        return AsyncTokenStream(lambda: self.sync.stream(prompt, **options))
 
     async def chat(self, messages: Sequence[MessageLike], **options: Any) -> Completion:
         return await asyncio.to_thread(self.sync.chat, messages, **options)
 
-    def chat_stream(self, messages: Sequence[MessageLike], **options: Any) -> AsyncIterator[str]:
-        return _pieces(lambda: self.sync.chat_stream(messages, **options))
+    def chat_stream(self, messages: Sequence[MessageLike], **options: Any) -> AsyncTokenStream:
+        return AsyncTokenStream(lambda: self.sync.chat_stream(messages, **options))
+
+    async def history(self) -> List[Message]:
+        """The conversation so far, system prompt and images included."""
+        return await asyncio.to_thread(lambda: self.sync.history)
 
     async def reset(self) -> None:
         await asyncio.to_thread(self.sync.reset)
@@ -73,11 +96,18 @@ class AsyncEngine:
     async def tokenize(self, model: str, text: str, add_special: bool = True) -> List[int]:
         return await asyncio.to_thread(self.sync.tokenize, model, text, add_special)
 
+    async def detokenize(self, model: str, tokens: List[int]) -> str:
+        return await asyncio.to_thread(self.sync.detokenize, model, tokens)
+
     async def model_info(self, model: str) -> ModelInfo:
         return await asyncio.to_thread(self.sync.model_info, model)
+
+    async def close(self) -> None:
+        """Closes every session made here (as ``Engine.close``)."""
+        await asyncio.to_thread(self.sync.close)
 
     async def __aenter__(self) -> "AsyncEngine":
         return self
 
     async def __aexit__(self, *exc: Any) -> None:
-        self.sync.close()
+        await self.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import weakref
 from typing import Any, Dict, List, Mapping, Optional, Union
 
 from . import _native
@@ -69,6 +70,9 @@ class Engine:
         self._utility_models: Dict[str, Any] = {}
         self._lock = threading.Lock()
         self._closed = False
+        # Sessions made here, closed with the engine (as in every binding); weak,
+        # so a session the application dropped is freed as usual.
+        self._sessions: "weakref.WeakSet[Session]" = weakref.WeakSet()
 
     def session(self, model: str, *, context_size: Optional[int] = None, system_prompt: Optional[str] = None) -> Session:
         """A new conversation with ``model``."""
@@ -79,7 +83,10 @@ class Engine:
             session = instance.call("[method]model.new-session", handle, session_options(context_size, system_prompt))
         finally:
             instance.drop(handle)
-        return Session(instance, session)
+        opened = Session(instance, session)
+        with self._lock:
+            self._sessions.add(opened)
+        return opened
 
     def model_info(self, model: str) -> ModelInfo:
         return ModelInfo.from_wit(self._model_call(model, "info"))
@@ -112,10 +119,15 @@ class Engine:
             raise InvalidInputError("the engine is closed")
 
     def close(self) -> None:
-        """Releases the engine's own instance; sessions already made keep working."""
-        self._closed = True
-        self._utility = None
-        self._utility_models = {}
+        """Closes every session made here and releases the engine's own instance.
+        Calls on a closed engine or its sessions raise ``InvalidInputError``."""
+        with self._lock:
+            self._closed = True
+            self._utility = None
+            self._utility_models = {}
+            sessions = list(self._sessions)
+        for session in sessions:
+            session.close()
 
     def __enter__(self) -> "Engine":
         return self

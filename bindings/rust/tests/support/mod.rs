@@ -43,20 +43,20 @@ pub fn engine() -> Engine {
 }
 
 /// A copy of the default model whose chat template is `template`, made by
-/// `ci/template-model.py` (the same script the other bindings' tests use).
+/// `tests/fixtures/template-model.py` (the same script the other bindings' tests use).
 pub fn template_model(name: &str, template: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("inf-wasi-templates-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!("{name}.gguf"));
     if !path.exists() {
-        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ci/template-model.py");
+        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/template-model.py");
         let out = std::process::Command::new("python3")
             .arg(script)
             .arg(model_path())
             .arg(&path)
             .arg(template)
             .output()
-            .expect("run python3 ci/template-model.py");
+            .expect("run python3 tests/fixtures/template-model.py");
         assert!(out.status.success(), "template-model.py failed: {}", String::from_utf8_lossy(&out.stderr));
     }
     path
@@ -78,7 +78,7 @@ pub fn anonymous_rss_bytes() -> u64 {
     line.split_whitespace().nth(1).unwrap().parse::<u64>().unwrap() * 1024
 }
 
-/// A tiny random-weight projector for the default model (ci/tiny-mmproj.py):
+/// A tiny random-weight projector for the default model (tests/fixtures/tiny-mmproj.py):
 /// every image becomes 4 embeddings. Written once per test process.
 pub fn tiny_projector() -> PathBuf {
     static PATH: OnceLock<PathBuf> = OnceLock::new();
@@ -86,7 +86,7 @@ pub fn tiny_projector() -> PathBuf {
         let dir = std::env::temp_dir().join(format!("inf-wasi-projector-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("tiny-mmproj.gguf");
-        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ci/tiny-mmproj.py");
+        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/tiny-mmproj.py");
         let out = std::process::Command::new("python3").arg(script).arg(&path).output().expect("run python3");
         assert!(out.status.success(), "tiny-mmproj.py failed: {}", String::from_utf8_lossy(&out.stderr));
         path

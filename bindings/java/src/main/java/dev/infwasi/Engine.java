@@ -145,7 +145,7 @@ public final class Engine implements AutoCloseable {
         if (model == null || options == null) {
             throw InfWasiException.invalidInput("session needs a model name and options");
         }
-        long id = handle.use(e -> Native.sessionOpen(e, model, options.contextSize(), options.systemPrompt()));
+        long id = handle.use(e -> Native.sessionOpen(e, model, options.contextSize() == null ? -1 : options.contextSize(), options.systemPrompt()));
         Session session = new Session(id);
         synchronized (sessions) {
             sessions.add(session);

@@ -58,7 +58,7 @@ final class Native {
     static native void sessionReset(long session);
 
     /** {@code [roles, texts]}. */
-    static native String[][] sessionHistory(long session);
+    static native Object[] sessionHistory(long session);
 
     static native ModelInfo modelInfo(long engine, String model);
 

@@ -105,12 +105,16 @@ public final class Session implements AutoCloseable {
         return handle.use(Native::streamCompletion);
     }
 
-    /** The conversation so far. */
+    /** The conversation so far, system prompt and images included. */
     public synchronized List<Message> history() {
-        String[][] table = handle.use(Native::sessionHistory);
+        Object[] table = handle.use(Native::sessionHistory);
+        String[] roles = (String[]) table[0];
+        String[] texts = (String[]) table[1];
+        byte[][][] images = (byte[][][]) table[2];
         List<Message> messages = new ArrayList<>();
-        for (int i = 0; i < table[0].length; i++) {
-            messages.add(new Message(Role.valueOf(table[0][i].toUpperCase(java.util.Locale.ROOT)), table[1][i]));
+        for (int i = 0; i < roles.length; i++) {
+            List<Image> own = java.util.Arrays.stream(images[i]).map(Image::of).toList();
+            messages.add(new Message(Role.valueOf(roles[i].toUpperCase(java.util.Locale.ROOT)), texts[i], own));
         }
         return messages;
     }

@@ -1,15 +1,18 @@
 package dev.infwasi;
 
-/** A session's context size (0: the model's default) and system prompt (null: none). */
-public record SessionOptions(int contextSize, String systemPrompt) {
+/**
+ * A session's context size in tokens (null: the engine's default) and system prompt (null: none).
+ * A context size the engine cannot give (0, or above its cap) is refused when the session opens.
+ */
+public record SessionOptions(Integer contextSize, String systemPrompt) {
     public SessionOptions {
-        if (contextSize < 0) {
+        if (contextSize != null && contextSize < 0) {
             throw InfWasiException.invalidInput("contextSize must not be negative, got " + contextSize);
         }
         Text.optional(systemPrompt, "systemPrompt");
     }
 
     public static SessionOptions defaults() {
-        return new SessionOptions(0, null);
+        return new SessionOptions(null, null);
     }
 }

@@ -34,18 +34,18 @@ final class Support {
         return Engine.builder().model("gemma", MODEL).threads(1).contextSize(2048).build();
     }
 
-    /** A copy of the default model with {@code template} as its chat template (ci/template-model.py). */
+    /** A copy of the default model with {@code template} as its chat template (tests/fixtures/template-model.py). */
     static Path templateModel(String name, String template) {
         try {
             Path dir = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "inf-wasi-java-templates"));
             Path out = dir.resolve(name + ".gguf");
             if (!Files.exists(out)) {
                 Process p = new ProcessBuilder(
-                                "python3", REPO.resolve("ci/template-model.py").toString(), MODEL.toString(), out.toString(), template)
+                                "python3", REPO.resolve("tests/fixtures/template-model.py").toString(), MODEL.toString(), out.toString(), template)
                         .inheritIO()
                         .start();
                 if (p.waitFor() != 0) {
-                    throw new IllegalStateException("ci/template-model.py failed");
+                    throw new IllegalStateException("tests/fixtures/template-model.py failed");
                 }
             }
             return out;
@@ -54,29 +54,29 @@ final class Support {
         }
     }
 
-    /** Runs one of the repository's fixture scripts (ci/*.py) with {@code args}. */
+    /** Runs one of the repository's fixture scripts (tests/fixtures/*.py) with {@code args}. */
     static void runScript(String script, String... args) {
         try {
             java.util.List<String> command = new java.util.ArrayList<>(
-                    java.util.List.of("python3", REPO.resolve("ci").resolve(script).toString()));
+                    java.util.List.of("python3", REPO.resolve("tests/fixtures").resolve(script).toString()));
             command.addAll(java.util.List.of(args));
             Process p = new ProcessBuilder(command).inheritIO().start();
             if (p.waitFor() != 0) {
-                throw new IllegalStateException("ci/" + script + " failed");
+                throw new IllegalStateException("tests/fixtures/" + script + " failed");
             }
         } catch (IOException | InterruptedException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    /** A tiny random-weight projector for the default model (ci/tiny-mmproj.py): 4 embeddings per image. */
+    /** A tiny random-weight projector for the default model (tests/fixtures/tiny-mmproj.py): 4 embeddings per image. */
     static Path tinyProjector(Path dir) {
         Path out = dir.resolve("tiny-mmproj.gguf");
         runScript("tiny-mmproj.py", out.toString());
         return out;
     }
 
-    /** The shared test images (ci/test-images.py), written into {@code dir}. */
+    /** The shared test images (tests/fixtures/test-images.py), written into {@code dir}. */
     static Path testImages(Path dir) {
         runScript("test-images.py", dir.toString());
         return dir;

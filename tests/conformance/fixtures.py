@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""Builds what the conformance cases need and says where it is.
+
+    python3 tests/conformance/fixtures.py [OUT_DIR]
+
+Reads the `engines` of tests/conformance/cases.json, writes their model files
+(copies of the default model with another chat template, truncated or bogus
+files), the tiny projector and the test images into OUT_DIR (by default
+target/conformance/fixtures), and prints the path of OUT_DIR/engines.json:
+every engine with its models resolved to paths, and the images folder. Every
+language's runner calls this once, so the runners only convert.
+
+Idempotent: files already written are kept (a template model is a 250 MB copy).
+"""
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+FIXTURES = REPO / "tests" / "fixtures"
+
+
+def default_model() -> str:
+    if os.environ.get("INF_WASI_MODEL"):
+        return os.environ["INF_WASI_MODEL"]
+    out = subprocess.run([sys.executable, str(REPO / "ci" / "fetch_model.py")], check=True,
+                         capture_output=True, text=True)
+    return out.stdout.strip()
+
+
+def write_once(path: pathlib.Path, make) -> str:
+    """Runs `make(tmp)` into a temporary name and renames it, so a half-written
+    fixture is never taken for a whole one."""
+    if not path.exists():
+        tmp = path.with_name(path.name + ".part")
+        make(tmp)
+        tmp.replace(path)
+    return str(path)
+
+
+def script(name: str, *args: str) -> None:
+    subprocess.run([sys.executable, str(FIXTURES / name), *args], check=True)
+
+
+def model_file(out: pathlib.Path, name: str, spec: dict, model: str) -> str:
+    """One model of an engine, from its spec in cases.json."""
+    if "path" in spec:
+        return spec["path"]
+    if "bytes" in spec:
+        return write_once(out / f"{name}.gguf", lambda p: p.write_bytes(spec["bytes"].encode()))
+    if "truncate" in spec:
+        def cut(p: pathlib.Path) -> None:
+            with open(model, "rb") as f:
+                p.write_bytes(f.read(spec["truncate"]))
+        return write_once(out / f"{name}.gguf", cut)
+    if "template" in spec:
+        return write_once(out / f"{name}.gguf", lambda p: script("template-model.py", model, str(p), spec["template"]))
+    return model
+
+
+def main() -> None:
+    out = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else REPO / "target" / "conformance" / "fixtures").resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    cases = json.loads((REPO / "tests" / "conformance" / "cases.json").read_text())
+    model = default_model()
+    projector = write_once(out / "tiny-mmproj.gguf", lambda p: script("tiny-mmproj.py", str(p)))
+    images = out / "images"
+    if not (images / "huge-header.png").exists():
+        images.mkdir(exist_ok=True)
+        script("test-images.py", str(images))
+        (images / "empty.png").write_bytes(b"")
+    engines = {}
+    for engine_name, engine in cases["engines"].items():
+        models = {}
+        for name, spec in engine["models"].items():
+            models[name] = {
+                "path": model_file(out, name, spec, model),
+                "projector": projector if spec.get("projector") == "tiny" else None,
+            }
+        engines[engine_name] = {**engine, "models": models}
+    resolved = out / "engines.json"
+    resolved.write_text(json.dumps({"images": str(images), "engines": engines}, indent=1))
+    print(resolved)
+
+
+if __name__ == "__main__":
+    main()
