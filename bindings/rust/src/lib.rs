@@ -30,8 +30,8 @@ pub use engine::{Engine, EngineBuilder};
 pub use error::{Error, Result};
 pub use inf_wasi_ggml::LoadOptions;
 pub use models::{
-    cache_dir, cached_model_path, default_model_path, DEFAULT_CHAT_MODEL, DEFAULT_MODEL_FILE, DEFAULT_MODEL_SHA256,
-    KNOWN_MODELS,
+    cache_dir, cached_model_path, default_chat_model, default_model, default_model_path, known_model, known_models,
+    KnownModel,
 };
 #[doc(hidden)]
 pub use runtime::instantiate_capability_probe;

