@@ -2,7 +2,7 @@
 // the main thread and handed to every worker (V8 shares compiled WebAssembly
 // between threads).
 import { readdir, readFile } from "node:fs/promises";
-import { capMemory } from "./guards.js";
+import { native } from "./native.js";
 
 const DIRECTORY = new URL("../component/", import.meta.url);
 
@@ -19,7 +19,7 @@ export function coreModules(memoryBytes) {
   if (modules === undefined) {
     modules = (async () => {
       const names = (await readdir(DIRECTORY)).filter((name) => name.endsWith(".wasm"));
-      const compile = async (name) => WebAssembly.compile(capMemory(await readFile(new URL(name, DIRECTORY)), memoryBytes));
+      const compile = async (name) => WebAssembly.compile(native.capMemory(await readFile(new URL(name, DIRECTORY)), memoryBytes));
       const list = await Promise.all(names.map(compile));
       return Object.fromEntries(names.map((name, i) => [name, list[i]]));
     })();

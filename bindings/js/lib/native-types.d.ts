@@ -33,5 +33,7 @@ export interface Native {
   releaseCancel(id: number): void;
   /** Prompt batches begun under flag `id`, ever: for tests that cancel mid-prompt. */
   promptBatchesStarted(id: number): number;
+  /** A core module with every memory it defines capped at `bytes` (src/memory_cap.rs). */
+  capMemory(module: Uint8Array, bytes: number): Buffer<ArrayBuffer>;
   Graph: new (id: number) => NativeGraph;
 }

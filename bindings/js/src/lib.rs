@@ -17,6 +17,18 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
+mod memory_cap;
+
+/// A core module of the component with every memory it defines capped at
+/// `bytes` (lib/component.js compiles the result).
+#[napi(catch_unwind)]
+pub fn cap_memory(module: Uint8Array, bytes: f64) -> napi::Result<Buffer> {
+    if !(bytes >= 0.0 && bytes.fract() == 0.0 && bytes <= u64::MAX as f64) {
+        return Err(napi::Error::from_reason(format!("the memory cap must be a whole number of bytes, got {bytes}")));
+    }
+    memory_cap::cap(&module, bytes as u64).map(Buffer::from).map_err(napi::Error::from_reason)
+}
+
 static MODELS: LazyLock<Mutex<HashMap<u32, Arc<Model>>>> = LazyLock::new(Default::default);
 /// Cancel flags by number: a session's worker makes its contexts with one, and
 /// the main thread raises it, so an abort reaches a decode in progress.
