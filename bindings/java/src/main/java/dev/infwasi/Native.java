@@ -57,7 +57,7 @@ final class Native {
 
     static native void sessionReset(long session);
 
-    /** {@code [roles, texts]}. */
+    /** {@code [roles, texts, images]}: {@code String[]}, {@code String[]} and each message's image bytes ({@code byte[][][]}). */
     static native Object[] sessionHistory(long session);
 
     static native ModelInfo modelInfo(long engine, String model);
