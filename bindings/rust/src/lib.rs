@@ -31,7 +31,7 @@ pub use error::{Error, Result};
 pub use inf_wasi_ggml::LoadOptions;
 pub use models::{
     cache_dir, cached_model_path, default_chat_model, default_model, default_model_path, known_model, known_models,
-    KnownModel,
+    models_dir, KnownModel,
 };
 #[doc(hidden)]
 pub use runtime::instantiate_capability_probe;

@@ -90,9 +90,14 @@ pub fn default_model_path() -> PathBuf {
     cached_model_path(&default_model().name)
 }
 
+/// The folder models are cached in: `models/` in [`cache_dir`].
+pub fn models_dir() -> PathBuf {
+    cache_dir().join("models")
+}
+
 /// Where a model is cached under its name (it may not have been fetched yet).
 pub fn cached_model_path(name: &str) -> PathBuf {
-    cache_dir().join("models").join(format!("{name}.gguf"))
+    models_dir().join(format!("{name}.gguf"))
 }
 
 #[cfg(test)]

@@ -2,11 +2,8 @@
 
 use crate::fetch;
 use crate::output::{note, Result};
+use inf_wasi::models_dir;
 use std::path::PathBuf;
-
-fn models_dir() -> PathBuf {
-    inf_wasi::cache_dir().join("models")
-}
 
 /// What `--model` means when absent: the default chat model, an instruct model
 /// that answers in sentences (the tests' base model only continues text).
@@ -90,7 +87,7 @@ pub fn resolve(model: Option<&str>, fetch: bool) -> Result<PathBuf> {
             }
         }
         Some(name) => {
-            let path = models_dir().join(format!("{name}.gguf"));
+            let path = inf_wasi::cached_model_path(name);
             if path.is_file() {
                 Ok(path)
             } else {

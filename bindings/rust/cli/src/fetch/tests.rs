@@ -92,7 +92,7 @@ impl Server {
 
 fn sha256(bytes: &[u8]) -> String {
     use sha2::Digest;
-    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    http::hex(&sha2::Sha256::digest(bytes))
 }
 
 /// A wheel holding one file.
