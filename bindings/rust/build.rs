@@ -35,6 +35,7 @@ fn main() {
     });
 
     let probe = build_probe(&manifest, &out.with_file_name("wants_filesystem.wasm"));
+    let abort_probe = build_abort_probe(&manifest, &out.with_file_name("aborts.wasm"));
     let component = match prebuilt {
         Some(prebuilt) => {
             println!("cargo:rerun-if-changed={}", prebuilt.display());
@@ -56,6 +57,7 @@ fn main() {
         let _ = std::fs::write(target.join("inf-wasi.wasm"), &component);
         let _ = std::fs::create_dir_all(target.join("inf-wasi-probes"));
         let _ = std::fs::write(target.join("inf-wasi-probes/wants-filesystem.wasm"), &probe);
+        let _ = std::fs::write(target.join("inf-wasi-probes/aborts.wasm"), &abort_probe);
     }
 }
 
@@ -78,13 +80,6 @@ fn precompile(component: &[u8], out: &Path) {
 fn build_probe(manifest: &Path, out: &Path) -> Vec<u8> {
     use wasm_encoder::{CodeSection, EntityType, ExportKind, ExportSection, Function, FunctionSection};
     use wasm_encoder::{ImportSection, Instruction, Module, TypeSection, ValType};
-    let mut resolve = wit_parser::Resolve::default();
-    let wit = manifest.join("probe/wants-filesystem.wit");
-    let package = resolve
-        .push_str(&wit, &std::fs::read_to_string(&wit).expect("read the probe's WIT"))
-        .expect("parse the probe's WIT");
-    let world = resolve.select_world(&[package], Some("wants-filesystem")).expect("the probe's world");
-
     let mut types = TypeSection::new();
     types.ty().function([], [ValType::I32]);
     let mut imports = ImportSection::new();
@@ -99,8 +94,63 @@ fn build_probe(manifest: &Path, out: &Path) -> Vec<u8> {
     code.function(&body);
     let mut module = Module::new();
     module.section(&types).section(&imports).section(&functions).section(&exports).section(&code);
-    let mut module = module.finish();
+    wrap_probe(manifest, "wants-filesystem", module.finish(), out)
+}
 
+/// The abort probe (probe/aborts.wit): a component that does what the real one
+/// does before a panic traps, with a message of its own: it says why through
+/// `load-by-name` (inf-wasi-profile's `Abort`), then traps. Every host's test
+/// checks that the error it reports is that message.
+fn build_abort_probe(manifest: &Path, out: &Path) -> Vec<u8> {
+    use wasm_encoder::ValType;
+    use wasm_encoder::{CodeSection, ConstExpr, DataSection, EntityType, ExportKind, ExportSection, Function};
+    use wasm_encoder::{FunctionSection, ImportSection, Instruction, MemorySection, MemoryType, Module, TypeSection};
+    const REPORT: &str = "inf-wasi:abort:panic:the abort probe stops here on purpose";
+    const RETURN_AREA: i32 = 1024;
+    let mut types = TypeSection::new();
+    types.ty().function([ValType::I32, ValType::I32, ValType::I32], []);
+    types.ty().function([], []);
+    let mut imports = ImportSection::new();
+    imports.import("wasi:nn/graph@0.2.0-rc-2024-10-28", "load-by-name", EntityType::Function(0));
+    let mut functions = FunctionSection::new();
+    functions.function(1);
+    let mut memories = MemorySection::new();
+    memories.memory(MemoryType { minimum: 1, maximum: None, memory64: false, shared: false, page_size_log2: None });
+    let mut exports = ExportSection::new();
+    exports.export("run", ExportKind::Func, 1).export("memory", ExportKind::Memory, 0);
+    let mut body = Function::new([]);
+    body.instruction(&Instruction::I32Const(0))
+        .instruction(&Instruction::I32Const(REPORT.len() as i32))
+        .instruction(&Instruction::I32Const(RETURN_AREA))
+        .instruction(&Instruction::Call(0))
+        .instruction(&Instruction::Unreachable)
+        .instruction(&Instruction::End);
+    let mut code = CodeSection::new();
+    code.function(&body);
+    let mut data = DataSection::new();
+    data.active(0, &ConstExpr::i32_const(0), REPORT.bytes());
+    let mut module = Module::new();
+    module
+        .section(&types)
+        .section(&imports)
+        .section(&functions)
+        .section(&memories)
+        .section(&exports)
+        .section(&code)
+        .section(&data);
+    wrap_probe(manifest, "aborts", module.finish(), out)
+}
+
+/// Wraps a probe's core module into a component of its world
+/// (probe/WORLD.wit, which may use the wasi:nn package in wit/deps).
+fn wrap_probe(manifest: &Path, world: &str, mut module: Vec<u8>, out: &Path) -> Vec<u8> {
+    let mut resolve = wit_parser::Resolve::default();
+    resolve.push_dir(manifest.join("wit/deps/wasi-nn")).expect("parse wasi-nn's WIT");
+    let wit = manifest.join(format!("probe/{world}.wit"));
+    let package = resolve
+        .push_str(&wit, &std::fs::read_to_string(&wit).expect("read the probe's WIT"))
+        .expect("parse the probe's WIT");
+    let world = resolve.select_world(&[package], Some(world)).expect("the probe's world");
     wit_component::embed_component_metadata(&mut module, &resolve, world, wit_component::StringEncoding::UTF8)
         .expect("embed the probe's WIT");
     let component = wit_component::ComponentEncoder::default()

@@ -15,6 +15,7 @@ pub mod bindings {
     });
 }
 
+mod abort;
 mod generation;
 pub mod json_schema;
 mod model;

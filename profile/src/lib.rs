@@ -12,6 +12,7 @@
 
 extern crate alloc;
 
+mod abort;
 mod error;
 mod limits;
 mod messages;
@@ -19,6 +20,7 @@ mod op;
 pub mod tensors;
 mod wire;
 
+pub use abort::{abort_report, Abort, ABORT_PREFIX};
 pub use error::{ErrorCode, ProfileError};
 pub use limits::{
     sampling_bounds_markdown, Bound, Number, DEFAULT_MAX_CONTEXT_SIZE, DEFAULT_MAX_IMAGE_BYTES,

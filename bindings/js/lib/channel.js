@@ -11,12 +11,19 @@ const WORKER = new URL("./worker.js", import.meta.url);
 /** How often the watchdog looks at a busy worker: the resolution of the guest time limit. */
 const WATCH_MS = CONTRACT.tick_ms;
 
+/** @typedef {{ onPiece?: (piece: string) => void, signal?: AbortSignal }} SendOptions */
+
 export class Channel {
   #worker;
   /** Shared with the worker: see lib/cells.js. */
   #cells = new Int32Array(new SharedArrayBuffer(4 * CELLS));
   /** The addon's cancel flag for this worker's contexts: it stops a decode in progress. */
   #cancelFlag = native.createCancel();
+  /**
+   * Requests in flight, by id. `resolve` takes the worker's answer, which is the
+   * result of the request's op (lib/internal-types.d.ts `WorkerOps`).
+   * @type {Map<number, { resolve(value: unknown): void, reject(error: InfWasiError): void, onPiece?: (piece: string) => void }>}
+   */
   #pending = new Map();
   #nextId = 1;
   /** @type {InfWasiError | null} */
@@ -35,6 +42,7 @@ export class Channel {
    */
   constructor(modules, models, guards) {
     this.#guards = guards;
+    /** @type {import("./internal-types.d.ts").WorkerData} */
     const workerData = { modules, models, cells: this.#cells.buffer, cancelFlag: this.#cancelFlag, guards };
     // Not the application's Node flags: some (`--input-type`, `-e`) make a worker fail to start.
     this.#worker = new Worker(WORKER, { workerData, execArgv: [] });
@@ -51,23 +59,30 @@ export class Channel {
   /**
    * Sends one request; `onPiece` receives streamed pieces. With `signal`, an
    * abort cancels the request (between tokens) and rejects with code "cancelled".
-   * @param {string} op
+   * @template {import("./internal-types.d.ts").WorkerOp} Op
+   * @param {Op} op
    * @param {object} [args]
-   * @param {{ onPiece?: (piece: string) => void, signal?: AbortSignal }} [options]
-   * @returns {{ id: number, done: Promise<any> }}
+   * @param {SendOptions} [options]
+   * @returns {{ id: number, done: Promise<import("./internal-types.d.ts").WorkerOps[Op]["result"]> }}
    */
   send(op, args = {}, { onPiece, signal } = {}) {
     const id = this.#nextId++;
     if (this.#failure !== null) return { id, done: Promise.reject(this.#failure) };
     if (signal?.aborted) return { id, done: Promise.reject(cancelled(signal)) };
+    /** @type {Promise<import("./internal-types.d.ts").WorkerOps[Op]["result"]>} */
     const done = new Promise((resolve, reject) => {
       const onAbort = () => this.cancel(id);
       signal?.addEventListener("abort", onAbort, { once: true });
+      /**
+       * @template T
+       * @param {(value: T) => void} finish
+       * @returns {(value: T) => void}
+       */
       const settle = (finish) => (value) => {
         signal?.removeEventListener("abort", onAbort);
         finish(value);
       };
-      const rejectAborted = (error) =>
+      const rejectAborted = (/** @type {InfWasiError} */ error) =>
         reject(error.code === "cancelled" && signal?.aborted ? cancelled(signal) : error);
       this.#pending.set(id, { resolve: settle(resolve), reject: settle(rejectAborted), onPiece });
       if (this.#pending.size === 1) {
@@ -79,7 +94,13 @@ export class Channel {
     return { id, done };
   }
 
-  /** `send`, for the answer only. */
+  /**
+   * `send`, for the answer only.
+   * @template {import("./internal-types.d.ts").WorkerOp} Op
+   * @param {Op} op
+   * @param {object} [args]
+   * @param {SendOptions} [options]
+   */
   request(op, args, options) {
     return this.send(op, args, options).done;
   }
@@ -97,6 +118,7 @@ export class Channel {
   /**
    * Stops request `id`: at once if the worker is running it (the native flag
    * interrupts even a decode), else before its first token.
+   * @param {number} id
    */
   cancel(id) {
     Atomics.store(this.#cells, Cell.CANCEL, id);
@@ -116,6 +138,7 @@ export class Channel {
     await this.#worker.terminate();
   }
 
+  /** @param {import("./internal-types.d.ts").WorkerReply} message */
   #receive(message) {
     const pending = this.#pending.get(message.id);
     if (pending === undefined) return;
@@ -132,6 +155,7 @@ export class Channel {
     else pending.resolve(message.result);
   }
 
+  /** @param {InfWasiError} error */
   #fail(error) {
     this.#failure ??= error;
     for (const pending of this.#pending.values()) pending.reject(this.#failure);
@@ -177,7 +201,10 @@ export class Channel {
     }
   }
 
-  /** Ends the worker: `error` answers the requests in flight, and every later one says why. */
+  /**
+   * Ends the worker: `error` answers the requests in flight, and every later one says why.
+   * @param {InfWasiError} error
+   */
   #stop(error) {
     const pending = [...this.#pending.values()];
     this.#pending.clear();
@@ -189,6 +216,7 @@ export class Channel {
   }
 }
 
+/** @param {AbortSignal} signal */
 function cancelled(signal) {
   return new InfWasiError("cancelled", "the operation was aborted", { cause: signal.reason });
 }

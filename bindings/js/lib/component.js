@@ -19,7 +19,7 @@ export function coreModules(memoryBytes) {
   if (modules === undefined) {
     modules = (async () => {
       const names = (await readdir(DIRECTORY)).filter((name) => name.endsWith(".wasm"));
-      const compile = async (name) => WebAssembly.compile(native.capMemory(await readFile(new URL(name, DIRECTORY)), memoryBytes));
+      const compile = async (/** @type {string} */ name) => WebAssembly.compile(native.capMemory(await readFile(new URL(name, DIRECTORY)), memoryBytes));
       const list = await Promise.all(names.map(compile));
       return Object.fromEntries(names.map((name, i) => [name, list[i]]));
     })();

@@ -9,6 +9,7 @@ import * as convert from "./options.js";
 import { Session } from "./session.js";
 
 // A session or engine dropped without close() must not keep a worker thread for ever.
+/** @type {FinalizationRegistry<Channel>} */
 const abandoned = new FinalizationRegistry((channel) => channel.close());
 
 export class Engine {
@@ -16,6 +17,7 @@ export class Engine {
   /** Registered names and their numbers in the native model table. */
   #models;
   /** The workers of live sessions, closed with the engine. */
+  /** @type {Set<Channel>} */
   #channels = new Set();
   /** The instance that serves model calls (info, tokenize, embed). */
   /** @type {Channel | null} */
@@ -28,7 +30,13 @@ export class Engine {
   #guards;
   #closed = false;
 
-  /** @internal Use `Engine.create`. */
+  /**
+   * @internal Use `Engine.create`.
+   * @param {Record<string, WebAssembly.Module>} modules
+   * @param {Record<string, number>} models
+   * @param {boolean} warm
+   * @param {import("./internal-types.d.ts").Guards} guards
+   */
   constructor(modules, models, warm, guards) {
     this.#modules = modules;
     this.#models = models;
@@ -43,6 +51,7 @@ export class Engine {
    * `warmWorker` keeps one worker started ahead of need, so that a new session
    * starts in milliseconds rather than tens of them, for the memory of an idle
    * worker.
+   * @param {import("../index.d.ts").EngineOptions} options
    */
   static async create(options) {
     if (options === null || typeof options !== "object") throw invalidInput("Engine.create needs { models }");
@@ -72,6 +81,7 @@ export class Engine {
     }));
     const modules = await coreModules(guards.memoryBytes);
     // No prototype: a model may be called "constructor" or "__proto__".
+    /** @type {Record<string, number>} */
     const registered = Object.create(null);
     try {
       for (const { name, o } of specs) {
@@ -94,6 +104,8 @@ export class Engine {
   /**
    * A new conversation with `model`, on its own worker thread: sessions generate
    * at the same time. Options: `contextSize`, `systemPrompt`.
+   * @param {string} model
+   * @param {import("../index.d.ts").SessionOptions} [options]
    */
   session(model, options) {
     this.#checkOpen();
@@ -117,12 +129,20 @@ export class Engine {
     return session;
   }
 
-  /** What the model file says about itself. */
+  /**
+   * What the model file says about itself.
+   * @param {string} model
+   */
   modelInfo(model) {
     return this.#call("info", { model });
   }
 
-  /** Token ids of `text`; `addSpecial` (default true) adds the model's BOS token. */
+  /**
+   * Token ids of `text`; `addSpecial` (default true) adds the model's BOS token.
+   * @param {string} model
+   * @param {string} text
+   * @param {{ addSpecial?: boolean }} [options]
+   */
   tokenize(model, text, options) {
     const addSpecial = options?.addSpecial ?? true;
     try {
@@ -134,15 +154,23 @@ export class Engine {
     return this.#call("tokenize", { model, text, addSpecial });
   }
 
-  /** The text of token ids. */
+  /**
+   * The text of token ids.
+   * @param {string} model
+   * @param {number[] | Uint32Array} tokens
+   */
   detokenize(model, tokens) {
     const valid = (Array.isArray(tokens) || tokens instanceof Uint32Array) &&
-      Array.prototype.every.call(tokens, (t) => Number.isInteger(t) && t >= 0 && t < 2 ** 32);
+      Array.prototype.every.call(tokens, (/** @type {number} */ t) => Number.isInteger(t) && t >= 0 && t < 2 ** 32);
     if (!valid) return Promise.reject(invalidInput("tokens must be an array of token ids"));
     return this.#call("detokenize", { model, tokens: Array.from(tokens) });
   }
 
-  /** One mean-pooled, L2-normalised vector per text (a single string gives one vector in an array). */
+  /**
+   * One mean-pooled, L2-normalised vector per text (a single string gives one vector in an array).
+   * @param {string} model
+   * @param {string | string[]} texts
+   */
   embed(model, texts) {
     const batch = typeof texts === "string" ? [texts] : texts;
     if (!Array.isArray(batch)) return Promise.reject(invalidInput("texts must be a string or an array of strings"));
@@ -154,6 +182,11 @@ export class Engine {
     return this.#call("embed", { model, texts: batch });
   }
 
+  /**
+   * @template {import("./internal-types.d.ts").WorkerOp} Op
+   * @param {Op} op
+   * @param {import("./internal-types.d.ts").WorkerOps[Op]["args"] & { model: string }} args
+   */
   #call(op, args) {
     if (this.#closed) return Promise.reject(invalidInput("the engine is closed"));
     if (typeof args.model !== "string") return Promise.reject(invalidInput("the model name must be a string"));

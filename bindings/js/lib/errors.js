@@ -22,7 +22,7 @@ export class InfWasiError extends Error {
     super(message, options);
     this.name = "InfWasiError";
     /** @type {import("../index.d.ts").ErrorCode} */
-    this.code = /** @type {any} */ (ERROR_CODES.includes(code) ? code : "backend");
+    this.code = /** @type {import("../index.d.ts").ErrorCode} */ (ERROR_CODES.includes(code) ? code : "backend");
   }
 }
 

@@ -13,7 +13,11 @@ import { InfWasiError } from "./errors.js";
  */
 export const CONTRACT = JSON.parse(readFileSync(new URL("./guards.json", import.meta.url), "utf8"));
 
-/** The engine's `guestMemoryLimit` (bytes) and `guestTimeLimit` (ms), checked. */
+/**
+ * The engine's `guestMemoryLimit` (bytes) and `guestTimeLimit` (ms), checked.
+ * @param {Pick<import("../index.d.ts").EngineOptions, "guestMemoryLimit" | "guestTimeLimit">} options
+ * @returns {import("./internal-types.d.ts").Guards}
+ */
 export function guards(options) {
   const memory = CONTRACT.memory_bytes;
   const time = CONTRACT.time_ms;

@@ -35,5 +35,7 @@ export interface Native {
   promptBatchesStarted(id: number): number;
   /** A core module with every memory it defines capped at `bytes` (src/memory_cap.rs). */
   capMemory(module: Uint8Array, bytes: number): Buffer<ArrayBuffer>;
+  /** The component's report that it is about to stop, as a sentence; `null` for a model's name (docs/ggml-profile.md). */
+  abortReport(name: string, memoryCap: number): string | null;
   Graph: new (id: number) => NativeGraph;
 }

@@ -6,6 +6,10 @@ import { invalidInput } from "./errors.js";
 
 const U32_MAX = 2 ** 32 - 1;
 
+/**
+ * @param {string} name
+ * @param {unknown} value
+ */
 function u32(name, value) {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > U32_MAX) {
@@ -14,18 +18,30 @@ function u32(name, value) {
   return value;
 }
 
+/**
+ * @param {string} name
+ * @param {unknown} value
+ */
 function float(name, value) {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "number") throw invalidInput(`${name} must be a number, got ${String(value)}`);
   return value;
 }
 
+/**
+ * @param {string} name
+ * @param {unknown} value
+ */
 function optionalString(name, value) {
   if (value === undefined || value === null) return undefined;
   return string(name, value);
 }
 
-/** A string that UTF-8 can carry: JS strings may hold lone surrogates, which it cannot. */
+/**
+ * A string that UTF-8 can carry: JS strings may hold lone surrogates, which it cannot.
+ * @param {string} name
+ * @param {unknown} value
+ */
 function string(name, value) {
   if (typeof value !== "string") throw invalidInput(`${name} must be a string`);
   if (!value.isWellFormed()) throw invalidInput(`${name} is not valid Unicode: it has a lone surrogate`);
@@ -37,19 +53,34 @@ const GENERATE_OPTIONS = [
   "jsonSchema",
 ];
 
-/** Rejects keys a caller may have misspelt (`max_tokens`, say) instead of ignoring them. */
+/**
+ * Rejects keys a caller may have misspelt (`max_tokens`, say) instead of ignoring them.
+ * @param {string} what
+ * @param {object} object
+ * @param {readonly string[]} allowed
+ */
 export function onlyKeys(what, object, allowed) {
   const unknown = Object.keys(object).filter((key) => !allowed.includes(key));
   if (unknown.length > 0) throw invalidInput(`unknown ${what}: ${unknown.join(", ")}`);
 }
 
+/**
+ * @template {object} T
+ * @param {string} name
+ * @param {T | null | undefined} value
+ * @returns {Partial<T>}
+ */
 function object(name, value) {
   if (value === undefined || value === null) return {};
   if (typeof value !== "object" || Array.isArray(value)) throw invalidInput(`${name} must be an object`);
   return value;
 }
 
-/** The WIT `generate-options` record; `signal` is taken out by the caller. */
+/**
+ * The WIT `generate-options` record; `signal` is taken out by the caller.
+ * @param {Omit<import("../index.d.ts").GenerateOptions, "signal"> | undefined} options
+ * @returns {import("./internal-types.d.ts").WitGenerateOptions}
+ */
 export function generateOptions(options) {
   const o = object("options", options);
   onlyKeys("generation option", o, GENERATE_OPTIONS);
@@ -76,15 +107,25 @@ export function generateOptions(options) {
   };
 }
 
-/** The WIT `session-options` record. */
+/**
+ * The WIT `session-options` record.
+ * @param {import("../index.d.ts").SessionOptions | undefined} options
+ * @returns {import("./internal-types.d.ts").WitSessionOptions}
+ */
 export function sessionOptions(options) {
   const o = object("options", options);
   onlyKeys("session option", o, ["contextSize", "systemPrompt"]);
   return { contextSize: u32("contextSize", o.contextSize), systemPrompt: optionalString("systemPrompt", o.systemPrompt) };
 }
 
-/** Load options for one model: `threads`, `contextSize`, `batchSize` (engine-wide ones as defaults). */
+/**
+ * Load options for one model: `threads`, `contextSize`, `batchSize` (engine-wide ones as defaults).
+ * @param {string} name
+ * @param {string | import("../index.d.ts").ModelSpec} spec
+ * @param {Pick<import("../index.d.ts").EngineOptions, "threads" | "contextSize" | "batchSize">} defaults
+ */
 export function loadOptions(name, spec, defaults) {
+  /** @type {Partial<import("../index.d.ts").ModelSpec>} */
   const o = typeof spec === "string" ? { path: spec } : object(`models.${name}`, spec);
   onlyKeys(`option of models.${name}`, o, ["path", "projector", "contextSize", "threads", "batchSize"]);
   if (typeof o.path !== "string" || o.path === "") throw invalidInput(`models.${name} needs a path to a GGUF file`);
@@ -100,8 +141,16 @@ export function loadOptions(name, spec, defaults) {
   };
 }
 
-/** The engine's limits (`maxContextSize`, `maxOutputTokens`, `maxImageBytes`); absent ones keep their defaults. */
+/**
+ * The engine's limits (`maxContextSize`, `maxOutputTokens`, `maxImageBytes`); absent ones keep their defaults.
+ * @param {import("../index.d.ts").EngineOptions} options
+ * @returns {import("./native-types.d.ts").NativeLimits}
+ */
 export function limits(options) {
+  /**
+   * @param {"maxContextSize" | "maxOutputTokens" | "maxImageBytes"} name
+   * @param {number} max
+   */
   const positive = (name, max) => {
     const v = options[name];
     if (v === undefined) return undefined;
@@ -117,7 +166,11 @@ export function limits(options) {
 
 const ROLES = ["system", "user", "assistant", "tool"];
 
-/** Messages (`{ role, content }`, content a string or parts) into WIT messages. */
+/**
+ * Messages (`{ role, content }`, content a string or parts) into WIT messages.
+ * @param {import("../index.d.ts").Message[]} list
+ * @returns {import("./internal-types.d.ts").WitMessage[]}
+ */
 export function messages(list) {
   if (!Array.isArray(list)) throw invalidInput("messages must be an array of { role, content }");
   return list.map((m, i) => {
@@ -129,6 +182,11 @@ export function messages(list) {
   });
 }
 
+/**
+ * @param {string | { type?: unknown, text?: unknown, image?: unknown, path?: unknown }} part a `ContentPart`, as a caller may have written it
+ * @param {string} where
+ * @returns {import("./internal-types.d.ts").WitContentPart}
+ */
 function contentPart(part, where) {
   if (typeof part === "string") return { tag: "text", val: string(where, part) };
   if (part && part.type === "text" && typeof part.text === "string") return { tag: "text", val: string(where, part.text) };
@@ -139,6 +197,10 @@ function contentPart(part, where) {
   );
 }
 
+/**
+ * @param {string} path
+ * @param {string} where
+ */
 function imageFile(path, where) {
   try {
     return new Uint8Array(readFileSync(path));
@@ -148,7 +210,10 @@ function imageFile(path, where) {
   }
 }
 
-/** A prompt must be a string (the component checks that it is not empty). */
+/**
+ * A prompt must be a string (the component checks that it is not empty).
+ * @param {unknown} value
+ */
 export function prompt(value) {
   return string("the prompt", value);
 }

@@ -2,12 +2,16 @@
 import { invalidInput } from "./errors.js";
 import * as convert from "./options.js";
 
+/** @typedef {import("../index.d.ts").Completion} Completion */
+/** @typedef {import("../index.d.ts").GenerateOptions} GenerateOptions */
+
 /**
  * Text pieces as they are generated (whole UTF-8 characters), as an async
  * iterator. After the last piece, `completion` holds the finish reason and usage.
  * Leaving a `for await` loop early cancels the generation.
  */
 export class TokenStream {
+  /** @type {string[]} */
   #pieces = [];
   /** @type {(() => void) | null} */
   #wake = null;
@@ -19,9 +23,12 @@ export class TokenStream {
   /** @type {import("../index.d.ts").Completion | undefined} */
   completion = undefined;
 
-  /** @internal `start(onPiece)` sends the request: `{ cancel(), done }`. */
+  /**
+   * @internal `start(onPiece)` sends the request: `{ cancel(), done }`.
+   * @param {(onPiece: (piece: string) => void) => { cancel(): void, done: Promise<Completion | undefined> }} start
+   */
   constructor(start) {
-    const onPiece = (piece) => {
+    const onPiece = (/** @type {string} */ piece) => {
       this.#pieces.push(piece);
       this.#notify();
     };
@@ -33,6 +40,10 @@ export class TokenStream {
     );
   }
 
+  /**
+   * @param {Error | null} error
+   * @param {Completion | undefined} completion
+   */
   #settle(error, completion) {
     this.#error = error;
     this.completion = completion;
@@ -77,27 +88,46 @@ export class Session {
   #channel;
   #closed = false;
 
-  /** @internal Made by `Engine.session`, which opens the session in `channel`'s worker. */
+  /**
+   * @internal Made by `Engine.session`, which opens the session in `channel`'s worker.
+   * @param {import("./channel.js").Channel} channel
+   */
   constructor(channel) {
     this.#channel = channel;
   }
 
-  /** Raw completion of `prompt`, no chat template. */
+  /**
+   * Raw completion of `prompt`, no chat template.
+   * @param {string} prompt
+   * @param {GenerateOptions} [options]
+   */
   complete(prompt, options) {
     return this.#generate("complete", () => convert.prompt(prompt), options, false).done;
   }
 
-  /** Like `complete`, piece by piece. */
+  /**
+   * Like `complete`, piece by piece.
+   * @param {string} prompt
+   * @param {GenerateOptions} [options]
+   */
   stream(prompt, options) {
     return new TokenStream((onPiece) => this.#generate("complete", () => convert.prompt(prompt), options, onPiece));
   }
 
-  /** Adds `messages` to the conversation and generates the reply, which joins it. */
+  /**
+   * Adds `messages` to the conversation and generates the reply, which joins it.
+   * @param {import("../index.d.ts").Message[]} messages
+   * @param {GenerateOptions} [options]
+   */
   chat(messages, options) {
     return this.#generate("chat", () => convert.messages(messages), options, false).done;
   }
 
-  /** Like `chat`, piece by piece. */
+  /**
+   * Like `chat`, piece by piece.
+   * @param {import("../index.d.ts").Message[]} messages
+   * @param {GenerateOptions} [options]
+   */
   chatStream(messages, options) {
     return new TokenStream((onPiece) => this.#generate("chat", () => convert.messages(messages), options, onPiece));
   }
@@ -112,7 +142,13 @@ export class Session {
     await this.#send("reset", {}).done;
   }
 
-  /** Converts the arguments (a bad one rejects) and sends one generation. */
+  /**
+   * Converts the arguments (a bad one rejects) and sends one generation.
+   * @param {"complete" | "chat"} kind
+   * @param {() => string | import("./internal-types.d.ts").WitMessage[]} input
+   * @param {GenerateOptions | undefined} options
+   * @param {((piece: string) => void) | false} onPiece false: not streamed
+   */
   #generate(kind, input, options, onPiece) {
     let args;
     let signal;
@@ -127,6 +163,12 @@ export class Session {
     return this.#send("generate", args, { signal, onPiece: onPiece || undefined });
   }
 
+  /**
+   * @template {import("./internal-types.d.ts").WorkerOp} Op
+   * @param {Op} op
+   * @param {object} args
+   * @param {import("./channel.js").SendOptions} [options]
+   */
   #send(op, args, options) {
     if (this.#closed) return { cancel() {}, done: Promise.reject(invalidInput("this session is closed")) };
     const { id, done } = this.#channel.send(op, args, options);

@@ -11,10 +11,19 @@ import { native } from "./native.js";
 
 const VERSION = "@0.2.0-rc-2024-10-28";
 
+/**
+ * Told when a call enters and leaves the native backend (lib/worker.js: the watchdog's view).
+ * @typedef {{ enter(): void, leave(): void }} Backend
+ */
+
 /** wasi:nn/errors `error`. Deliberately not a subclass of `Error`. */
 class NnError {
   #code;
   #data;
+  /**
+   * @param {"invalid-argument" | "invalid-encoding" | "timeout" | "runtime-error" | "unsupported-operation" | "too-large" | "not-found" | "security" | "unknown"} code
+   * @param {string} data
+   */
   constructor(code, data) {
     this.#code = code;
     this.#data = data;
@@ -29,6 +38,11 @@ class NnError {
 
 /** wasi:nn/tensor `tensor`: jco hands the host copies, so they can be kept. */
 class Tensor {
+  /**
+   * @param {Uint32Array} dimensions
+   * @param {string} type a `tensor-type` case as jco spells it ("FP32", "U8", ...)
+   * @param {Uint8Array} data
+   */
   constructor(dimensions, type, data) {
     this.dims = dimensions;
     this.type = type;
@@ -45,7 +59,12 @@ class Tensor {
   }
 }
 
-/** Runs `fn`, turning any JS failure into a wasi-nn error thrown as a value. */
+/**
+ * Runs `fn`, turning any JS failure into a wasi-nn error thrown as a value.
+ * @template T
+ * @param {() => T} fn
+ * @returns {T}
+ */
 function guarded(fn) {
   try {
     return fn();
@@ -57,12 +76,21 @@ function guarded(fn) {
 }
 
 class GraphExecutionContext {
+  /**
+   * @param {import("./native-types.d.ts").NativeContext} context
+   * @param {Backend | undefined} backend
+   */
   constructor(context, backend) {
     this.context = context;
     this.backend = backend;
   }
+  /**
+   * @param {[name: string, tensor: Tensor][]} inputs
+   * @returns {[name: string, tensor: Tensor][]}
+   */
   compute(inputs) {
     return guarded(() => {
+      /** @type {import("./native-types.d.ts").WireTensor[]} */
       const wire = inputs.map(([name, t]) => [name, t.ty(), Array.from(t.dimensions()), t.data()]);
       this.backend?.enter();
       try {
@@ -81,6 +109,11 @@ class GraphExecutionContext {
 }
 
 class Graph {
+  /**
+   * @param {import("./native-types.d.ts").NativeGraph} graph
+   * @param {number | undefined} cancel
+   * @param {Backend | undefined} backend
+   */
   constructor(graph, cancel, backend) {
     this.graph = graph;
     this.cancel = cancel;
@@ -96,14 +129,21 @@ class Graph {
  * The import object for one instance: `models` maps the names the application
  * registered to the addon's model numbers; the component can open those and
  * nothing else. Its contexts stop when the addon's cancel flag `cancel` is raised,
- * and tell `backend` when a call enters and leaves the native backend.
+ * and tell `backend` when a call enters and leaves the native backend. Just
+ * before it traps, the component says why through `load-by-name`
+ * (docs/ggml-profile.md): `lastWords` is told the sentence, given the
+ * component's memory cap `memoryBytes`.
  * @param {Record<string, number>} models
- * @param {number} [cancel]
- * @param {{ enter(): void, leave(): void }} [backend]
+ * @param {{ cancel?: number, backend?: { enter(): void, leave(): void }, memoryBytes?: number, lastWords?: (sentence: string) => void }} [host]
  */
-export function wasiNnImports(models, cancel, backend) {
-  const loadByName = (name) =>
+export function wasiNnImports(models, { cancel, backend, memoryBytes = 0, lastWords } = {}) {
+  const loadByName = (/** @type {string} */ name) =>
     guarded(() => {
+      const report = native.abortReport(name, memoryBytes);
+      if (report !== null) {
+        lastWords?.(report);
+        throw new NnError("not-found", "noted");
+      }
       if (!Object.hasOwn(models, name)) throw new NnError("not-found", `failed to find graph with name: ${name}`);
       return new Graph(new native.Graph(models[name]), cancel, backend);
     });
@@ -116,6 +156,7 @@ export function wasiNnImports(models, cancel, backend) {
     inference: { GraphExecutionContext },
     graph: { Graph, loadByName, load },
   };
+  /** @type {Record<string, object>} */
   const imports = {};
   for (const [name, value] of Object.entries(interfaces)) {
     imports[`wasi:nn/${name}`] = value;

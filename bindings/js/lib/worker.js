@@ -14,8 +14,11 @@ import { grantOnly } from "./link.js";
 import { native } from "./native.js";
 import { wasiNnImports } from "./wasi-nn.js";
 
+/** @typedef {import("./internal-types.d.ts").WorkerRequest} WorkerRequest */
+
 if (maybeParentPort === null) throw new Error("lib/worker.js runs only as a worker thread");
 const parentPort = maybeParentPort;
+/** @type {import("./internal-types.d.ts").WorkerData} */
 const { modules, models, cells: shared, cancelFlag, guards } = workerData;
 const cells = new Int32Array(shared);
 // The watchdog (lib/channel.js) reads these: time inside the backend is not the component's.
@@ -29,18 +32,34 @@ const backend = {
     Atomics.add(cells, Cell.PROGRESS, 1);
   },
 };
-const api = instantiate((path) => modules[path], grantOnly(wasiNnImports(models, cancelFlag, backend))).inference;
+/** Why the component is about to stop, in its own words: it says so just before it traps. */
+/** @type {string | null} */
+let lastWords = null;
+const host = {
+  cancel: cancelFlag,
+  backend,
+  memoryBytes: guards.memoryBytes,
+  lastWords: (/** @type {string} */ sentence) => {
+    lastWords = sentence;
+  },
+};
+/** @type {import("./internal-types.d.ts").Inference} */
+const api = instantiate((/** @type {string} */ path) => modules[path], grantOnly(wasiNnImports(models, host))).inference;
 
 /** Set when the component trapped: its instance must not be entered again. */
 /** @type {string | null} */
 let broken = null;
+/** @type {import("./internal-types.d.ts").ComponentSession | null} */
 let session = null;
 /** Why opening the session failed: the answer to every later request. */
+/** @type {unknown} */
 let sessionError = null;
+/** @type {Map<string, import("./internal-types.d.ts").ComponentModel>} */
 const openModels = new Map();
 
 class Cancelled {}
 
+/** @param {string} name */
 function model(name) {
   let handle = openModels.get(name);
   if (handle === undefined) {
@@ -50,6 +69,7 @@ function model(name) {
   return handle;
 }
 
+/** @param {import("./internal-types.d.ts").WorkerRequestOf<"generate">} request */
 function generate({ id, kind, input, options, stream }) {
   const session = opened();
   // Marked as running before the native flag is lowered, and cell 0 read after:
@@ -77,9 +97,14 @@ function generate({ id, kind, input, options, stream }) {
 
 function opened() {
   if (sessionError !== null) throw sessionError;
-  return session;
+  // Not null: Engine.session sends openSession first, and only a session's requests come here.
+  return /** @type {import("./internal-types.d.ts").ComponentSession} */ (session);
 }
 
+/**
+ * @param {import("./internal-types.d.ts").WitModelInfo} info
+ * @returns {import("../index.d.ts").ModelInfo}
+ */
 const modelInfo = (info) => ({
   ...info,
   parameters: Number(info.parameters),
@@ -87,6 +112,10 @@ const modelInfo = (info) => ({
   chatTemplate: info.chatTemplate ?? null,
 });
 
+/**
+ * @param {import("./internal-types.d.ts").WitMessage} m
+ * @returns {import("../index.d.ts").Message}
+ */
 const message = (m) => ({
   role: m.role,
   content: m.content.every((p) => p.tag === "text")
@@ -94,6 +123,7 @@ const message = (m) => ({
     : m.content.map((p) => (p.tag === "text" ? { type: "text", text: p.val } : { type: "image", image: p.val })),
 });
 
+/** @type {import("./internal-types.d.ts").WorkerOperations} */
 const operations = {
   openSession({ model: name, options }) {
     try {
@@ -112,18 +142,24 @@ const operations = {
   embed: ({ model: name, texts }) => model(name).embed(texts).map((v) => Array.from(v)),
 };
 
-/** What crossed out of the component, as `{ code, message }`. */
+/**
+ * Anything thrown, as far as `wireError` reads it.
+ * @typedef {{ payload?: { tag?: unknown, val?: unknown }, name?: string, message?: string } | null | undefined} Thrown
+ */
+
+/**
+ * What crossed out of the component, as `{ code, message }`.
+ * @param {Thrown} e
+ * @returns {import("./internal-types.d.ts").WireError}
+ */
 function wireError(e) {
   if (e instanceof Cancelled) return { code: "cancelled", message: "the generation was cancelled" };
   const payload = e?.payload;
   if (payload && typeof payload.tag === "string") return { code: payload.tag, message: String(payload.val) };
   if (e instanceof WebAssembly.RuntimeError) {
-    // The component aborts (`unreachable`) when memory.grow fails at its cap (lib/guards.js).
-    const cause = e.message.includes("unreachable")
-      ? `; it aborts so when it reaches its memory cap of ${guards.memoryBytes} bytes`
-      : "";
-    broken = `${e.message}${cause}`;
-    return { code: "backend", message: `the component stopped (${broken})` };
+    // A trap: the component's own report says why (a panic, its memory cap), when it gave one.
+    broken = lastWords ?? `the component failed: ${e.message}`;
+    return { code: "backend", message: broken };
   }
   return { code: "backend", message: `${e?.name ?? "Error"}: ${e?.message ?? String(e)}` };
 }
@@ -138,7 +174,7 @@ function close() {
   openModels.clear();
 }
 
-parentPort.on("message", (request) => {
+parentPort.on("message", (/** @type {WorkerRequest} */ request) => {
   const { id, op } = request;
   if (op === "close") {
     try {
@@ -157,9 +193,10 @@ parentPort.on("message", (request) => {
   Atomics.add(cells, Cell.PROGRESS, 1);
   Atomics.store(cells, Cell.BUSY, 1);
   try {
-    parentPort.postMessage({ id, result: operations[op](request) });
+    // Each handler takes the request of its own op, which TypeScript cannot pair up through `op`.
+    parentPort.postMessage({ id, result: /** @type {(request: WorkerRequest) => unknown} */ (operations[op])(request) });
   } catch (e) {
-    parentPort.postMessage({ id, error: wireError(e) });
+    parentPort.postMessage({ id, error: wireError(/** @type {Thrown} */ (e)) });
   } finally {
     Atomics.store(cells, Cell.BUSY, 0);
   }

@@ -29,6 +29,13 @@ pub fn cap_memory(module: Uint8Array, bytes: f64) -> napi::Result<Buffer> {
     memory_cap::cap(&module, bytes as u64).map(Buffer::from).map_err(napi::Error::from_reason)
 }
 
+/// A `load-by-name` that is the component's report of why it is about to stop
+/// (docs/ggml-profile.md): the sentence for the application; `null` for a model's name.
+#[napi(catch_unwind)]
+pub fn abort_report(name: String, memory_cap: f64) -> Option<String> {
+    inf_wasi_ggml::profile::abort_report(&name, memory_cap as u64)
+}
+
 static MODELS: LazyLock<Mutex<HashMap<u32, Arc<Model>>>> = LazyLock::new(Default::default);
 /// Cancel flags by number: a session's worker makes its contexts with one, and
 /// the main thread raises it, so an abort reaches a decode in progress.

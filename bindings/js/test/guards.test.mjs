@@ -9,11 +9,13 @@ import { Engine } from "inf-wasi";
 // The package's own linking pieces, as its worker uses them (not public API).
 import { grantOnly } from "../node_modules/inf-wasi/lib/link.js";
 import { wasiNnImports } from "../node_modules/inf-wasi/lib/wasi-nn.js";
+import { instantiate as instantiateAborts } from "./probe/aborts.js";
 import { instantiate } from "./probe/wants-filesystem.js";
 import { BLOATING_TEMPLATE, LOOPING_TEMPLATE, MODEL, greedy, templateModel } from "./support.mjs";
 
+const coreModule = (path) => new WebAssembly.Module(readFileSync(new URL(`./probe/${path}`, import.meta.url)));
+
 test("a component that imports a filesystem is refused", () => {
-  const coreModule = (path) => new WebAssembly.Module(readFileSync(new URL(`./probe/${path}`, import.meta.url)));
   assert.throws(
     () => instantiate(coreModule, grantOnly(wasiNnImports({}))),
     (e) =>
@@ -21,6 +23,19 @@ test("a component that imports a filesystem is refused", () => {
       e.message.includes("wasi:filesystem/preopens") &&
       e.message.includes("grants a component wasi:nn and nothing else"),
   );
+});
+
+test("a component that panics is reported by its own words", () => {
+  // The probe traps as the component does on a panic, after saying why: the
+  // worker reports what `lastWords` heard instead of the bare trap.
+  /** @type {string | null} */
+  let heard = null;
+  const lastWords = (/** @type {string} */ sentence) => {
+    heard = sentence;
+  };
+  const probe = instantiateAborts(coreModule, grantOnly(wasiNnImports({}, { memoryBytes: 2 ** 20, lastWords })));
+  assert.throws(() => probe.run(), WebAssembly.RuntimeError);
+  assert.match(String(heard), /^the component panicked .*: the abort probe stops here on purpose$/);
 });
 
 const stillAnswers = async (engine) => {
@@ -60,7 +75,8 @@ test("a template that renders gigabytes meets the memory cap", async () => {
     const session = engine.session("bloating");
     await assert.rejects(session.chat([{ role: "user", content: "hi" }], greedy(4)), {
       code: "backend",
-      message: /memory cap of 67108864 bytes/,
+      // The component's own report: the allocation that failed at the cap.
+      message: /memory cap of 67108864 bytes .*\(an allocation of \d+ bytes failed\)/,
     });
     await stillAnswers(engine);
   } finally {

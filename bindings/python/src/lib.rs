@@ -114,8 +114,16 @@ impl Context {
     }
 }
 
+/// A `load-by-name` that is the component's report of why it is about to stop
+/// (docs/ggml-profile.md): the sentence for the application; `None` for a model's name.
+#[pyfunction]
+fn abort_report(name: &str, memory_cap: u64) -> Option<String> {
+    inf_wasi_ggml::profile::abort_report(name, memory_cap)
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(abort_report, m)?)?;
     m.add_class::<Graph>()?;
     m.add_class::<Context>()?;
     m.add_class::<Cancel>()?;

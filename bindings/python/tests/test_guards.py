@@ -30,6 +30,16 @@ def test_a_component_that_imports_a_filesystem_is_refused() -> None:
     assert "grants a component wasi:nn and nothing else" in str(refused.value)
 
 
+def test_a_component_that_panics_is_reported_by_its_own_words() -> None:
+    # The probe traps as the component does on a panic, after saying why.
+    engine, _ = runtime()
+    probe = Component(engine, (REPO / "target" / "inf-wasi-probes" / "aborts.wasm").read_bytes())
+    with pytest.raises(BackendError) as stopped:
+        Instance({}, component=probe, interface=None).call("run")
+    assert "the component panicked" in str(stopped.value)
+    assert str(stopped.value).endswith("the abort probe stops here on purpose")
+
+
 def test_a_looping_chat_template_ends_with_a_deadline_error(model: str, tmp_path: pathlib.Path) -> None:
     looping = template_model(tmp_path, "looping", LOOPING_TEMPLATE)
     engine = Engine({"gemma": model, "looping": looping}, threads=1, context_size=256, guest_time_limit=0.5)
@@ -52,7 +62,8 @@ def test_a_template_that_renders_gigabytes_meets_the_memory_cap(model: str, tmp_
         guest_memory_limit=64 << 20,
         guest_time_limit=60,
     )
-    with pytest.raises(BackendError, match="memory cap of 67108864 bytes"):
+    # The component's own report: the allocation that failed at the cap.
+    with pytest.raises(BackendError, match=r"memory cap of 67108864 bytes .*\(an allocation of \d+ bytes failed\)"):
         engine.session("bloating").chat([{"role": "user", "content": "hi"}], temperature=0)
     still_answers(engine)
 

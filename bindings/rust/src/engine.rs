@@ -198,8 +198,9 @@ impl Engine {
                 let handle = match opened {
                     Ok(result) => result?,
                     Err(trap) => {
+                        let error = utility.store.data().stopped(trap);
                         *guard = None;
-                        return Err(trap.into());
+                        return Err(error);
                     }
                 };
                 utility.models.insert(name.to_string(), handle);
@@ -210,8 +211,9 @@ impl Engine {
             Ok(result) => Ok(result?),
             // A trapped instance cannot be entered again: start afresh next time.
             Err(trap) => {
+                let error = utility.store.data().stopped(trap);
                 *guard = None;
-                Err(trap.into())
+                Err(error)
             }
         }
     }

@@ -33,9 +33,9 @@ pub use models::{
     cache_dir, cached_model_path, default_chat_model, default_model, default_model_path, known_model, known_models,
     models_dir, KnownModel,
 };
-#[doc(hidden)]
-pub use runtime::instantiate_capability_probe;
 pub use runtime::COMPONENT;
+#[doc(hidden)]
+pub use runtime::{instantiate_capability_probe, run_abort_probe};
 pub use session::{CancelHandle, Session, StreamHandle, TextStream};
 
 /// The ggml CPU code llama.cpp runs on in this process: the portable build

@@ -4,6 +4,7 @@
 
 use crate::bindings::EmbedderPre;
 use crate::guards::{tick, Guards, MemoryCap, Watchdog};
+use crate::wasi_nn::LastWords;
 use inf_wasi_ggml::{CancelFlag, ModelRegistry};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -19,6 +20,9 @@ static PRECOMPILED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/inf_wasi.c
 /// The capability probe (probe/wants-filesystem.wit), precompiled by build.rs.
 static PROBE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/wants_filesystem.cwasm"));
 
+/// The abort probe (probe/aborts.wit), precompiled by build.rs.
+static ABORT_PROBE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/aborts.cwasm"));
+
 /// What each store holds: its resource table, its wasi-nn state and its guards.
 /// Nothing else exists for the component to reach.
 pub struct HostState {
@@ -26,6 +30,18 @@ pub struct HostState {
     nn: wasmtime_wasi_nn::wit::WasiNnCtx,
     memory: MemoryCap,
     pub watchdog: Watchdog,
+    last_words: LastWords,
+}
+
+impl HostState {
+    /// The error for a trap that stopped this store's instance: the component's
+    /// own report of why, when it gave one, else the trap's typed cause.
+    pub fn stopped(&self, trap: wasmtime::Error) -> crate::Error {
+        match self.last_words.get() {
+            Some(report) => crate::Error::Backend(report),
+            None => trap.into(),
+        }
+    }
 }
 
 pub struct Runtime {
@@ -118,11 +134,13 @@ impl Runtime {
 /// listening to `cancel`.
 pub fn new_store(runtime: &Runtime, models: &ModelRegistry, guards: Guards, cancel: CancelFlag) -> Store<HostState> {
     let host_calls = Arc::new(AtomicU64::new(0));
+    let last_words = LastWords::default();
     let state = HostState {
         table: ResourceTable::new(),
-        nn: crate::wasi_nn::context(models, cancel, host_calls.clone()),
+        nn: crate::wasi_nn::context(models, cancel, host_calls.clone(), guards.memory_bytes, last_words.clone()),
         memory: MemoryCap(guards.memory_bytes),
         watchdog: Watchdog::new(guards.time, host_calls),
+        last_words,
     };
     let mut store = Store::new(&runtime.engine, state);
     store.limiter(|s| &mut s.memory);
@@ -145,4 +163,27 @@ pub fn instantiate_capability_probe() -> crate::Result<()> {
     let _busy = runtime.busy();
     pre.instantiate(&mut store)?;
     Ok(())
+}
+
+/// Runs the abort probe, a component that reports a panic of its own and traps
+/// as the real one does, and returns the error the host makes of it: the
+/// probe's own message, if the host heard it. Every binding's guard tests call
+/// this (or their own host's equivalent).
+#[doc(hidden)]
+pub fn run_abort_probe() -> crate::Error {
+    let run = || -> crate::Result<crate::Error> {
+        let runtime = runtime()?;
+        // SAFETY: as for PRECOMPILED.
+        let probe = unsafe { Component::deserialize(&runtime.engine, ABORT_PROBE)? };
+        let pre = link(&runtime.linker, &probe)?;
+        let mut store = new_store(runtime, &ModelRegistry::new(), Guards::default(), CancelFlag::new());
+        let _busy = runtime.busy();
+        let instance = pre.instantiate(&mut store)?;
+        let run = instance.get_typed_func::<(), ()>(&mut store, "run")?;
+        match run.call(&mut store, ()) {
+            Ok(()) => Err(crate::Error::Backend("the abort probe returned instead of trapping".into())),
+            Err(trap) => Ok(store.data().stopped(trap)),
+        }
+    };
+    run().unwrap_or_else(|e| e)
 }

@@ -71,7 +71,7 @@ impl Session {
         match f(&mut self.store, &self.api, self.session) {
             Ok(result) => Ok(result?),
             Err(trap) => {
-                let error = Error::from(trap);
+                let error = self.store.data().stopped(trap);
                 self.failed = Some(error.to_string());
                 Err(error)
             }

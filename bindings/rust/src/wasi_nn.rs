@@ -2,6 +2,7 @@
 //! backend traits, with a registry of our own for `load-by-name`. This file is
 //! glue only: every decision is made by `inf_wasi_ggml`.
 
+use inf_wasi_ggml::profile::abort_report;
 use inf_wasi_ggml::{CancelFlag, Model, ModelRegistry, NamedTensor, Session, Tensor, TensorType};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -14,11 +15,14 @@ use wasmtime_wasi_nn::{Backend, ExecutionContext, Graph, GraphRegistry, Registry
 
 /// The wasi-nn state of one store: the ggml backend and the registered models.
 /// Its sessions stop when `cancel` is raised, and count their calls in
-/// `host_calls` for the store's watchdog.
+/// `host_calls` for the store's watchdog. What the component says just before
+/// it traps is kept in `last_words`, its memory cap being `memory_cap`.
 pub fn context(
     models: &ModelRegistry,
     cancel: CancelFlag,
     host_calls: Arc<AtomicU64>,
+    memory_cap: usize,
+    last_words: LastWords,
 ) -> wasmtime_wasi_nn::wit::WasiNnCtx {
     let graphs = models
         .names()
@@ -31,17 +35,39 @@ pub fn context(
             (name.to_string(), Graph::from(Box::new(graph) as Box<dyn BackendGraph>))
         })
         .collect();
-    wasmtime_wasi_nn::wit::WasiNnCtx::new([Backend::from(GgmlBackend)], Registry::from(NamedGraphs(graphs)))
+    let registry = NamedGraphs { graphs, memory_cap, last_words };
+    wasmtime_wasi_nn::wit::WasiNnCtx::new([Backend::from(GgmlBackend)], Registry::from(registry))
 }
 
-struct NamedGraphs(HashMap<String, Graph>);
+/// Why the component stopped, in its own words (inf-wasi-profile's `Abort`):
+/// the sentence for the application, once it has said it.
+#[derive(Clone, Default)]
+pub struct LastWords(Arc<Mutex<Option<String>>>);
+
+impl LastWords {
+    pub fn get(&self) -> Option<String> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+struct NamedGraphs {
+    graphs: HashMap<String, Graph>,
+    memory_cap: usize,
+    last_words: LastWords,
+}
 
 impl GraphRegistry for NamedGraphs {
+    /// `load-by-name`: a registered model, or the component's report that it
+    /// is about to stop, which is noted and answered as not found.
     fn get(&self, name: &str) -> Option<&Graph> {
-        self.0.get(name)
+        if let Some(report) = abort_report(name, self.memory_cap as u64) {
+            *self.last_words.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(report);
+            return None;
+        }
+        self.graphs.get(name)
     }
     fn get_mut(&mut self, name: &str) -> Option<&mut Graph> {
-        self.0.get_mut(name)
+        self.graphs.get_mut(name)
     }
 }
 

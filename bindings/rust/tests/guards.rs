@@ -24,6 +24,18 @@ fn a_component_that_imports_a_filesystem_is_refused() {
     assert!(message.contains("grants a component wasi:nn and nothing else"), "{message}");
 }
 
+/// The probe traps as the component does on a panic, after saying why: the
+/// error is its own message, not a bare `unreachable` or a memory cap.
+#[test]
+fn a_component_that_panics_is_reported_by_its_own_words() {
+    let error = inf_wasi::run_abort_probe();
+    eprintln!("{error}");
+    assert_eq!(error.code(), "backend");
+    let message = error.to_string();
+    assert!(message.contains("the component panicked"), "{message}");
+    assert!(message.ends_with("the abort probe stops here on purpose"), "{message}");
+}
+
 #[test]
 fn a_looping_chat_template_ends_with_a_deadline_error() {
     let _serial = support::serial();

@@ -69,6 +69,10 @@ class _Ticker:
 
     def __init__(self, engine: wasmtime.Engine) -> None:
         self.engine = engine
+        #: The engine's epoch, counted here too (under ``epoch_lock``, with the
+        #: engine's), so a host can tell that a store's deadline has passed.
+        self.epoch = 0
+        self.epoch_lock = threading.Lock()
         self.active = 0
         self.changed = threading.Condition()
         threading.Thread(target=self._run, name="inf-wasi-epoch", daemon=True).start()
@@ -79,7 +83,20 @@ class _Ticker:
                 while self.active == 0:
                     self.changed.wait()
             time.sleep(TICK)
-            self.engine.increment_epoch()
+            with self.epoch_lock:
+                self.epoch += 1
+                self.engine.increment_epoch()
+
+    def arm(self, store: wasmtime.Store, ticks: int) -> int:
+        """Sets ``store``'s deadline ``ticks`` from now; returns the epoch it counts from."""
+        with self.epoch_lock:
+            store.set_epoch_deadline(ticks)
+            return self.epoch
+
+    def passed(self, armed_at: int, ticks: int) -> bool:
+        """Whether a deadline armed at ``armed_at`` has passed: a trap then is the deadline's."""
+        with self.epoch_lock:
+            return self.epoch - armed_at >= ticks
 
     def __enter__(self) -> None:
         with self.changed:
@@ -105,11 +122,16 @@ def runtime() -> "tuple[wasmtime.Engine, Component]":
         return _runtime
 
 
-def busy() -> _Ticker:
-    """Held (``with busy():``) while a call into the component runs."""
+def ticker() -> _Ticker:
+    """The process's epoch ticker."""
     runtime()
     assert _ticker is not None
     return _ticker
+
+
+def busy() -> _Ticker:
+    """Held (``with busy():``) while a call into the component runs."""
+    return ticker()
 
 
 @dataclass(frozen=True)
@@ -149,14 +171,20 @@ class Instance:
     not thread-safe, and each session owns one."""
 
     def __init__(
-        self, graphs: Dict[str, "_native.Graph"], guards: Guards = Guards(), component: Optional[Component] = None
+        self,
+        graphs: Dict[str, "_native.Graph"],
+        guards: Guards = Guards(),
+        component: Optional[Component] = None,
+        interface: Optional[str] = API,
     ) -> None:
+        """``component`` and ``interface`` (whose functions ``call`` finds; ``None``
+        for the top level) are for the tests' probes; the default is ours."""
         engine, ours = runtime()
         self.lock = threading.RLock()
         self.guards = guards
         self.store = wasmtime.Store(engine)
         self.store.set_limits(memory_size=guards.memory_bytes)
-        self.store.set_epoch_deadline(guards.ticks)
+        self.armed_at = ticker().arm(self.store, guards.ticks)
         #: Raised from any thread to stop this instance's generation.
         self.cancel = _native.Cancel()
         linker = Linker(engine)
@@ -169,7 +197,8 @@ class Instance:
             if instance is not None:
                 instance._rearm()
 
-        Host(graphs, self.cancel, rearm).define(linker)
+        self.host = Host(graphs, self.cancel, rearm, guards.memory_bytes)
+        self.host.define(linker)
         try:
             with busy():
                 self.instance = linker.instantiate(self.store, component or ours)
@@ -178,28 +207,28 @@ class Instance:
             raise BackendError(
                 f"the component was refused: {e}; inf-wasi grants a component wasi:nn and nothing else"
             ) from None
-        interface = self.instance.get_export_index(self.store, API)
-        if interface is None:
-            raise BackendError(f"the component does not export {API}")
-        self.interface = interface
+        self.interface = None
+        if interface is not None:
+            self.interface = self.instance.get_export_index(self.store, interface)
+            if self.interface is None:
+                raise BackendError(f"the component does not export {interface}")
         self.funcs: Dict[str, Any] = {}
         self.broken: Optional[str] = None
 
     def _rearm(self) -> None:
         """The guest's time starts afresh whenever it enters or comes back from wasi-nn."""
-        self.store.set_epoch_deadline(self.guards.ticks)
+        self.armed_at = ticker().arm(self.store, self.guards.ticks)
 
     def _stopped(self, e: wasmtime.WasmtimeError) -> InfWasiError:
-        text = str(e)
-        if "interrupt" in text:
+        """The error for a trap, by its cause: wasmtime-py gives a component
+        call's trap as text only, so the cause is what the host itself knows."""
+        if self.host.last_words is not None:
+            # The component said why just before it trapped: a panic, or its memory cap.
+            return BackendError(self.host.last_words)
+        if ticker().passed(self.armed_at, self.guards.ticks):
             return CancelledError(
                 f"the component ran for more than {self.guards.time_seconds:g} s without returning "
                 "(a looping chat template?) and was stopped"
-            )
-        if "unreachable" in text:
-            return BackendError(
-                f"the component stopped ({text.splitlines()[0]}): it aborts so when it reaches its memory cap "
-                f"of {self.guards.memory_bytes} bytes"
             )
         return BackendError(f"the component failed: {e}")
 

@@ -10,7 +10,7 @@ error resource instead of raising.
 from __future__ import annotations
 
 import itertools
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from wasmtime.component import Linker, ResourceHost, ResourceType, Variant
 
@@ -23,8 +23,14 @@ TENSOR, ERROR, GRAPH, CONTEXT = 1, 2, 3, 4
 class Host:
     """The wasi:nn state of one engine: its registered graphs and live resources."""
 
-    def __init__(self, graphs: Dict[str, "_native.Graph"], cancel: "_native.Cancel", rearm: Callable[[], None]) -> None:
+    def __init__(
+        self, graphs: Dict[str, "_native.Graph"], cancel: "_native.Cancel", rearm: Callable[[], None], memory_cap: int
+    ) -> None:
         self.graphs = graphs
+        self.memory_cap = memory_cap
+        #: Why the component is about to stop, in its own words: it says so
+        #: through ``load-by-name`` just before it traps (docs/ggml-profile.md).
+        self.last_words: Optional[str] = None
         #: Stops the generations of every context made here.
         self.cancel = cancel
         #: Restarts the guest's deadline after time spent in the backend.
@@ -89,6 +95,10 @@ class Host:
         return Variant("err", self.error("unsupported-operation", message))
 
     def load_by_name(self, store: Any, name: str) -> Variant:
+        report = _native.abort_report(name, self.memory_cap)
+        if report is not None:
+            self.last_words = report
+            return Variant("err", self.error("not-found", "noted"))
         graph = self.graphs.get(name)
         if graph is None:
             return Variant("err", self.error("not-found", f"failed to find graph with name: {name}"))

@@ -1,0 +1,120 @@
+// Shapes internal to the package: what lib/channel.js and lib/worker.js say to
+// each other, and the component as jco presents it (transpiled with
+// --no-typescript, so these are written from wit/inf-wasi.wit by hand).
+import type { Completion, GenerateOptions, Message, ModelInfo, Role } from "../index.d.ts";
+
+/** The component's limits, checked (lib/guards.js). */
+export interface Guards {
+  memoryBytes: number;
+  timeMs: number;
+}
+
+/** What a channel hands its worker. */
+export interface WorkerData {
+  /** The component's compiled core modules, by file name. */
+  modules: Record<string, WebAssembly.Module>;
+  /** Registered model names and their native numbers. */
+  models: Record<string, number>;
+  /** The cells (lib/cells.js). */
+  cells: SharedArrayBuffer;
+  /** The addon's cancel flag for this worker's contexts. */
+  cancelFlag: number;
+  guards: Guards;
+}
+
+// The WIT records as jco takes and gives them: camelCase fields, `undefined` for `none`.
+
+/** The public options once checked: stops as a list, the schema as JSON text, no signal. */
+export type WitGenerateOptions = Omit<GenerateOptions, "stop" | "jsonSchema" | "signal"> & {
+  stop: string[];
+  jsonSchema?: string;
+};
+
+export interface WitSessionOptions {
+  contextSize?: number;
+  systemPrompt?: string;
+}
+
+export type WitContentPart = { tag: "text"; val: string } | { tag: "image"; val: Uint8Array };
+
+export interface WitMessage {
+  role: Role;
+  content: WitContentPart[];
+}
+
+/** `model-info`: its u64 fields arrive as bigints. */
+export interface WitModelInfo extends Omit<ModelInfo, "parameters" | "sizeBytes" | "chatTemplate"> {
+  parameters: bigint;
+  sizeBytes: bigint;
+  chatTemplate?: string;
+}
+
+// The component's `inference` exports, as far as the package calls them. A WIT
+// `result` error is thrown (jco's ComponentError, its `payload` the WIT `error`).
+
+export interface ComponentModel extends Disposable {
+  info(): WitModelInfo;
+  tokenize(text: string, addSpecial: boolean): Uint32Array;
+  detokenize(tokens: Uint32Array): string;
+  embed(texts: string[]): Float32Array[];
+  newSession(options: WitSessionOptions): ComponentSession;
+}
+
+export interface ComponentSession extends Disposable {
+  completeStream(prompt: string, options: WitGenerateOptions): ComponentTokenStream;
+  chatStream(messages: WitMessage[], options: WitGenerateOptions): ComponentTokenStream;
+  history(): WitMessage[];
+  reset(): void;
+}
+
+export interface ComponentTokenStream extends Disposable {
+  next(): string | undefined;
+  /** `option<completion>`: set once `next` has returned `undefined`. */
+  outcome(): Completion | undefined;
+}
+
+export interface Inference {
+  Model: { open(name: string): ComponentModel };
+}
+
+// The worker's requests, by `op`: their arguments and their answers.
+
+export type GenerateArgs =
+  | { kind: "complete"; input: string; options: WitGenerateOptions; stream: boolean }
+  | { kind: "chat"; input: WitMessage[]; options: WitGenerateOptions; stream: boolean };
+
+export interface WorkerOps {
+  openSession: { args: { model: string; options: WitSessionOptions }; result: void };
+  generate: { args: GenerateArgs; result: Completion | undefined };
+  history: { args: {}; result: Message[] };
+  reset: { args: {}; result: void };
+  info: { args: { model: string }; result: ModelInfo };
+  tokenize: { args: { model: string; text: string; addSpecial: boolean }; result: number[] };
+  detokenize: { args: { model: string; tokens: number[] }; result: string };
+  embed: { args: { model: string; texts: string[] }; result: number[][] };
+  close: { args: {}; result: undefined };
+}
+
+export type WorkerOp = keyof WorkerOps;
+
+/** A request as the worker receives it: `{ id, op, ...arguments }`. */
+export type WorkerRequestOf<Op extends WorkerOp> = { id: number; op: Op } & WorkerOps[Op]["args"];
+
+export type WorkerRequest = { [Op in WorkerOp]: WorkerRequestOf<Op> }[WorkerOp];
+
+/** The worker's handlers; `close` it answers itself. */
+export type WorkerOperations = {
+  [Op in Exclude<WorkerOp, "close">]: (request: WorkerRequestOf<Op>) => WorkerOps[Op]["result"];
+};
+
+/** An error as it crosses from a worker (lib/errors.js `fromWire`). */
+export interface WireError {
+  code: string;
+  message: string;
+}
+
+/** What the worker posts back: a streamed piece, then the answer. */
+export type WorkerReply =
+  | { id: number; piece: string }
+  | { id: number; result: unknown }
+  | { id: number; error: WireError };
