@@ -22,7 +22,7 @@ fn an_absurd_layer_count_is_refused_and_the_process_goes_on() {
     let mut bytes = std::fs::read(&path).unwrap();
     let at = u32_value_of(&bytes, "gemma3.block_count");
     bytes[at..at + 4].copy_from_slice(&1_000_000u32.to_le_bytes());
-    let dir = std::env::temp_dir().join(format!("inf-wasi-hostile-{}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("hostile-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let hostile = dir.join("layers.gguf");
     std::fs::write(&hostile, &bytes).unwrap();

@@ -20,7 +20,7 @@ fn serial() -> std::sync::MutexGuard<'static, ()> {
 fn projector() -> PathBuf {
     static PATH: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     PATH.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("inf-wasi-vision-{}", std::process::id()));
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("vision-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("tiny-mmproj.gguf");
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/tiny-mmproj.py");
@@ -57,7 +57,7 @@ fn image(index: usize, bytes: Vec<u8>) -> NamedTensor {
 fn image_file(name: &str) -> Vec<u8> {
     static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     let dir = DIR.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("inf-wasi-images-{}", std::process::id()));
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("images-{}", std::process::id()));
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/test-images.py");
         let out = std::process::Command::new("python3").arg(script).arg(&dir).output().unwrap();
         assert!(out.status.success(), "test-images.py failed: {}", String::from_utf8_lossy(&out.stderr));

@@ -1,11 +1,15 @@
 // Shared by the suite: the repository (for the shared cases and the WIT), the
 // default model, and an engine as every suite uses it.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, mkdtempSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Engine } from "inf-wasi";
+
+// Files the tests write, inside the test app (target/js/app, made afresh by
+// ci/js.sh) rather than the system's temporary folder, where they would stay.
+const SCRATCH = join(fileURLToPath(new URL("..", import.meta.url)), "scratch");
+mkdirSync(SCRATCH, { recursive: true });
 
 /** The repository: ci/js.sh runs the suite from a fresh folder and says where it is. */
 export const REPO = process.env.INF_WASI_REPO ?? fileURLToPath(new URL("../../..", import.meta.url));
@@ -27,7 +31,7 @@ export async function collect(stream) {
 
 /** A copy of the default model with `template` as its chat template (tests/fixtures/template-model.py). */
 export function templateModel(name, template) {
-  const dir = mkdtempSync(join(tmpdir(), "inf-wasi-js-"));
+  const dir = mkdtempSync(join(SCRATCH, "inf-wasi-js-"));
   const out = join(dir, `${name}.gguf`);
   execFileSync("python3", [`${REPO}/tests/fixtures/template-model.py`, MODEL, out, template]);
   return out;
@@ -44,14 +48,14 @@ export const BLOATING_TEMPLATE =
 
 /** A tiny random-weight projector for the default model (tests/fixtures/tiny-mmproj.py): 4 embeddings per image. */
 export function tinyProjector() {
-  const out = join(mkdtempSync(join(tmpdir(), "inf-wasi-js-")), "tiny-mmproj.gguf");
+  const out = join(mkdtempSync(join(SCRATCH, "inf-wasi-js-")), "tiny-mmproj.gguf");
   execFileSync("python3", [`${REPO}/tests/fixtures/tiny-mmproj.py`, out]);
   return out;
 }
 
 /** The shared test images (tests/fixtures/test-images.py), in a fresh folder. */
 export function testImages() {
-  const dir = mkdtempSync(join(tmpdir(), "inf-wasi-js-images-"));
+  const dir = mkdtempSync(join(SCRATCH, "inf-wasi-js-images-"));
   execFileSync("python3", [`${REPO}/tests/fixtures/test-images.py`, dir]);
   return dir;
 }

@@ -7,8 +7,7 @@ use inf_wasi::{Engine, Error, GenerateOptions, SessionOptions};
 use std::path::PathBuf;
 
 fn scratch(name: &str, bytes: &[u8]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("inf-wasi-errors-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = support::scratch_dir("errors");
     let path = dir.join(name);
     std::fs::write(&path, bytes).unwrap();
     path

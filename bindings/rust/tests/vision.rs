@@ -11,7 +11,7 @@ use std::path::PathBuf;
 fn image(name: &str) -> Vec<u8> {
     static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     let dir = DIR.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("inf-wasi-rust-images-{}", std::process::id()));
+        let dir = support::scratch_dir("images");
         let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/test-images.py");
         let out = std::process::Command::new("python3").arg(script).arg(&dir).output().unwrap();
         assert!(out.status.success(), "test-images.py failed: {}", String::from_utf8_lossy(&out.stderr));
@@ -41,8 +41,7 @@ fn the_readme_image_example_is_verbatim_and_runs() {
     let example = include_str!("../examples/vision.rs");
     assert!(readme.contains(&format!("```rust,no_run\n{example}```")), "README lacks examples/vision.rs verbatim");
     let _serial = support::serial();
-    let dir = std::env::temp_dir().join(format!("inf-wasi-example-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = support::scratch_dir("example");
     let picture = dir.join("picture.png");
     std::fs::write(&picture, image("gradient.png")).unwrap();
     std::env::set_var("INF_WASI_MODEL", support::model_path());

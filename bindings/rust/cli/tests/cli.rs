@@ -67,7 +67,7 @@ fn bad_values_are_one_clear_line() {
     fails_cleanly(&inf_wasi(&["run", "x", "--model", "no-such-model"], None), "models list");
     fails_cleanly(&inf_wasi(&["run", "x", "--json-schema", "/nonexistent.json"], None), "cannot read JSON schema");
     fails_cleanly(&inf_wasi(&["run", "", "--threads", "1", "--raw"], None), "empty");
-    let junk = std::env::temp_dir().join(format!("inf-wasi-cli-junk-{}.gguf", std::process::id()));
+    let junk = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-junk-{}.gguf", std::process::id()));
     std::fs::write(&junk, b"definitely not a model").unwrap();
     fails_cleanly(&inf_wasi(&["run", "x", "--model", junk.to_str().unwrap()], None), "invalid model");
 }
@@ -90,7 +90,8 @@ fn run_with_a_stop_string_and_a_json_schema() {
     args.extend(FAST);
     let o = inf_wasi(&args, None);
     assert_eq!(stdout(&o), " red\n", "{}", stderr(&o));
-    let schema = std::env::temp_dir().join(format!("inf-wasi-cli-schema-{}.json", std::process::id()));
+    let schema =
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-schema-{}.json", std::process::id()));
     std::fs::write(&schema, r#"{"type":"object","properties":{"ok":{"type":"boolean"}},"required":["ok"]}"#).unwrap();
     let o = inf_wasi(
         &[

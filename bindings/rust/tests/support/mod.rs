@@ -42,11 +42,18 @@ pub fn engine() -> Engine {
         .clone()
 }
 
+/// A folder of this test process's own in the target folder's scratch space, not
+/// the system's temporary folder, where it would stay behind.
+pub fn scratch_dir(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 /// A copy of the default model whose chat template is `template`, made by
 /// `tests/fixtures/template-model.py` (the same script the other bindings' tests use).
 pub fn template_model(name: &str, template: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("inf-wasi-templates-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir("templates");
     let path = dir.join(format!("{name}.gguf"));
     if !path.exists() {
         let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/template-model.py");
@@ -83,8 +90,7 @@ pub fn anonymous_rss_bytes() -> u64 {
 pub fn tiny_projector() -> PathBuf {
     static PATH: OnceLock<PathBuf> = OnceLock::new();
     PATH.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("inf-wasi-projector-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = scratch_dir("projector");
         let path = dir.join("tiny-mmproj.gguf");
         let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/tiny-mmproj.py");
         let out = std::process::Command::new("python3").arg(script).arg(&path).output().expect("run python3");
