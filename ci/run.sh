@@ -7,5 +7,6 @@ cd "$(dirname "$0")/.."
 ci/setup.sh
 # The whole workspace, as the test command builds it: one package alone would
 # unify build-dependency features differently and build llama.cpp a second time.
-cargo build --quiet --release --locked --workspace
+# --timings: where the build's time went, in target/cargo-timings/.
+cargo build --quiet --release --locked --workspace --timings
 exec target/release/inf-wasi run "${@:-Why is the sky blue?}"

@@ -4,6 +4,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
 marker=$(mktemp)
+# Each step's time, on stderr, so a slow run shows where it went.
+step_start=$start
+step() {
+  local now; now=$(date +%s)
+  echo "inf-wasi: $1 took $(( now - step_start ))s" >&2
+  step_start=$now
+}
 
 ci/setup.sh
 ci/vendor-wit.sh --check
@@ -12,35 +19,44 @@ python3 ci/fetch_model.py >/dev/null
 python3 ci/fetch_model.py smollm2-135m-instruct-q4_1 >/dev/null
 # Members only: `--all` would also reformat the vendored fork of llama-cpp-2.
 cargo fmt --check
+step set-up
 
 # One release build serves tests, the CLI and the benchmark. Model tests hold a
 # lock and use one inference thread: on two cores ggml collapses when shared.
 cargo test --release --workspace --locked
+step "cargo test"
 
 # Lints: clippy over every target of every member, warnings as errors (release,
 # so that llama.cpp's build script output above serves it).
 cargo clippy --release --workspace --all-targets --locked -- -D warnings
+step clippy
 
 # The GGUF check every model passes before llama.cpp, fuzzed for a bounded time.
 ci/fuzz.sh
+step fuzz
 
 # Python: the wheel, installed into a fresh virtual environment, against the
 # same component (and the Rust host's conformance outputs written above).
 ci/python.sh
+step python
 
 # JavaScript: the npm tarball, installed into a fresh project, the same way.
 ci/js.sh
+step js
 
 # Java: mvn verify, the suite against the classes and the example against the jar.
 ci/java.sh
+step java
 
 # Each package installed by name, as published, into an empty project outside
 # the repository (pip, npm, Maven coordinates, a crate from `cargo package`).
 ci/install-check.sh
+step install-check
 
 # The four packages on CPUs older than this one (no AVX; AVX2 without AVX-512),
 # under qemu-user: the CPU code chosen at run time, the same greedy tokens.
 ci/other-cpus.sh
+step other-cpus
 
 # One llama.cpp build serves every step: each builds the whole workspace, as a
 # single package would unify build-dependency features differently and give
