@@ -12,6 +12,7 @@ language's runner calls this once, so the runners only convert.
 
 Idempotent: files already written are kept (a template model is a 250 MB copy).
 """
+import hashlib
 import json
 import os
 import pathlib
@@ -45,18 +46,21 @@ def script(name: str, *args: str) -> None:
 
 
 def model_file(out: pathlib.Path, name: str, spec: dict, model: str) -> str:
-    """One model of an engine, from its spec in cases.json."""
+    """One model of an engine, from its spec in cases.json. The file is named
+    for the spec too, so a changed spec never meets the file of an old one."""
     if "path" in spec:
         return spec["path"]
+    digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:12]
+    path = out / f"{name}-{digest}.gguf"
     if "bytes" in spec:
-        return write_once(out / f"{name}.gguf", lambda p: p.write_bytes(spec["bytes"].encode()))
+        return write_once(path, lambda p: p.write_bytes(spec["bytes"].encode()))
     if "truncate" in spec:
         def cut(p: pathlib.Path) -> None:
             with open(model, "rb") as f:
                 p.write_bytes(f.read(spec["truncate"]))
-        return write_once(out / f"{name}.gguf", cut)
+        return write_once(path, cut)
     if "template" in spec:
-        return write_once(out / f"{name}.gguf", lambda p: script("template-model.py", model, str(p), spec["template"]))
+        return write_once(path, lambda p: script("template-model.py", model, str(p), spec["template"]))
     return model
 
 
@@ -67,10 +71,10 @@ def main() -> None:
     model = default_model()
     projector = write_once(out / "tiny-mmproj.gguf", lambda p: script("tiny-mmproj.py", str(p)))
     images = out / "images"
-    if not (images / "huge-header.png").exists():
-        images.mkdir(exist_ok=True)
-        script("test-images.py", str(images))
-        (images / "empty.png").write_bytes(b"")
+    # Written every time (it takes a moment), so a new image never meets an old folder.
+    images.mkdir(exist_ok=True)
+    script("test-images.py", str(images))
+    (images / "empty.png").write_bytes(b"")
     engines = {}
     for engine_name, engine in cases["engines"].items():
         models = {}

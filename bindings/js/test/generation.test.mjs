@@ -74,10 +74,15 @@ test("the event loop stays responsive during generation", async () => {
       worst = Math.max(worst, performance.now() - before - 5);
     }
   })();
+  const started = performance.now();
   const pieces = await collect(session.stream("Once upon a time", greedy(48)));
+  const generating = performance.now() - started;
   running = false;
   await ticker;
   assert.ok(pieces.length > 10);
-  assert.ok(worst < 20, `a 5 ms timer fired ${worst.toFixed(1)} ms late`);
+  // Generation on this thread would hold a timer back for all of it; a busy
+  // machine may hold one back for a scheduler's hiccup, far less.
+  console.log(`a 5 ms timer fired at worst ${worst.toFixed(1)} ms late during ${generating.toFixed(0)} ms of generation`);
+  assert.ok(worst < generating / 4, `a 5 ms timer fired ${worst.toFixed(1)} ms late in ${generating.toFixed(0)} ms`);
   await session.close();
 });
