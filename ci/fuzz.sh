@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# Fuzzes the GGUF check (ggml/gguf, the gate every model file passes before
-# llama.cpp) for a bounded time, from a seed corpus made of the real default
-# model's header. FUZZ_SECONDS (default 60) bounds the run; any crash, hang or
-# memory blow-up fails it.
+# Fuzzes, for a bounded time, the parsers that untrusted input reaches: the GGUF
+# check (ggml/gguf, the gate every model file passes before llama.cpp, seeded
+# with the real default model's header) and the component's own parsers
+# (component/fuzz: the JSON-schema converter, seeded with the conformance
+# cases' schemas; the stop-string matcher and UTF-8 reassembly, each against a
+# naive reference). FUZZ_SECONDS (default 120) is the whole run's time, shared
+# by the targets; any crash, hang, mismatch or memory blow-up fails it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=${FUZZ_SECONDS:-60}
+root=$(pwd)
+seconds=${FUZZ_SECONDS:-120}
 
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install --quiet --locked cargo-fuzz@0.13.2
-corpus=$(pwd)/target/fuzz-corpus/check
-python3 ci/fuzz-seeds.py "$(python3 ci/fetch_model.py)" "$corpus"
+corpus=$root/target/fuzz-corpus
+python3 ci/fuzz-seeds.py "$(python3 ci/fetch_model.py)" "$corpus/check"
+python3 tests/fixtures/schema-seeds.py "$corpus/json_schema"
 
 # libFuzzer needs unstable compiler flags: nightly with AddressSanitizer where it
 # is installed, else the stable compiler allowed them, without a sanitizer.
@@ -19,12 +24,22 @@ else
   export RUSTC_BOOTSTRAP=1
   run=(cargo fuzz run --sanitizer none)
 fi
-log=$(pwd)/target/fuzz.log
-mkdir -p target
-cd ggml/gguf/fuzz
-status=0
-"${run[@]}" check "$corpus" -- -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
-  -print_final_stats=1 >"$log" 2>&1 || status=$?
-grep -E "^(stat::|Done|INFO: seed|SUMMARY|ERROR|==[0-9]+==|thread .* panicked)" "$log" || true
-[ "$status" = 0 ] || { tail -40 "$log"; echo "inf-wasi: the GGUF fuzz run failed (log: $log)" >&2; }
-exit "$status"
+
+# fuzz CRATE TARGET SHARE MAX_LEN: runs TARGET of the fuzz crate in CRATE for
+# SHARE percent of the run's time, on inputs of at most MAX_LEN bytes.
+fuzz() {
+  local crate=$1 target=$2 share=$3 max_len=$4
+  local log=$root/target/fuzz-$target.log status=0
+  mkdir -p "$corpus/$target"
+  (cd "$crate" && "${run[@]}" "$target" "$corpus/$target" -- -max_total_time=$((seconds * share / 100)) \
+    -max_len="$max_len" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 >"$log" 2>&1) || status=$?
+  echo "fuzz: $target"
+  grep -E "^(stat::number_of_executed_units|stat::new_units_added|Done|SUMMARY|ERROR|==[0-9]+==|thread .* panicked)" \
+    "$log" || true
+  [ "$status" = 0 ] || { tail -40 "$log"; echo "inf-wasi: the $target fuzz run failed (log: $log)" >&2; exit "$status"; }
+}
+
+fuzz ggml/gguf/fuzz check 40 65536
+fuzz component/fuzz json_schema 20 4096
+fuzz component/fuzz stop 20 4096
+fuzz component/fuzz utf8 20 4096

@@ -31,7 +31,8 @@ step "cargo test"
 cargo clippy --release --workspace --all-targets --locked -- -D warnings
 step clippy
 
-# The GGUF check every model passes before llama.cpp, fuzzed for a bounded time.
+# The GGUF check every model passes before llama.cpp, and the component's own
+# parsers, fuzzed for a bounded time.
 ci/fuzz.sh
 step fuzz
 

@@ -34,7 +34,10 @@ impl Generation {
         let config = inf_wasi_profile::SamplingConfig { add_special, parse_special: true, ..plan.config };
         let names: Vec<String> = (0..images.len()).map(tensors::image).collect();
         let mut inputs = vec![(tensors::TEXT, Input::Bytes(prompt.as_bytes()))];
-        inputs.extend(names.iter().zip(images).map(|(name, bytes)| (name.as_str(), Input::Bytes(bytes))));
+        for (name, bytes) in names.iter().zip(images) {
+            let pieces = bytes.chunks(tensors::IMAGE_PIECE_BYTES);
+            inputs.extend(pieces.map(|piece| (name.as_str(), Input::Bytes(piece))));
+        }
         let (reply, _): (Prompted, _) = backend.call_with(Op::Prompt, &config, &inputs)?;
         Ok(Self {
             utf8: Utf8Buffer::default(),

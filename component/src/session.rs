@@ -7,7 +7,7 @@ use crate::bindings::exports::inf::wasi::types::{Completion, ContentPart, Error,
 use crate::generation::Generation;
 use crate::nn::Backend;
 use crate::options::{self, Limits};
-use crate::template::{ChatTemplate, Turn};
+use crate::template::{ChatTemplate, RenderError, Turn};
 use inf_wasi_profile::{NoReply, Op};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -33,6 +33,9 @@ struct Active {
     /// A chat reply joins the history when it ends (or is cut short).
     chat: bool,
     recorded: bool,
+    /// The history's length before this turn's messages: a turn that fails
+    /// leaves no trace, so the next one never sees a question without its reply.
+    history_before: usize,
 }
 
 impl SessionResource {
@@ -65,7 +68,8 @@ impl SessionResource {
         state.record_reply();
         state.limits.check_prompt(prompt)?;
         let generation = Generation::start(&state.backend, prompt, &[], plan, true)?;
-        Ok(state.activate(generation, false))
+        let history_before = state.history.len();
+        Ok(state.activate(generation, false, history_before))
     }
 
     fn start_chat(&self, messages: Vec<Message>, options: &GenerateOptions) -> Result<u64, Error> {
@@ -80,14 +84,17 @@ impl SessionResource {
         let (limits, marker) = (state.limits, state.media_marker.as_deref());
         let mut images: Vec<&[u8]> = Vec::new();
         let turns = conversation.iter().map(|m| turn(m, limits, marker, &mut images)).collect::<Result<Vec<_>, _>>()?;
-        let prompt = state.template.render(&turns, true).map_err(Error::InvalidInput)?;
+        let prompt = state.template.render(&turns, true).map_err(|e| match e {
+            RenderError::Input(message) => Error::InvalidInput(message),
+            RenderError::Template(message) => Error::InvalidModel(message),
+        })?;
         // A template that writes BOS itself must not get a second one from the tokenizer.
         let bos = state.template.bos_token();
         let add_special = bos.is_empty() || !prompt.starts_with(bos);
         state.limits.check_prompt(&prompt)?;
         let generation = Generation::start(&state.backend, &prompt, &images, plan, add_special)?;
-        state.history = conversation;
-        Ok(state.activate(generation, true))
+        let history_before = std::mem::replace(&mut state.history, conversation).len();
+        Ok(state.activate(generation, true, history_before))
     }
 
     fn run_to_end(&self, id: u64) -> Result<Completion, Error> {
@@ -98,9 +105,9 @@ impl SessionResource {
 }
 
 impl State {
-    fn activate(&mut self, generation: Generation, chat: bool) -> u64 {
+    fn activate(&mut self, generation: Generation, chat: bool, history_before: usize) -> u64 {
         self.generation_id += 1;
-        self.active = Some(Active { generation, chat, recorded: false });
+        self.active = Some(Active { generation, chat, recorded: false, history_before });
         self.generation_id
     }
 
@@ -206,13 +213,15 @@ impl GuestTokenStream for StreamResource {
         if state.generation_id != self.id {
             return Err(Error::InvalidInput("this stream has ended: a newer generation started on its session".into()));
         }
-        let State { backend, active, .. } = &mut *state;
+        let State { backend, active, history, .. } = &mut *state;
         let active = active.as_mut().expect("the current generation is active");
         let piece = match active.generation.next_piece(backend) {
             Ok(piece) => piece,
             Err(e) => {
-                // A failed generation leaves the conversation as it was before the reply.
+                // A failed or cancelled turn leaves the conversation as it was
+                // before it: no reply, and no question waiting for one.
                 active.recorded = true;
+                history.truncate(active.history_before);
                 return Err(e);
             }
         };

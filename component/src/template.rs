@@ -28,6 +28,21 @@ const CHATML: &str = concat!(
     "{%- if add_generation_prompt -%}{{ '<|im_start|>assistant\n' }}{%- endif -%}",
 );
 
+/// The template instructions one rendering may run (minijinja's fuel): far
+/// more than any real template needs for a conversation that fits a context,
+/// and so few that a template that loops for ever fails in well under a
+/// second, the same way in every host (instructions, not time, are counted).
+pub const RENDER_FUEL: u64 = 10_000_000;
+
+/// Why a template could not be rendered.
+#[derive(Debug, PartialEq)]
+pub enum RenderError {
+    /// The messages do not suit it (`raise_exception`, a bad value).
+    Input(String),
+    /// The template itself is at fault: it ran out of its instruction budget.
+    Template(String),
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Turn {
     pub role: String,
@@ -57,16 +72,18 @@ impl ChatTemplate {
     }
 
     /// Renders `turns`, ending with the assistant's opening when `add_generation_prompt`.
-    pub fn render(&self, turns: &[Turn], add_generation_prompt: bool) -> Result<String, String> {
+    pub fn render(&self, turns: &[Turn], add_generation_prompt: bool) -> Result<String, RenderError> {
         let mut env = Environment::new();
+        env.set_fuel(Some(RENDER_FUEL));
         env.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
         env.add_function("raise_exception", |message: String| -> Result<String, Error> {
             Err(Error::new(ErrorKind::InvalidOperation, message))
         });
         // The component has no clock; templates that print today's date get a fixed one.
         env.add_function("strftime_now", |_format: String| "01 Jan 2026".to_string());
-        env.add_template("chat", &self.source).map_err(|e| format!("the chat template does not parse: {e}"))?;
-        let template = env.get_template("chat").map_err(|e| e.to_string())?;
+        env.add_template("chat", &self.source)
+            .map_err(|e| RenderError::Input(format!("the chat template does not parse: {e}")))?;
+        let template = env.get_template("chat").map_err(|e| RenderError::Input(e.to_string()))?;
         template
             .render(context! {
                 messages => turns,
@@ -74,7 +91,13 @@ impl ChatTemplate {
                 bos_token => self.bos_token,
                 eos_token => self.eos_token,
             })
-            .map_err(|e| format!("the chat template failed: {e}"))
+            .map_err(|e| match e.kind() {
+                ErrorKind::OutOfFuel => RenderError::Template(format!(
+                    "the model's chat template ran more than {RENDER_FUEL} instructions and was stopped \
+                     (a template that loops for ever?)"
+                )),
+                _ => RenderError::Input(format!("the chat template failed: {e}")),
+            })
     }
 }
 
@@ -130,12 +153,44 @@ mod tests {
     #[test]
     fn raise_exception_becomes_an_error() {
         let t = ChatTemplate::for_model(Some("{{ raise_exception('no system role') }}"), "x", "", "");
-        assert!(t.render(&[turn("system", "x")], true).unwrap_err().contains("no system role"));
+        let error = t.render(&[turn("system", "x")], true).unwrap_err();
+        assert!(matches!(&error, RenderError::Input(m) if m.contains("no system role")), "{error:?}");
     }
 
     #[test]
     fn a_broken_template_is_an_error_not_a_panic() {
         let t = ChatTemplate::for_model(Some("{% for %}"), "x", "", "");
-        assert!(t.render(&[], true).unwrap_err().contains("does not parse"));
+        let error = t.render(&[], true).unwrap_err();
+        assert!(matches!(&error, RenderError::Input(m) if m.contains("does not parse")), "{error:?}");
+    }
+
+    #[test]
+    fn a_template_that_loops_for_ever_runs_out_of_fuel() {
+        let looping = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}";
+        let t = ChatTemplate::for_model(Some(looping), "x", "", "");
+        let started = std::time::Instant::now();
+        let error = t.render(&[turn("user", "hi")], true).unwrap_err();
+        eprintln!("out of fuel after {:?}", started.elapsed());
+        assert!(matches!(&error, RenderError::Template(m) if m.contains("loops for ever")), "{error:?}");
+    }
+
+    #[test]
+    fn two_million_empty_steps_are_within_the_fuel() {
+        // The tests' slow template (a deadline test in every language) relies on this.
+        let slow =
+            "{% for i in range(2000) %}{% for j in range(1000) %}{% endfor %}{% endfor %}{{ messages[0].content }}";
+        let t = ChatTemplate::for_model(Some(slow), "x", "", "");
+        let started = std::time::Instant::now();
+        assert_eq!(t.render(&[turn("user", "hi")], true), Ok("hi".to_string()));
+        eprintln!("two million steps rendered in {:?}", started.elapsed());
+    }
+
+    #[test]
+    fn a_long_conversation_is_well_within_the_fuel() {
+        // 4,000 turns, more than any context here holds, with the built-in Gemma template.
+        let t = ChatTemplate::for_model(None, "gemma3", "<bos>", "<eos>");
+        let turns: Vec<Turn> =
+            (0..4000).map(|i| turn(if i % 2 == 0 { "user" } else { "assistant" }, "a few words")).collect();
+        assert!(t.render(&turns, true).is_ok());
     }
 }

@@ -4,6 +4,7 @@ use crate::error::ProfileError;
 use crate::tensor::{NamedTensor, Tensor, TensorType};
 use inf_wasi_profile::{decode_request, tensors, Op};
 use serde::de::DeserializeOwned;
+use std::borrow::Cow;
 
 /// The inputs of one `compute` call, by name.
 pub struct Inputs(Vec<NamedTensor>);
@@ -53,13 +54,25 @@ impl Inputs {
         self.text(name)?.ok_or_else(|| ProfileError::invalid_input(format!("missing `{name}` input tensor")))
     }
 
-    /// The `image.0`, `image.1`, ... inputs (`U8`, image file bytes), in order.
-    pub fn images(&self) -> Result<Vec<&[u8]>, ProfileError> {
+    /// The `image.0`, `image.1`, ... inputs (`U8`, image file bytes), in order;
+    /// an image that came in several pieces under its name is joined.
+    pub fn images(&self) -> Result<Vec<Cow<'_, [u8]>>, ProfileError> {
         let mut images = Vec::new();
-        while let Some(bytes) = self.bytes(&tensors::image(images.len()))? {
-            images.push(bytes);
+        loop {
+            let name = tensors::image(images.len());
+            let pieces = self.0.iter().filter(|t| t.name == name).map(|t| &t.tensor);
+            let pieces: Vec<&[u8]> = pieces
+                .map(|t| match t.ty {
+                    TensorType::U8 => Ok(t.data.as_slice()),
+                    ty => Err(ProfileError::invalid_input(format!("input `{name}` must be U8, got {ty:?}"))),
+                })
+                .collect::<Result<_, _>>()?;
+            match pieces.as_slice() {
+                [] => return Ok(images),
+                [one] => images.push(Cow::Borrowed(*one)),
+                many => images.push(Cow::Owned(many.concat())),
+            }
         }
-        Ok(images)
     }
 
     pub fn i32s(&self, name: &str) -> Result<Vec<i32>, ProfileError> {

@@ -130,7 +130,9 @@ impl Session {
             Op::Prompt => {
                 let text = inputs.required_text(tensors::TEXT)?;
                 let config: SamplingConfig = inputs.config(op)?;
-                Ok((encode(&self.prompt(&text, &inputs.images()?, config, &loaded)?), Vec::new()))
+                let images = inputs.images()?;
+                let images: Vec<&[u8]> = images.iter().map(|image| image.as_ref()).collect();
+                Ok((encode(&self.prompt(&text, &images, config, &loaded)?), Vec::new()))
             }
             Op::Next => self.next(&loaded),
             Op::Reset => {

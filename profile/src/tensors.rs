@@ -20,7 +20,14 @@ pub const PIECE: &str = "piece";
 /// `embed`'s vector (`FP32`, `[1, n]`).
 pub const EMBEDDING: &str = "embedding";
 
-/// The `index`th image of a `prompt` (`U8`, PNG or JPEG file bytes), one per media marker.
+/// The most bytes one tensor of an image carries. A larger image crosses as
+/// several tensors under its name, joined in order by the backend: each tensor
+/// is made by its own host call, and wasmtime-py caps what one call may copy
+/// (a few MiB).
+pub const IMAGE_PIECE_BYTES: usize = 1 << 20;
+
+/// The `index`th image of a `prompt` (`U8`, PNG or JPEG file bytes), one per media
+/// marker, in one or more pieces of at most [`IMAGE_PIECE_BYTES`].
 pub fn image(index: usize) -> String {
     format!("image.{index}")
 }

@@ -81,7 +81,10 @@ function generate({ id, kind, input, options, stream }) {
     const tokens = kind === "chat" ? session.chatStream(input, options) : session.completeStream(input, options);
     try {
       for (;;) {
-        if (Atomics.load(cells, Cell.CANCEL) === id) throw new Cancelled();
+        // Cancelled between tokens: the flag makes the component's next step
+        // fail as cancelled, so the component ends the turn as it ends any
+        // cancelled one (its history as before the turn).
+        if (Atomics.load(cells, Cell.CANCEL) === id) native.cancel(cancelFlag);
         const piece = tokens.next();
         if (piece === undefined) break;
         if (stream) parentPort.postMessage({ id, piece });

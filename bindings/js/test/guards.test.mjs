@@ -11,7 +11,7 @@ import { grantOnly } from "../node_modules/inf-wasi/lib/link.js";
 import { wasiNnImports } from "../node_modules/inf-wasi/lib/wasi-nn.js";
 import { instantiate as instantiateAborts } from "./probe/aborts.js";
 import { instantiate } from "./probe/wants-filesystem.js";
-import { BLOATING_TEMPLATE, LOOPING_TEMPLATE, MODEL, greedy, templateModel } from "./support.mjs";
+import { BLOATING_TEMPLATE, MODEL, SLOW_TEMPLATE, greedy, templateModel } from "./support.mjs";
 
 const coreModule = (path) => new WebAssembly.Module(readFileSync(new URL(`./probe/${path}`, import.meta.url)));
 
@@ -44,15 +44,15 @@ const stillAnswers = async (engine) => {
   await session.close();
 };
 
-test("a looping chat template ends with a deadline error", async () => {
-  const looping = templateModel("looping", LOOPING_TEMPLATE);
-  const engine = await Engine.create({ models: { gemma: MODEL, looping }, threads: 1, contextSize: 256, guestTimeLimit: 500 });
+test("a slow chat template ends with a deadline error", async () => {
+  const slow = templateModel("slow", SLOW_TEMPLATE);
+  const engine = await Engine.create({ models: { gemma: MODEL, slow }, threads: 1, contextSize: 256, guestTimeLimit: 50 });
   try {
-    const session = engine.session("looping");
+    const session = engine.session("slow");
     const started = performance.now();
     await assert.rejects(session.chat([{ role: "user", content: "hi" }], greedy(4)), {
       code: "cancelled",
-      message: /more than 500 ms/,
+      message: /more than 50 ms/,
     });
     assert.ok(performance.now() - started < 5000);
     await assert.rejects(session.complete("Hello", greedy(2)), { code: "backend", message: /earlier failure/ });
@@ -153,6 +153,36 @@ test("an abort stops a long prompt within 100 ms, and the session answers as a f
     const fresh = engine.session("gemma");
     const answer = async (s) => (await s.complete("The capital of France is", greedy(8))).text;
     assert.equal(await answer(session), await answer(fresh));
+    await Promise.all([session.close(), fresh.close()]);
+  } finally {
+    await engine.close();
+  }
+});
+
+test("an aborted chat turn leaves no trace", async () => {
+  const engine = await Engine.create({ models: { gemma: MODEL }, threads: 1, contextSize: 2048 });
+  try {
+    const first = [{ role: "user", content: "Name a colour." }];
+    const after = [{ role: "user", content: "Name a fruit." }];
+    const session = engine.session("gemma");
+    await session.chat(first, greedy(8));
+    const before = await session.history();
+    const controller = new AbortController();
+    const story = [{ role: "user", content: "Write a long story about a dragon." }];
+    let pieces = 0;
+    await assert.rejects(
+      async () => {
+        for await (const _piece of session.chatStream(story, greedy(2000, { signal: controller.signal }))) {
+          if (++pieces === 5) controller.abort();
+        }
+      },
+      { code: "cancelled" },
+    );
+    // Neither the question nor part of an answer stays behind.
+    assert.deepEqual(await session.history(), before);
+    const fresh = engine.session("gemma");
+    await fresh.chat(first, greedy(8));
+    assert.equal((await session.chat(after, greedy(8))).text, (await fresh.chat(after, greedy(8))).text);
     await Promise.all([session.close(), fresh.close()]);
   } finally {
     await engine.close();

@@ -37,9 +37,11 @@ export function templateModel(name, template) {
   return out;
 }
 
-/** A chat template that never ends: 10^10 iterations of an empty loop. */
-export const LOOPING_TEMPLATE =
-  "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}{{ messages[0].content }}";
+/**
+ * A chat template that ends, but only after 2 million iterations of an empty
+ * loop: within its instruction budget, far past a short time limit.
+ */
+export const SLOW_TEMPLATE = "{% for i in range(2000) %}{% for j in range(1000) %}{% endfor %}{% endfor %}{{ messages[0].content }}";
 
 /** A chat template that renders 64 bytes 10^10 times. */
 export const BLOATING_TEMPLATE =

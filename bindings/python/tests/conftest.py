@@ -28,8 +28,9 @@ def engine(model: str) -> Engine:
     return Engine(models={"gemma": model}, threads=1, context_size=2048)
 
 
-#: A chat template that never ends: 10^10 iterations of an empty loop.
-LOOPING_TEMPLATE = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}{{ messages[0].content }}"
+#: A chat template that ends, but only after 2 million iterations of an empty
+#: loop: within its instruction budget, far past a short time limit.
+SLOW_TEMPLATE = "{% for i in range(2000) %}{% for j in range(1000) %}{% endfor %}{% endfor %}{{ messages[0].content }}"
 
 #: A chat template that renders 64 bytes 10^10 times.
 BLOATING_TEMPLATE = (

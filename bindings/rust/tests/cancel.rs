@@ -1,10 +1,11 @@
 //! Cancellation from another thread: a running generation stops within
 //! 100 ms, whether it is reading a long prompt or producing tokens, and the
-//! session then answers exactly as a fresh one would.
+//! session then answers exactly as a fresh one would; a cancelled chat turn
+//! leaves no trace in the conversation.
 
 mod support;
 
-use inf_wasi::{Engine, Error, GenerateOptions};
+use inf_wasi::{Engine, Error, GenerateOptions, Message};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -101,4 +102,31 @@ fn a_cancel_between_generations_does_not_stop_the_next_one() {
     let mut session = engine.session("gemma").unwrap();
     session.cancel_handle().cancel();
     assert!(!greedy_answer(&mut session).is_empty());
+}
+
+#[test]
+fn a_cancelled_chat_turn_leaves_no_trace() {
+    let _serial = support::serial();
+    let engine = engine();
+    let options = GenerateOptions::greedy().max_tokens(8);
+    let first = [Message::user("Name a colour.")];
+    let next = [Message::user("Name a fruit.")];
+    let mut session = engine.session("gemma").unwrap();
+    session.chat(&first, &options).unwrap();
+    let before = session.history().unwrap();
+    let cancel = session.cancel_handle();
+    let long = GenerateOptions::greedy().max_tokens(2000);
+    let mut stream = session.chat_stream(&[Message::user("Write a long story about a dragon.")], &long).unwrap();
+    for _ in 0..5 {
+        stream.next().expect("pieces arrive").expect("a piece");
+    }
+    cancel.cancel();
+    let error = stream.find_map(Result::err).expect("the stream ended with an error");
+    drop(stream);
+    assert!(matches!(error, Error::Cancelled(_)), "{error:?}");
+    // Neither the question nor part of an answer stays behind.
+    assert_eq!(session.history().unwrap(), before);
+    let mut fresh = engine.session("gemma").unwrap();
+    fresh.chat(&first, &options).unwrap();
+    assert_eq!(session.chat(&next, &options).unwrap().text, fresh.chat(&next, &options).unwrap().text);
 }

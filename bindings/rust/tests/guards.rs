@@ -37,30 +37,52 @@ fn a_component_that_panics_is_reported_by_its_own_words() {
 }
 
 #[test]
-fn a_looping_chat_template_ends_with_a_deadline_error() {
+fn a_slow_chat_template_ends_with_a_deadline_error() {
     let _serial = support::serial();
     let engine = Engine::builder()
         .model("gemma", support::model_path())
-        .model("looping", support::template_model("looping", support::LOOPING_TEMPLATE))
+        .model("slow", support::template_model("slow", support::SLOW_TEMPLATE))
         .threads(1)
         .context_size(256)
-        .guest_time_limit(Duration::from_millis(500))
+        .guest_time_limit(Duration::from_millis(50))
         .build()
         .unwrap();
-    let mut session = engine.session("looping").unwrap();
+    let mut session = engine.session("slow").unwrap();
     let started = Instant::now();
     let error = session.chat(&[Message::user("hi")], &GenerateOptions::greedy()).expect_err("stopped");
     eprintln!("stopped after {:?}: {error}", started.elapsed());
     assert!(matches!(error, Error::Cancelled(_)), "{error:?}");
-    assert!(error.to_string().contains("500ms"), "{error}");
+    assert!(error.to_string().contains("50ms"), "{error}");
     assert!(started.elapsed() < Duration::from_secs(5));
     // The stopped instance says why on every later call; the engine goes on.
     let again = session.complete("Hello", &GenerateOptions::greedy()).expect_err("stopped session");
     assert!(again.to_string().contains("earlier failure"), "{again}");
     good_answer(&engine);
     // A completion on the same model needs no template and is not affected.
-    let mut fresh = engine.session("looping").unwrap();
+    let mut fresh = engine.session("slow").unwrap();
     assert!(fresh.complete("Hello", &GenerateOptions::greedy().max_tokens(2)).is_ok());
+}
+
+/// A template that would loop for ever runs out of its instruction budget in
+/// the component long before the time limit, and the session stays usable.
+#[test]
+fn a_looping_chat_template_fails_fast_as_an_invalid_model() {
+    let _serial = support::serial();
+    let engine = Engine::builder()
+        .model("gemma", support::model_path())
+        .model("looping", support::template_model("looping", support::LOOPING_TEMPLATE))
+        .threads(1)
+        .context_size(256)
+        .build()
+        .unwrap();
+    let mut session = engine.session("looping").unwrap();
+    let started = Instant::now();
+    let error = session.chat(&[Message::user("hi")], &GenerateOptions::greedy()).expect_err("stopped");
+    let elapsed = started.elapsed();
+    eprintln!("the looping template failed after {elapsed:?}: {error}");
+    assert!(matches!(error, Error::InvalidModel(_)), "{error:?}");
+    assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
+    assert!(session.complete("Hello", &GenerateOptions::greedy().max_tokens(2)).is_ok());
 }
 
 #[test]

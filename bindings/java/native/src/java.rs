@@ -45,7 +45,10 @@ pub fn optional_strings(env: &mut JNIEnv, array: &JObjectArray, what: &str) -> J
     (0..len)
         .map(|i| {
             let item = JString::from(env.get_object_array_element(array, i).map_err(jni_error)?);
-            optional_string(env, &item)
+            let value = optional_string(env, &item);
+            // Freed now: a long array would otherwise outgrow the call's local references.
+            env.delete_local_ref(item).map_err(jni_error)?;
+            value
         })
         .collect()
 }
@@ -70,7 +73,9 @@ pub fn byte_array_lists(env: &mut JNIEnv, array: &JObjectArray, what: &str) -> J
                 return Err(Error::InvalidInput(format!("{what} must not hold null")));
             }
             items.push(env.convert_byte_array(&bytes).map_err(jni_error)?);
+            env.delete_local_ref(bytes).map_err(jni_error)?;
         }
+        env.delete_local_ref(list).map_err(jni_error)?;
         lists.push(items);
     }
     Ok(lists)

@@ -302,10 +302,6 @@ pub extern "system" fn Java_dev_infwasi_Native_sessionHistory<'l>(
                     Role::Assistant => "assistant",
                     Role::Tool => "tool",
                 };
-                let role = env.new_string(role)?;
-                env.set_object_array_element(&roles, i as i32, role)?;
-                let text = env.new_string(m.text())?;
-                env.set_object_array_element(&texts, i as i32, text)?;
                 let parts: Vec<&[u8]> = m
                     .content
                     .iter()
@@ -314,12 +310,21 @@ pub extern "system" fn Java_dev_infwasi_Native_sessionHistory<'l>(
                         inf_wasi::ContentPart::Text(_) => None,
                     })
                     .collect();
-                let own = env.new_object_array(parts.len() as i32, "[B", JObject::null())?;
-                for (j, bytes) in parts.iter().enumerate() {
-                    let array = env.byte_array_from_slice(bytes)?;
-                    env.set_object_array_element(&own, j as i32, array)?;
-                }
-                env.set_object_array_element(&images, i as i32, own)?;
+                // One local frame per message: a long history would otherwise
+                // outgrow the call's local references.
+                env.with_local_frame(4, |env| -> jni::errors::Result<()> {
+                    let role = env.new_string(role)?;
+                    env.set_object_array_element(&roles, i as i32, role)?;
+                    let text = env.new_string(m.text())?;
+                    env.set_object_array_element(&texts, i as i32, text)?;
+                    let own = env.new_object_array(parts.len() as i32, "[B", JObject::null())?;
+                    for (j, bytes) in parts.iter().enumerate() {
+                        let array = env.byte_array_from_slice(bytes)?;
+                        env.set_object_array_element(&own, j as i32, &array)?;
+                        env.delete_local_ref(array)?;
+                    }
+                    env.set_object_array_element(&images, i as i32, own)
+                })?;
             }
             let table = env.new_object_array(3, "java/lang/Object", JObject::null())?;
             env.set_object_array_element(&table, 0, roles)?;
@@ -408,7 +413,8 @@ pub extern "system" fn Java_dev_infwasi_Native_embed<'l>(
             for (i, v) in vectors.iter().enumerate() {
                 let row = env.new_float_array(v.len() as i32)?;
                 env.set_float_array_region(&row, 0, v)?;
-                env.set_object_array_element(&rows, i as i32, row)?;
+                env.set_object_array_element(&rows, i as i32, &row)?;
+                env.delete_local_ref(row)?;
             }
             Ok(rows)
         })();

@@ -73,6 +73,11 @@ pub fn template_model(name: &str, template: &str) -> PathBuf {
 pub const LOOPING_TEMPLATE: &str =
     "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}{{ messages[0].content }}";
 
+/// A chat template that ends, but only after 2 million iterations of an empty
+/// loop: within its instruction budget, far past a short time limit.
+pub const SLOW_TEMPLATE: &str =
+    "{% for i in range(2000) %}{% for j in range(1000) %}{% endfor %}{% endfor %}{{ messages[0].content }}";
+
 /// A chat template that renders 64 bytes 10^10 times.
 pub const BLOATING_TEMPLATE: &str = "{% for i in range(100000) %}{% for j in range(100000) %}\
     0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef{% endfor %}{% endfor %}";

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The sandbox and the limits, through the JNI library: a component asking for more than wasi:nn
- * is refused, a looping chat template is stopped, sizes are capped, and a cancel from another
+ * is refused, a slow chat template is stopped, sizes are capped, and a cancel from another
  * thread stops a generation within 100 ms. After each, the engine answers the next request.
  */
 class GuardsTest {
@@ -30,15 +30,15 @@ class GuardsTest {
     }
 
     @Test
-    void aLoopingChatTemplateEndsWithADeadlineError() {
+    void aSlowChatTemplateEndsWithADeadlineError() {
         try (Engine engine = Engine.builder()
                 .model("gemma", Support.MODEL)
-                .model("looping", Support.templateModel("looping", Support.LOOPING_TEMPLATE))
+                .model("slow", Support.templateModel("slow", Support.SLOW_TEMPLATE))
                 .threads(1)
                 .contextSize(256)
-                .guestTimeLimit(Duration.ofMillis(500))
+                .guestTimeLimit(Duration.ofMillis(50))
                 .build()) {
-            try (Session s = engine.session("looping")) {
+            try (Session s = engine.session("slow")) {
                 long started = System.nanoTime();
                 InfWasiException e = assertThrows(
                         InfWasiException.class, () -> s.chat(List.of(Message.user("hi")), Support.greedy(4)));
@@ -113,6 +113,34 @@ class GuardsTest {
             System.out.println("the stream stopped " + latencyMs + " ms after the cancel");
             assertTrue(latencyMs < 100, "took " + latencyMs + " ms");
             assertFalse(s.complete("The capital of France is", Support.greedy(4)).text().isEmpty());
+        }
+    }
+
+    @Test
+    void aCancelledChatTurnLeavesNoTrace() {
+        List<Message> first = List.of(Message.user("Name a colour."));
+        List<Message> after = List.of(Message.user("Name a fruit."));
+        try (Engine engine = Support.engine();
+                Session s = engine.session("gemma");
+                Session fresh = engine.session("gemma")) {
+            s.chat(first, Support.greedy(8));
+            List<Message> before = s.history();
+            TokenIterator tokens =
+                    s.chatIterator(List.of(Message.user("Write a long story about a dragon.")), Support.greedy(2000));
+            for (int i = 0; i < 5; i++) {
+                tokens.next();
+            }
+            s.cancel();
+            InfWasiException e = assertThrows(InfWasiException.class, () -> {
+                while (tokens.hasNext()) {
+                    tokens.next();
+                }
+            });
+            assertEquals(ErrorCode.CANCELLED, e.code(), e.getMessage());
+            // Neither the question nor part of an answer stays behind.
+            assertEquals(before, s.history());
+            fresh.chat(first, Support.greedy(8));
+            assertEquals(fresh.chat(after, Support.greedy(8)).text(), s.chat(after, Support.greedy(8)).text());
         }
     }
 }

@@ -82,9 +82,12 @@ final class Support {
         return dir;
     }
 
-    /** A chat template that never ends: 10^10 iterations of an empty loop. */
-    static final String LOOPING_TEMPLATE =
-            "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}{{ messages[0].content }}";
+    /**
+     * A chat template that ends, but only after 2 million iterations of an empty loop: within its
+     * instruction budget, far past a short time limit.
+     */
+    static final String SLOW_TEMPLATE =
+            "{% for i in range(2000) %}{% for j in range(1000) %}{% endfor %}{% endfor %}{{ messages[0].content }}";
 
     static GenerateOptions greedy(int maxTokens) {
         return GenerateOptions.builder().temperature(0).maxTokens(maxTokens).build();

@@ -1,0 +1,12 @@
+//! The JSON-schema to grammar converter on any JSON: an error or a grammar,
+//! never a panic, and in bounded time (the run's -timeout).
+#![no_main]
+
+use inf_wasi_component::json_schema::schema_to_gbnf;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(schema) = serde_json::from_slice::<serde_json::Value>(data) {
+        let _ = schema_to_gbnf(&schema);
+    }
+});
