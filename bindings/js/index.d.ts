@@ -57,8 +57,9 @@ export interface EngineOptions {
   guestMemoryLimit?: number;
   /**
    * The longest the component may run without returning or calling the backend, in milliseconds
-   * (default 10000): a chat template that loops for ever ends with code `cancelled`, and its
-   * session is stopped. Decoding time does not count.
+   * (default 10000); past it the request ends with code `cancelled` and its session is stopped.
+   * Decoding time does not count, and a chat template that loops for ever fails sooner, on its
+   * own instruction budget.
    */
   guestTimeLimit?: number;
 }

@@ -195,7 +195,7 @@ export class Channel {
       this.#stop(
         new InfWasiError(
           "cancelled",
-          `the component ran for more than ${this.#guards.timeMs} ms without returning (a looping chat template?) and was stopped`,
+          `the component ran for more than ${this.#guards.timeMs} ms without returning and was stopped`,
         ),
       );
     }

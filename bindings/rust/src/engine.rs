@@ -115,8 +115,9 @@ impl EngineBuilder {
     }
 
     /// The longest the component may run without returning or calling the
-    /// backend (default 10 s): a chat template that loops for ever is stopped
-    /// with [`Error::Cancelled`]. Decoding time does not count.
+    /// backend (default 10 s); past it the session is stopped with
+    /// [`Error::Cancelled`]. Decoding time does not count, and a chat template
+    /// that loops for ever fails sooner, on its own instruction budget.
     pub fn guest_time_limit(mut self, limit: Duration) -> Self {
         self.guards.time = limit;
         self

@@ -85,7 +85,7 @@ pub struct MemoryCapReached {
 
 /// The component ran past [`Guards::time`] without returning; it was stopped.
 #[derive(Debug, thiserror::Error)]
-#[error("the component ran for more than {0:?} without returning (a looping chat template?) and was stopped")]
+#[error("the component ran for more than {0:?} without returning and was stopped")]
 pub struct DeadlineExceeded(Duration);
 
 /// Refuses memory growth past the cap, with a trap that names it (a refused

@@ -2,8 +2,11 @@
 //! never a panic, and in bounded time (the run's -timeout).
 #![no_main]
 
-use inf_wasi_component::json_schema::schema_to_gbnf;
+#[path = "../../src/json_schema.rs"]
+mod json_schema;
+
 use libfuzzer_sys::fuzz_target;
+use json_schema::schema_to_gbnf;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(schema) = serde_json::from_slice::<serde_json::Value>(data) {

@@ -3,8 +3,11 @@
 //! appear (the earliest one in the text at the piece where one first appears).
 #![no_main]
 
-use inf_wasi_component::stop::StopMatcher;
+#[path = "../../src/stop.rs"]
+mod stop;
+
 use libfuzzer_sys::fuzz_target;
+use stop::StopMatcher;
 
 #[derive(arbitrary::Arbitrary, Debug)]
 struct Input {

@@ -2,8 +2,11 @@
 //! pieces, the text streamed out equals the lossy decoding of all the bytes.
 #![no_main]
 
-use inf_wasi_component::utf8::Utf8Buffer;
+#[path = "../../src/utf8.rs"]
+mod utf8;
+
 use libfuzzer_sys::fuzz_target;
+use utf8::Utf8Buffer;
 
 fuzz_target!(|pieces: Vec<Vec<u8>>| {
     let mut buffer = Utf8Buffer::default();

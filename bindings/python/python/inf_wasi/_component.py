@@ -228,7 +228,7 @@ class Instance:
         if ticker().passed(self.armed_at, self.guards.ticks):
             return CancelledError(
                 f"the component ran for more than {self.guards.time_seconds:g} s without returning "
-                "(a looping chat template?) and was stopped"
+                "and was stopped"
             )
         return BackendError(f"the component failed: {e}")
 

@@ -30,7 +30,8 @@ class Engine:
     for), ``max_output_tokens`` (4096 per generation), ``max_image_bytes``
     (20 MiB), ``guest_memory_limit`` (512 MiB for each instance of the
     component) and ``guest_time_limit`` (10 s the component may run without
-    returning or calling the backend, e.g. in a looping chat template).
+    returning or calling the backend; a chat template that loops for ever
+    fails sooner, on its own instruction budget).
     """
 
     def __init__(

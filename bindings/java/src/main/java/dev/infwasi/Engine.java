@@ -102,9 +102,9 @@ public final class Engine implements AutoCloseable {
         }
 
         /**
-         * The longest the component may run without returning or calling the backend (default 10 s):
-         * a chat template that loops for ever ends with a {@link ErrorCode#CANCELLED} error. Decoding
-         * time does not count.
+         * The longest the component may run without returning or calling the backend (default 10 s);
+         * past it the session ends with a {@link ErrorCode#CANCELLED} error. Decoding time does not
+         * count, and a chat template that loops for ever fails sooner, on its own instruction budget.
          */
         public Builder guestTimeLimit(java.time.Duration limit) {
             if (limit == null || limit.isNegative() || limit.isZero()) {
