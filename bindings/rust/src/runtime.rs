@@ -149,20 +149,27 @@ pub fn new_store(runtime: &Runtime, models: &ModelRegistry, guards: Guards, canc
     store
 }
 
+/// Instantiates one of the tests' probes (precompiled by build.rs) as the host
+/// instantiates the component: linked against wasi:nn alone, in a store with
+/// the default guards.
+fn instantiate_probe(precompiled: &[u8]) -> crate::Result<(Store<HostState>, wasmtime::component::Instance)> {
+    let runtime = runtime()?;
+    // SAFETY: as for PRECOMPILED: build.rs made these bytes with this wasmtime,
+    // and they are compiled into this binary.
+    let probe = unsafe { Component::deserialize(&runtime.engine, precompiled)? };
+    let pre = link(&runtime.linker, &probe)?;
+    let mut store = new_store(runtime, &ModelRegistry::new(), Guards::default(), CancelFlag::new());
+    let _busy = runtime.busy();
+    let instance = pre.instantiate(&mut store)?;
+    Ok((store, instance))
+}
+
 /// Asks the host to instantiate the capability probe, a component that imports
 /// a filesystem interface besides nothing else. Every binding's capability test
 /// calls this (or its own engine's equivalent) and expects the refusal.
 #[doc(hidden)]
 pub fn instantiate_capability_probe() -> crate::Result<()> {
-    let runtime = runtime()?;
-    // SAFETY: as for PRECOMPILED: build.rs made these bytes with this wasmtime,
-    // and they are compiled into this binary.
-    let probe = unsafe { Component::deserialize(&runtime.engine, PROBE)? };
-    let pre = link(&runtime.linker, &probe)?;
-    let mut store = new_store(runtime, &ModelRegistry::new(), Guards::default(), CancelFlag::new());
-    let _busy = runtime.busy();
-    pre.instantiate(&mut store)?;
-    Ok(())
+    instantiate_probe(PROBE).map(|_| ())
 }
 
 /// Runs the abort probe, a component that reports a panic of its own and traps
@@ -172,14 +179,9 @@ pub fn instantiate_capability_probe() -> crate::Result<()> {
 #[doc(hidden)]
 pub fn run_abort_probe() -> crate::Error {
     let run = || -> crate::Result<crate::Error> {
-        let runtime = runtime()?;
-        // SAFETY: as for PRECOMPILED.
-        let probe = unsafe { Component::deserialize(&runtime.engine, ABORT_PROBE)? };
-        let pre = link(&runtime.linker, &probe)?;
-        let mut store = new_store(runtime, &ModelRegistry::new(), Guards::default(), CancelFlag::new());
-        let _busy = runtime.busy();
-        let instance = pre.instantiate(&mut store)?;
+        let (mut store, instance) = instantiate_probe(ABORT_PROBE)?;
         let run = instance.get_typed_func::<(), ()>(&mut store, "run")?;
+        let _busy = runtime()?.busy();
         match run.call(&mut store, ()) {
             Ok(()) => Err(crate::Error::Backend("the abort probe returned instead of trapping".into())),
             Err(trap) => Ok(store.data().stopped(trap)),
