@@ -24,6 +24,9 @@ else
   export RUSTC_BOOTSTRAP=1
   run=(cargo fuzz run --sanitizer none)
 fi
+# One target folder for both fuzz crates: libFuzzer (C++) and the shared
+# dependencies are compiled once, not once per crate.
+run+=(--target-dir "$root/target/fuzz")
 
 # fuzz CRATE TARGET SHARE MAX_LEN: runs TARGET of the fuzz crate in CRATE for
 # SHARE percent of the run's time, on inputs of at most MAX_LEN bytes.

@@ -22,6 +22,8 @@ carried_from_compiler='^libgomp\.so\.1$'
 needed() { readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'; }
 
 queue=("$library")
+# Exactly the variants built now: none left from a build with another list.
+rm -f "$dest"/libggml-cpu-*.so
 for variant in "$built"/libggml-cpu-*.so; do
   cp -L "$variant" "$dest/"
   queue+=("$dest/$(basename "$variant")")

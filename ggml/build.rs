@@ -19,8 +19,16 @@ fn main() {
     // llama-cpp-sys-2 links its `libNAME.so` symlinks into these three folders
     // but not the files they point to: place those too, or a symlink left there
     // dangles (and a later llama-cpp-sys-2 build stumbles over it).
+    let variants = shared_libraries(&backends);
     for dest in [profile_dir.to_path_buf(), profile_dir.join("deps"), profile_dir.join("examples")] {
         let _ = std::fs::create_dir_all(&dest);
+        // A CPU variant an earlier build made and this one does not (the list
+        // changed) must not be loaded, nor shipped by a package.
+        for stale in shared_libraries(&dest).into_iter().filter(|placed| is_variant(placed)) {
+            if !variants.iter().any(|built| built.file_name() == stale.file_name()) {
+                let _ = std::fs::remove_file(stale);
+            }
+        }
         for dir in [&backends, &libs] {
             for file in shared_libraries(dir) {
                 let placed = dest.join(file.file_name().unwrap());
@@ -41,6 +49,10 @@ fn shared_libraries(dir: &Path) -> Vec<PathBuf> {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("lib") && n.contains(".so")))
         .collect()
+}
+
+fn is_variant(path: &Path) -> bool {
+    path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("libggml-cpu-"))
 }
 
 /// A fresh hard link (a copy across file systems): a stale library left from an
