@@ -180,6 +180,12 @@ export class Engine implements AsyncDisposable {
   modelInfo(model: string): Promise<ModelInfo>;
   /** Token ids of `text`; `addSpecial` (default true) adds the model's BOS token. */
   tokenize(model: string, text: string, options?: { addSpecial?: boolean }): Promise<number[]>;
+  /**
+   * The token ids `messages` make as a chat: rendered with the model's chat template, ending with
+   * the assistant's opening, as a new session's `chat` reads them. Message text never becomes
+   * control tokens (a user's `<end_of_turn>` stays text). Text only.
+   */
+  tokenizeChat(model: string, messages: Message[]): Promise<number[]>;
   detokenize(model: string, tokens: number[] | Uint32Array): Promise<string>;
   /** One mean-pooled, L2-normalised vector per text. */
   embed(model: string, texts: string | string[]): Promise<number[][]>;

@@ -4,6 +4,7 @@
 use crate::bindings::exports::inf::wasi::types::{Completion, Error, FinishReason, Usage};
 use crate::nn::{Backend, Input};
 use crate::options::Plan;
+use crate::prompt::ChatPrompt;
 use crate::stop::StopMatcher;
 use crate::utf8::Utf8Buffer;
 use inf_wasi_profile::{tensors, Finish, NextStatus, Op, Prompted};
@@ -20,20 +21,26 @@ pub struct Generation {
 impl Generation {
     /// Evaluates `prompt` (reusing whatever the KV cache already holds) and
     /// readies the sampler. `add_special` lets the tokenizer add BOS.
-    /// `images` go with the prompt, one per media marker in it, in order.
+    /// `images` go with the prompt, at its image offsets, in order.
     pub fn start(
         backend: &Backend,
-        prompt: &str,
+        prompt: &ChatPrompt,
         images: &[&[u8]],
         plan: Plan,
         add_special: bool,
     ) -> Result<Self, Error> {
-        if prompt.is_empty() {
+        if prompt.text.is_empty() {
             return Err(Error::InvalidInput("the prompt is empty".into()));
         }
-        let config = inf_wasi_profile::SamplingConfig { add_special, parse_special: true, ..plan.config };
+        let config = inf_wasi_profile::SamplingConfig {
+            add_special,
+            parse_special: true,
+            literal_spans: prompt.literal_spans.clone(),
+            image_offsets: prompt.image_offsets.clone(),
+            ..plan.config
+        };
         let names: Vec<String> = (0..images.len()).map(tensors::image).collect();
-        let mut inputs = vec![(tensors::TEXT, Input::Bytes(prompt.as_bytes()))];
+        let mut inputs = vec![(tensors::TEXT, Input::Bytes(prompt.text.as_bytes()))];
         for (name, bytes) in names.iter().zip(images) {
             let pieces = bytes.chunks(tensors::IMAGE_PIECE_BYTES);
             inputs.extend(pieces.map(|piece| (name.as_str(), Input::Bytes(piece))));

@@ -21,6 +21,7 @@ pub mod json_schema;
 mod model;
 mod nn;
 mod options;
+mod prompt;
 mod session;
 pub mod stop;
 pub mod template;

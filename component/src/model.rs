@@ -1,10 +1,11 @@
 //! The exported `model` resource: a registered model opened by name.
 
 use crate::bindings::exports::inf::wasi::inference::{GuestModel, Session};
-use crate::bindings::exports::inf::wasi::types::{Error, ModelInfo, SessionOptions};
+use crate::bindings::exports::inf::wasi::types::{ContentPart, Error, Message, ModelInfo, SessionOptions};
 use crate::bindings::wasi::nn::graph::Graph;
 use crate::nn::{self, Backend, Input};
 use crate::options::Limits;
+use crate::prompt;
 use crate::session::SessionResource;
 use crate::template::ChatTemplate;
 use inf_wasi_profile::{tensors, Configure, Configured, ModelMetadata, NoReply, Op, TokenizeConfig};
@@ -58,10 +59,27 @@ impl GuestModel for ModelResource {
     }
 
     fn tokenize(&self, text: String, add_special: bool) -> Result<Vec<u32>, Error> {
-        let config = TokenizeConfig { add_special, parse_special: false };
-        let (NoReply {}, outputs) =
-            self.utility.call_with(Op::Tokenize, &config, &[(tensors::TEXT, Input::Bytes(text.as_bytes()))])?;
-        Ok(outputs.i32s(tensors::TOKENS)?.into_iter().map(|t| t as u32).collect())
+        let config = TokenizeConfig { add_special, parse_special: false, literal_spans: Vec::new() };
+        Ok(self.utility.tokenize(&text, &config)?.into_iter().map(|t| t as u32).collect())
+    }
+
+    fn tokenize_chat(&self, messages: Vec<Message>) -> Result<Vec<u32>, Error> {
+        if messages.is_empty() {
+            return Err(Error::InvalidInput("a chat needs at least one message".into()));
+        }
+        if messages.iter().flat_map(|m| &m.content).any(|part| matches!(part, ContentPart::Image(_))) {
+            return Err(Error::InvalidInput(
+                "tokenize-chat takes text only: an image's tokens are the projector's".into(),
+            ));
+        }
+        let template = self.chat_template();
+        let limits = Limits::from_metadata(&self.metadata, self.metadata.default_context_size);
+        let utility = &self.utility;
+        let (prompt, _) = prompt::render(&template, &messages, limits, None, |t| utility.holds_control_text(t))?;
+        let bos = template.bos_token();
+        let add_special = bos.is_empty() || !prompt.text.starts_with(bos);
+        let config = TokenizeConfig { add_special, parse_special: true, literal_spans: prompt.literal_spans };
+        Ok(self.utility.tokenize(&prompt.text, &config)?.into_iter().map(|t| t as u32).collect())
     }
 
     fn detokenize(&self, tokens: Vec<u32>) -> Result<String, Error> {

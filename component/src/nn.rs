@@ -7,7 +7,7 @@ use crate::bindings::wasi::nn::errors::ErrorCode as NnErrorCode;
 use crate::bindings::wasi::nn::graph::{self, Graph};
 use crate::bindings::wasi::nn::inference::GraphExecutionContext;
 use crate::bindings::wasi::nn::tensor::{Tensor, TensorType};
-use inf_wasi_profile::{decode_reply, encode, tensors, ErrorCode, Op, ProfileError};
+use inf_wasi_profile::{decode_reply, encode, tensors, ErrorCode, NoReply, Op, ProfileError, TokenizeConfig};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -85,6 +85,22 @@ impl Backend {
         inputs: &[(&str, Input<'_>)],
     ) -> Result<(R, Outputs), Error> {
         self.run(op, Some(encode(request)), inputs)
+    }
+
+    /// `text`'s token ids, as the backend's `tokenize` reads it.
+    pub fn tokenize(&self, text: &str, config: &TokenizeConfig) -> Result<Vec<i32>, Error> {
+        let (NoReply {}, outputs) =
+            self.call_with(Op::Tokenize, config, &[(tensors::TEXT, Input::Bytes(text.as_bytes()))])?;
+        outputs.i32s(tensors::TOKENS)
+    }
+
+    /// Whether `text` holds the text of a control token: it tokenizes
+    /// differently with special-token parsing on.
+    pub fn holds_control_text(&self, text: &str) -> Result<bool, Error> {
+        let read = |parse_special| {
+            self.tokenize(text, &TokenizeConfig { add_special: false, parse_special, literal_spans: Vec::new() })
+        };
+        Ok(read(true)? != read(false)?)
     }
 
     fn run<R: DeserializeOwned>(

@@ -7,7 +7,8 @@ use crate::bindings::exports::inf::wasi::types::{Completion, ContentPart, Error,
 use crate::generation::Generation;
 use crate::nn::Backend;
 use crate::options::{self, Limits};
-use crate::template::{ChatTemplate, RenderError, Turn};
+use crate::prompt::{self, ChatPrompt};
+use crate::template::ChatTemplate;
 use inf_wasi_profile::{NoReply, Op};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -67,7 +68,7 @@ impl SessionResource {
         let plan = options::plan(options, state.limits)?;
         state.record_reply();
         state.limits.check_prompt(prompt)?;
-        let generation = Generation::start(&state.backend, prompt, &[], plan, true)?;
+        let generation = Generation::start(&state.backend, &ChatPrompt::raw(prompt), &[], plan, true)?;
         let history_before = state.history.len();
         Ok(state.activate(generation, false, history_before))
     }
@@ -82,17 +83,15 @@ impl SessionResource {
         let mut conversation = state.history.clone();
         conversation.extend(messages);
         let (limits, marker) = (state.limits, state.media_marker.as_deref());
-        let mut images: Vec<&[u8]> = Vec::new();
-        let turns = conversation.iter().map(|m| turn(m, limits, marker, &mut images)).collect::<Result<Vec<_>, _>>()?;
-        let prompt = state.template.render(&turns, true).map_err(|e| match e {
-            RenderError::Input(message) => Error::InvalidInput(message),
-            RenderError::Template(message) => Error::InvalidModel(message),
-        })?;
+        let backend = &state.backend;
+        let (prompt, images) =
+            prompt::render(&state.template, &conversation, limits, marker, |text| backend.holds_control_text(text))?;
         // A template that writes BOS itself must not get a second one from the tokenizer.
         let bos = state.template.bos_token();
-        let add_special = bos.is_empty() || !prompt.starts_with(bos);
-        state.limits.check_prompt(&prompt)?;
+        let add_special = bos.is_empty() || !prompt.text.starts_with(bos);
+        state.limits.check_prompt(&prompt.text)?;
         let generation = Generation::start(&state.backend, &prompt, &images, plan, add_special)?;
+        drop(images);
         let history_before = std::mem::replace(&mut state.history, conversation).len();
         Ok(state.activate(generation, true, history_before))
     }
@@ -121,50 +120,6 @@ impl State {
             }
         }
     }
-}
-
-/// A message as the chat template sees it: its text, with the media marker
-/// where each image goes (for a vision model), the image bytes collected in order.
-fn turn<'m>(
-    message: &'m Message,
-    limits: Limits,
-    marker: Option<&str>,
-    images: &mut Vec<&'m [u8]>,
-) -> Result<Turn, Error> {
-    let mut content = String::new();
-    for part in &message.content {
-        match part {
-            ContentPart::Text(text) => content.push_str(text),
-            ContentPart::Image(bytes) if bytes.len() as u64 > limits.max_image_bytes => {
-                return Err(Error::InvalidInput(format!(
-                    "an image is {} bytes; the engine's max image size is {} bytes",
-                    bytes.len(),
-                    limits.max_image_bytes
-                )))
-            }
-            ContentPart::Image(bytes) if bytes.is_empty() => {
-                return Err(Error::InvalidInput("an image part is empty".into()))
-            }
-            ContentPart::Image(bytes) => match marker {
-                Some(marker) => {
-                    content.push_str(marker);
-                    images.push(bytes);
-                }
-                None => {
-                    return Err(Error::Unsupported(
-                        "this model takes no images: register it with its multimodal projector (mmproj)".into(),
-                    ))
-                }
-            },
-        }
-    }
-    let role = match message.role {
-        Role::System => "system",
-        Role::User => "user",
-        Role::Assistant => "assistant",
-        Role::Tool => "tool",
-    };
-    Ok(Turn { role: role.into(), content })
 }
 
 impl GuestSession for SessionResource {

@@ -15,6 +15,7 @@ mod error;
 mod gguf_check;
 pub mod image;
 mod inputs;
+mod literal;
 mod llama;
 mod model;
 mod registry;

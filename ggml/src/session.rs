@@ -101,7 +101,11 @@ impl Session {
             Op::Tokenize => {
                 let text = inputs.required_text(tensors::TEXT)?;
                 let config: TokenizeConfig = inputs.config(op)?;
-                let tokens = loaded.llama.vocab().tokenize(text.as_bytes(), config.add_special, config.parse_special);
+                config.validate()?;
+                let literal = crate::literal::ranges(&text, &config.literal_spans)?;
+                let vocab = loaded.llama.vocab();
+                let tokens =
+                    crate::literal::tokenize(&vocab, &text, &literal, config.add_special, config.parse_special);
                 let ids: Vec<i32> = tokens.iter().map(|t| t.0).collect();
                 Ok((nothing(), vec![NamedTensor::new(tensors::TOKENS, Tensor::i32s(&ids))]))
             }

@@ -1,10 +1,11 @@
 //! A model's multimodal projector (the `mmproj` GGUF), through llama.cpp's
 //! multimodal library (mtmd): it turns image files into embeddings the text
-//! model reads, and splits a prompt with media markers into text and image chunks.
+//! model reads, and evaluates a prompt's text and images in order.
 
 use crate::error::{ErrorCode, ProfileError};
 use crate::image;
 use llama_cpp_2::context::LlamaContext;
+use llama_cpp_2::llama_batch::LlamaBatch;
 use llama_cpp_2::model::LlamaModel;
 use llama_cpp_2::mtmd::{
     MtmdBitmap, MtmdContext, MtmdContextParams, MtmdInputChunkType, MtmdInputChunks, MtmdInputText,
@@ -23,9 +24,17 @@ pub struct Vision {
 /// has it, so a later prompt's reuse of the cache stops before the image.
 pub const IMAGE_POSITION: LlamaToken = LlamaToken(-1);
 
-/// A prompt cut into text and image chunks, ready to evaluate.
+/// A prompt cut into text and images, in prompt order, ready to evaluate. The
+/// text is tokenized by the backend (message content kept as text); each image
+/// comes with whatever tokens the projector wraps it in (Gemma's `<start_of_image>`).
+#[derive(Default)]
 pub struct Chunks {
-    chunks: MtmdInputChunks,
+    pieces: Vec<Piece>,
+}
+
+enum Piece {
+    Text(Vec<LlamaToken>),
+    Image(MtmdInputChunks),
 }
 
 impl Vision {
@@ -47,90 +56,152 @@ impl Vision {
         Ok(Self { mtmd: Mutex::new(mtmd) })
     }
 
-    /// Where an image goes in a prompt: one marker per image, in order.
+    /// The projector's media marker: what stands for an image in the text a
+    /// chat template renders (the metadata's `media_marker`).
     pub fn marker() -> &'static str {
         llama_cpp_2::mtmd::mtmd_default_marker()
     }
 
-    /// Decodes `images` (PNG or JPEG files) and cuts `text` at its markers.
-    pub fn tokenize(
-        &self,
-        text: &str,
-        images: &[&[u8]],
-        add_special: bool,
-        parse_special: bool,
-    ) -> Result<Chunks, ProfileError> {
-        let markers = text.matches(Self::marker()).count();
-        if markers != images.len() {
-            return Err(ProfileError::invalid_input(format!(
-                "the prompt has {markers} image markers but {} images came with it",
-                images.len()
-            )));
-        }
+    /// Decodes image `index` (a PNG or JPEG file) into the chunks that stand
+    /// for it in a prompt: the projector's media marker alone, tokenized by mtmd.
+    pub fn image(&self, index: usize, bytes: &[u8]) -> Result<MtmdInputChunks, ProfileError> {
+        // Sizes first: a decoder would allocate whatever the header claims.
+        image::read_header(bytes).map_err(|e| ProfileError::invalid_input(format!("image {index}: {}", e.message)))?;
         let mtmd = self.mtmd.lock().unwrap_or_else(|e| e.into_inner());
-        let mut bitmaps = Vec::with_capacity(images.len());
-        for (i, bytes) in images.iter().enumerate() {
-            // Sizes first: a decoder would allocate whatever the header claims.
-            image::read_header(bytes).map_err(|e| ProfileError::invalid_input(format!("image {i}: {}", e.message)))?;
-            let bitmap = MtmdBitmap::from_buffer(&mtmd, bytes, false).map_err(|_| {
-                ProfileError::invalid_input(format!("image {i} could not be decoded (a damaged PNG or JPEG?)"))
-            })?;
-            bitmaps.push(bitmap);
-        }
-        let refs: Vec<&MtmdBitmap> = bitmaps.iter().collect();
-        let input = MtmdInputText { text: text.to_string(), add_special, parse_special };
-        let chunks = mtmd
-            .tokenize(input, &refs)
-            .map_err(|e| ProfileError::invalid_input(format!("the images could not be prepared: {e}")))?;
-        Ok(Chunks { chunks })
+        let bitmap = MtmdBitmap::from_buffer(&mtmd, bytes, false).map_err(|_| {
+            ProfileError::invalid_input(format!("image {index} could not be decoded (a damaged PNG or JPEG?)"))
+        })?;
+        let input = MtmdInputText { text: Self::marker().to_string(), add_special: false, parse_special: true };
+        mtmd.tokenize(input, &[&bitmap])
+            .map_err(|e| ProfileError::invalid_input(format!("image {index} could not be prepared: {e}")))
     }
 
-    /// Evaluates `chunks` into `ctx` from position `n_past`; returns the next position.
+    /// Evaluates `chunks` into `ctx` from position 0, with logits for the last position.
     pub fn evaluate(
         &self,
         chunks: &Chunks,
         ctx: &mut LlamaContext<'static>,
-        n_past: i32,
-        n_batch: i32,
-    ) -> Result<i32, ProfileError> {
-        let mut mtmd = self.mtmd.lock().unwrap_or_else(|e| e.into_inner());
-        chunks
-            .chunks
-            .eval_chunks(&mut mtmd, ctx, n_past, 0, n_batch, true)
-            .map_err(|e| ProfileError::backend(format!("llama.cpp failed to evaluate the prompt and its images: {e}")))
+        n_batch: usize,
+    ) -> Result<(), ProfileError> {
+        let failed = |e: &dyn std::fmt::Display| {
+            ProfileError::backend(format!("llama.cpp failed to evaluate the prompt and its images: {e}"))
+        };
+        let mut n_past: i32 = 0;
+        let last = chunks.pieces.len().saturating_sub(1);
+        for (index, piece) in chunks.pieces.iter().enumerate() {
+            match piece {
+                Piece::Text(tokens) => {
+                    let mut batch = LlamaBatch::new(n_batch, 1);
+                    for (chunk_index, chunk) in tokens.chunks(n_batch).enumerate() {
+                        batch.clear();
+                        for (i, token) in chunk.iter().enumerate() {
+                            let at = chunk_index * n_batch + i;
+                            let logits = index == last && at == tokens.len() - 1;
+                            batch.add(*token, n_past + at as i32, &[0], logits).map_err(|e| failed(&e))?;
+                        }
+                        ctx.decode(&mut batch).map_err(|e| failed(&e))?;
+                    }
+                    n_past += tokens.len() as i32;
+                }
+                Piece::Image(image) => {
+                    let mut mtmd = self.mtmd.lock().unwrap_or_else(|e| e.into_inner());
+                    n_past = image
+                        .eval_chunks(&mut mtmd, ctx, n_past, 0, n_batch as i32, index == last)
+                        .map_err(|e| failed(&e))?;
+                }
+            }
+        }
+        Ok(())
     }
 }
 
 impl Chunks {
-    /// The prompt's text tokens, in order (image chunks have none).
+    /// Adds text tokens (none: nothing is added).
+    pub fn push_text(&mut self, tokens: Vec<LlamaToken>) {
+        if !tokens.is_empty() {
+            self.pieces.push(Piece::Text(tokens));
+        }
+    }
+
+    /// Adds an image, as [`Vision::image`] made it.
+    pub fn push_image(&mut self, image: MtmdInputChunks) {
+        self.pieces.push(Piece::Image(image));
+    }
+
+    /// The prompt in order: text tokens, and each image's chunks (the tokens
+    /// around an image are text too).
+    fn each(&self, mut visit: impl FnMut(Seen<'_>)) {
+        for piece in &self.pieces {
+            match piece {
+                Piece::Text(tokens) => visit(Seen::Text(tokens)),
+                Piece::Image(chunks) => {
+                    for chunk in (0..chunks.len()).filter_map(|i| chunks.get(i)) {
+                        match chunk.text_tokens().filter(|_| chunk.chunk_type() == MtmdInputChunkType::Text) {
+                            Some(tokens) => visit(Seen::Text(tokens)),
+                            None => visit(Seen::Image { tokens: chunk.n_tokens(), positions: chunk.n_positions() }),
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The prompt's text tokens, in order (images have none).
     pub fn text_tokens(&self) -> Vec<LlamaToken> {
-        (0..self.chunks.len())
-            .filter_map(|i| self.chunks.get(i))
-            .flat_map(|c| c.text_tokens().map(<[_]>::to_vec).unwrap_or_default())
-            .collect()
+        let mut tokens = Vec::new();
+        self.each(|seen| {
+            if let Seen::Text(text) = seen {
+                tokens.extend_from_slice(text);
+            }
+        });
+        tokens
     }
 
     /// Every token, text and image.
     pub fn total_tokens(&self) -> usize {
-        self.chunks.total_tokens()
+        let mut total = 0;
+        self.each(|seen| total += seen.tokens());
+        total
     }
 
     /// What the KV cache holds once the chunks are evaluated, position by
     /// position: text tokens, and [`IMAGE_POSITION`] where an image sits.
     pub fn history(&self) -> Vec<LlamaToken> {
-        let mut history = Vec::with_capacity(self.total_positions());
-        for chunk in (0..self.chunks.len()).filter_map(|i| self.chunks.get(i)) {
-            match chunk.chunk_type() {
-                MtmdInputChunkType::Text => history.extend_from_slice(chunk.text_tokens().unwrap_or_default()),
-                _ => history.extend(std::iter::repeat_n(IMAGE_POSITION, chunk.n_positions().max(0) as usize)),
-            }
-        }
+        let mut history = Vec::new();
+        self.each(|seen| match seen {
+            Seen::Text(text) => history.extend_from_slice(text),
+            Seen::Image { .. } => history.extend(std::iter::repeat_n(IMAGE_POSITION, seen.positions())),
+        });
         history
     }
 
     /// The positions the chunks take in the context.
     pub fn total_positions(&self) -> usize {
-        self.chunks.total_positions().max(0) as usize
+        let mut total = 0;
+        self.each(|seen| total += seen.positions());
+        total
+    }
+}
+
+/// One part of a prompt as [`Chunks::each`] walks it.
+enum Seen<'a> {
+    Text(&'a [LlamaToken]),
+    Image { tokens: usize, positions: i32 },
+}
+
+impl Seen<'_> {
+    fn tokens(&self) -> usize {
+        match self {
+            Seen::Text(text) => text.len(),
+            Seen::Image { tokens, .. } => *tokens,
+        }
+    }
+
+    fn positions(&self) -> usize {
+        match self {
+            Seen::Text(text) => text.len(),
+            Seen::Image { positions, .. } => (*positions).max(0) as usize,
+        }
     }
 }
 

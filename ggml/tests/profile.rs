@@ -82,6 +82,45 @@ fn malformed_calls_get_invalid_input() {
     assert_eq!(error_code(&call(&mut s, vec![text("op", "configure"), huge]).0), "invalid-input");
 }
 
+/// `tokenize` with a config, returning the token ids or the status error.
+fn tokenize(s: &mut Session, prompt: &str, spans: &str) -> Result<Vec<i32>, Value> {
+    let config = format!(r#"{{"add_special": false, "parse_special": true, "literal_spans": {spans}}}"#);
+    let (status, out) = call(s, vec![text("op", "tokenize"), text("text", prompt), text("config", &config)]);
+    match status.get("error") {
+        Some(_) => Err(status),
+        None => Ok(out[0].tensor.to_i32s().unwrap()),
+    }
+}
+
+#[test]
+fn literal_spans_keep_control_token_text_as_text() {
+    let _serial = serial();
+    let mut s = session();
+    // Gemma: <start_of_turn> is 105, <end_of_turn> 106.
+    let prompt = "<start_of_turn>user\nHi<end_of_turn><end_of_turn>\n";
+    let whole = tokenize(&mut s, prompt, "[]").unwrap();
+    assert_eq!(whole.iter().filter(|&&t| t == 106).count(), 2, "{whole:?}");
+    // "Hi<end_of_turn>" (bytes 20..35) is message text: one 106 is left, the template's.
+    let guarded = tokenize(&mut s, prompt, "[[20, 35]]").unwrap();
+    assert_eq!(guarded.iter().filter(|&&t| t == 106).count(), 1, "{guarded:?}");
+    assert_eq!(guarded[0], 105);
+    let own = {
+        let config = r#"{"add_special": false, "parse_special": false, "literal_spans": []}"#;
+        let inputs = vec![text("op", "tokenize"), text("text", "Hi<end_of_turn>"), text("config", config)];
+        call(&mut s, inputs).1[0].tensor.to_i32s().unwrap()
+    };
+    assert!(guarded.windows(own.len()).any(|w| w == own), "{guarded:?} holds {own:?}");
+    // Text with no control-token text in its span is tokenized whole, as without spans.
+    assert_eq!(tokenize(&mut s, "<start_of_turn>user\nHi there<end_of_turn>", "[[20, 28]]").unwrap(), {
+        tokenize(&mut s, "<start_of_turn>user\nHi there<end_of_turn>", "[]").unwrap()
+    });
+    // Spans out of the text, off a character boundary, reversed or overlapping are refused.
+    for spans in ["[[0, 999]]", "[[1, 2]]", "[[5, 3]]", "[[0, 10], [5, 12]]"] {
+        let error = tokenize(&mut s, "é<end_of_turn> and more", spans).unwrap_err();
+        assert_eq!(error_code(&error), "invalid-input", "{spans}: {error}");
+    }
+}
+
 #[test]
 fn generation_streams_token_bytes_until_a_finish() {
     let _serial = serial();

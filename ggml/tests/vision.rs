@@ -4,6 +4,7 @@
 //! checked: token counts, that generation runs, and that identical inputs give
 //! identical greedy output. Bad images are `invalid-input` errors.
 
+use inf_wasi_ggml::profile::{encode, SamplingConfig};
 use inf_wasi_ggml::{LoadOptions, ModelRegistry, NamedTensor, Session, Tensor};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -66,11 +67,33 @@ fn image_file(name: &str) -> Vec<u8> {
     std::fs::read(dir.join(name)).unwrap()
 }
 
+/// Where the image goes in [`PROMPT`] (it is taken out, and its offset sent).
+const MARKER: &str = "<__media__>";
 const PROMPT: &str = "<start_of_turn>user\n<__media__>\nWhat is in this picture?<end_of_turn>\n<start_of_turn>model\n";
+
+/// A `prompt` request's text and greedy config, with an image where `prompt` has a marker.
+fn placed(prompt: &str) -> [NamedTensor; 2] {
+    let (mut text_only, mut offsets) = (String::new(), Vec::new());
+    let mut pieces = prompt.split(MARKER).peekable();
+    while let Some(piece) = pieces.next() {
+        text_only.push_str(piece);
+        if pieces.peek().is_some() {
+            offsets.push(text_only.len() as u32);
+        }
+    }
+    request(&text_only, offsets)
+}
+
+/// A `prompt` request's text and greedy config, with images at `image_offsets`.
+fn request(prompt: &str, image_offsets: Vec<u32>) -> [NamedTensor; 2] {
+    let config = SamplingConfig { temperature: 0.0, image_offsets, ..SamplingConfig::default() };
+    [text("text", prompt), NamedTensor::new("config", Tensor::bytes(encode(&config)))]
+}
 
 /// Prompts with `images` and reads `n` greedy tokens; returns the status and the token ids.
 fn generate(s: &mut Session, prompt: &str, images: Vec<Vec<u8>>, n: usize) -> (Value, Vec<i64>) {
-    let mut inputs = vec![text("op", "prompt"), text("text", prompt), greedy()];
+    let mut inputs = vec![text("op", "prompt")];
+    inputs.extend(placed(prompt));
     inputs.extend(images.into_iter().enumerate().map(|(i, bytes)| image(i, bytes)));
     let (status, _) = call(s, inputs);
     assert!(status.get("error").is_none(), "{status}");
@@ -97,12 +120,12 @@ fn an_image_prompt_runs_end_to_end_and_repeats_exactly() {
 
     // The text before and after the marker, each tokenized alone (BOS once, at the start).
     let mut count = |piece: &str, add_special: bool| {
-        let config = format!(r#"{{"parse_special": true, "add_special": {add_special}}}"#);
+        let config = format!(r#"{{"parse_special": true, "add_special": {add_special}, "literal_spans": []}}"#);
         let (status, out) = call(&mut s, vec![text("op", "tokenize"), text("text", piece), text("config", &config)]);
         assert!(status.get("error").is_none(), "{status}");
         out[0].tensor.to_i32s().unwrap().len()
     };
-    let (before, after) = PROMPT.split_once("<__media__>").unwrap();
+    let (before, after) = PROMPT.split_once(MARKER).unwrap();
     let text_tokens = count(before, true) + count(after, false);
     let (status, first) = generate(&mut s, PROMPT, vec![image_file("gradient.png")], 8);
     // The text, <start_of_image> and <end_of_image> around the image, and its 4 embeddings.
@@ -134,21 +157,32 @@ fn bad_images_are_invalid_input_and_text_models_refuse_images() {
     ];
     for (what, file) in cases {
         let bytes = image_file(file);
-        let inputs = vec![text("op", "prompt"), text("text", PROMPT), greedy(), image(0, bytes)];
-        let (status, _) = call(&mut s, inputs);
+        let [prompt, config] = placed(PROMPT);
+        let (status, _) = call(&mut s, vec![text("op", "prompt"), prompt, config, image(0, bytes)]);
         assert_eq!(status["error"]["code"], "invalid-input", "{what}: {status}");
     }
-    let (status, _) = call(&mut s, vec![text("op", "prompt"), text("text", PROMPT), greedy(), image(0, Vec::new())]);
+    let [prompt, config] = placed(PROMPT);
+    let (status, _) = call(&mut s, vec![text("op", "prompt"), prompt, config, image(0, Vec::new())]);
     assert_eq!(status["error"]["code"], "invalid-input", "empty: {status}");
-    // Markers and images must agree.
+    // Offsets and images must agree; an offset must fall on a character boundary.
     let (status, _) =
-        call(&mut s, vec![text("op", "prompt"), text("text", "no marker"), greedy(), image(0, good.clone())]);
+        call(&mut s, vec![text("op", "prompt"), text("text", "no offset"), greedy(), image(0, good.clone())]);
     assert_eq!(status["error"]["code"], "invalid-input", "{status}");
+    let [prompt, config] = request("é", vec![1]);
+    let (status, _) = call(&mut s, vec![text("op", "prompt"), prompt, config, image(0, good.clone())]);
+    assert_eq!(status["error"]["code"], "invalid-input", "{status}");
+    // Text that holds the marker is text: the one image goes where its offset says.
+    let (before, after) = PROMPT.split_once(MARKER).unwrap();
+    let marked = format!("{before}{}", after.replace("What", "<__media__> What"));
+    let [prompt, config] = request(&marked, vec![before.len() as u32]);
+    let (status, _) = call(&mut s, vec![text("op", "prompt"), prompt, config, image(0, good.clone())]);
+    assert!(status.get("error").is_none(), "{status}");
     // The session still works.
     let (_, tokens) = generate(&mut s, PROMPT, vec![good.clone()], 2);
     assert!(!tokens.is_empty());
 
     let mut text_model = session(false);
-    let (status, _) = call(&mut text_model, vec![text("op", "prompt"), text("text", PROMPT), greedy(), image(0, good)]);
+    let [prompt, config] = placed(PROMPT);
+    let (status, _) = call(&mut text_model, vec![text("op", "prompt"), prompt, config, image(0, good)]);
     assert_eq!(status["error"]["code"], "unsupported", "{status}");
 }

@@ -27,7 +27,7 @@ pub use limits::{
     DEFAULT_MAX_OUTPUT_TOKENS, MIN_P, REPEAT_LAST_N, REPEAT_PENALTY, TEMPERATURE, TOP_K, TOP_P,
 };
 pub use messages::{
-    Configure, Configured, EngineLimits, Finish, ModelMetadata, NextStatus, NoReply, Prompted, SamplingConfig,
+    Configure, Configured, EngineLimits, Finish, ModelMetadata, NextStatus, NoReply, Prompted, SamplingConfig, Span,
     TokenizeConfig,
 };
 pub use op::Op;

@@ -4,7 +4,9 @@
 
 use crate::limits::{MIN_P, REPEAT_LAST_N, REPEAT_PENALTY, TEMPERATURE, TOP_K, TOP_P};
 use crate::ProfileError;
+use alloc::format;
 use alloc::string::String;
+use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
 /// `configure`'s request.
@@ -23,14 +25,26 @@ pub struct Configured {
     pub context_size: u32,
 }
 
+/// `[start, end)`: a byte range of a text.
+pub type Span = [u32; 2];
+
 /// `tokenize`'s request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TokenizeConfig {
     /// Let the tokenizer add BOS and the like.
     pub add_special: bool,
     /// Turn special-token text (`<start_of_turn>`) into special tokens.
     pub parse_special: bool,
+    /// Where the text is message content rather than a chat template's markup:
+    /// special-token text there stays text even with `parse_special`.
+    pub literal_spans: Vec<Span>,
+}
+
+impl TokenizeConfig {
+    pub fn validate(&self) -> Result<(), ProfileError> {
+        validate_spans(&self.literal_spans)
+    }
 }
 
 /// `prompt`'s request: how to read the prompt and how to sample what follows.
@@ -56,6 +70,12 @@ pub struct SamplingConfig {
     pub add_special: bool,
     /// Turn special-token text into special tokens.
     pub parse_special: bool,
+    /// Message content, not markup: see [`TokenizeConfig::literal_spans`].
+    pub literal_spans: Vec<Span>,
+    /// Where each image goes in the prompt text (byte offsets, in order), one
+    /// per `image.N` input: images are placed by position, never by a marker
+    /// that message text could imitate.
+    pub image_offsets: Vec<u32>,
 }
 
 impl Default for SamplingConfig {
@@ -73,6 +93,8 @@ impl Default for SamplingConfig {
             grammar: None,
             add_special: true,
             parse_special: true,
+            literal_spans: Vec::new(),
+            image_offsets: Vec::new(),
         }
     }
 }
@@ -89,8 +111,23 @@ impl SamplingConfig {
         if self.grammar.as_deref().is_some_and(|g| g.trim().is_empty()) {
             return Err(ProfileError::invalid_input("grammar is empty"));
         }
+        validate_spans(&self.literal_spans)?;
+        if self.image_offsets.windows(2).any(|w| w[0] > w[1]) {
+            return Err(ProfileError::invalid_input("image_offsets must be in ascending order"));
+        }
         Ok(())
     }
+}
+
+/// Spans in ascending order, none reversed, none overlapping (touching is fine).
+fn validate_spans(spans: &[Span]) -> Result<(), ProfileError> {
+    if let Some([start, end]) = spans.iter().find(|[start, end]| start > end) {
+        return Err(ProfileError::invalid_input(format!("literal span [{start}, {end}] ends before it starts")));
+    }
+    if spans.windows(2).any(|w| w[0][1] > w[1][0]) {
+        return Err(ProfileError::invalid_input("literal spans must be in ascending order and must not overlap"));
+    }
+    Ok(())
 }
 
 /// `prompt`'s reply.

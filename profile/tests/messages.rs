@@ -44,6 +44,14 @@ fn bounds_name_the_option_and_its_range() {
     assert!(TOP_K.check(1_000_001).is_err());
     let blank = SamplingConfig { grammar: Some("  ".into()), ..Default::default() };
     assert!(blank.validate().unwrap_err().message.contains("grammar"));
+    let reversed = SamplingConfig { literal_spans: vec![[4, 2]], ..Default::default() };
+    assert!(reversed.validate().unwrap_err().message.contains("[4, 2]"));
+    let overlapping = SamplingConfig { literal_spans: vec![[0, 5], [4, 8]], ..Default::default() };
+    assert!(overlapping.validate().unwrap_err().message.contains("overlap"));
+    let touching = SamplingConfig { literal_spans: vec![[0, 5], [5, 8]], ..Default::default() };
+    assert!(touching.validate().is_ok());
+    let images = SamplingConfig { image_offsets: vec![9, 3], ..Default::default() };
+    assert!(images.validate().unwrap_err().message.contains("image_offsets"));
     let hot = SamplingConfig { top_p: 1.5, ..Default::default() };
     assert!(hot.validate().unwrap_err().message.contains("top-p"));
     assert!(SamplingConfig::default().validate().is_ok());

@@ -26,7 +26,12 @@ FIXTURES = REPO / "tests" / "fixtures"
 def default_model() -> str:
     if os.environ.get("INF_WASI_MODEL"):
         return os.environ["INF_WASI_MODEL"]
-    out = subprocess.run([sys.executable, str(REPO / "ci" / "fetch_model.py")], check=True,
+    return fetched()
+
+
+def fetched(*name: str) -> str:
+    """A model of models.json (the default one without a name), fetched and cached by ci/fetch_model.py."""
+    out = subprocess.run([sys.executable, str(REPO / "ci" / "fetch_model.py"), *name], check=True,
                          capture_output=True, text=True)
     return out.stdout.strip()
 
@@ -50,6 +55,8 @@ def model_file(out: pathlib.Path, name: str, spec: dict, model: str) -> str:
     for the spec too, so a changed spec never meets the file of an old one."""
     if "path" in spec:
         return spec["path"]
+    if spec.get("model", "default") != "default":
+        return fetched(spec["model"])
     digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:12]
     path = out / f"{name}-{digest}.gguf"
     if "bytes" in spec:

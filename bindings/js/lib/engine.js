@@ -155,6 +155,21 @@ export class Engine {
   }
 
   /**
+   * The token ids `messages` make as a chat: rendered with the model's chat template, ending with
+   * the assistant's opening, as a new session's `chat` reads them. Message text never becomes
+   * control tokens (a user's `<end_of_turn>` stays text). Text only.
+   * @param {string} model
+   * @param {import("../index.d.ts").Message[]} messages
+   */
+  tokenizeChat(model, messages) {
+    try {
+      return this.#call("tokenizeChat", { model, messages: convert.messages(messages) });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
    * The text of token ids.
    * @param {string} model
    * @param {number[] | Uint32Array} tokens

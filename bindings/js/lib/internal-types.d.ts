@@ -55,6 +55,7 @@ export interface WitModelInfo extends Omit<ModelInfo, "parameters" | "sizeBytes"
 export interface ComponentModel extends Disposable {
   info(): WitModelInfo;
   tokenize(text: string, addSpecial: boolean): Uint32Array;
+  tokenizeChat(messages: WitMessage[]): Uint32Array;
   detokenize(tokens: Uint32Array): string;
   embed(texts: string[]): Float32Array[];
   newSession(options: WitSessionOptions): ComponentSession;
@@ -90,6 +91,7 @@ export interface WorkerOps {
   reset: { args: {}; result: void };
   info: { args: { model: string }; result: ModelInfo };
   tokenize: { args: { model: string; text: string; addSpecial: boolean }; result: number[] };
+  tokenizeChat: { args: { model: string; messages: WitMessage[] }; result: number[] };
   detokenize: { args: { model: string; tokens: number[] }; result: string };
   embed: { args: { model: string; texts: string[] }; result: number[][] };
   close: { args: {}; result: undefined };

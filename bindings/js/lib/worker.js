@@ -141,6 +141,7 @@ const operations = {
   reset: () => opened().reset(),
   info: ({ model: name }) => modelInfo(model(name).info()),
   tokenize: ({ model: name, text, addSpecial }) => Array.from(model(name).tokenize(text, addSpecial)),
+  tokenizeChat: ({ model: name, messages }) => Array.from(model(name).tokenizeChat(messages)),
   detokenize: ({ model: name, tokens }) => model(name).detokenize(Uint32Array.from(tokens)),
   embed: ({ model: name, texts }) => model(name).embed(texts).map((v) => Array.from(v)),
 };

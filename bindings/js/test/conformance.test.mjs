@@ -131,6 +131,8 @@ async function run(e, c) {
         return { vectors: (await e.embed(model, c.texts.map(text))).map((v) => Array.from(v)) };
       case "tokenize":
         return { tokens: Array.from(await e.tokenize(model, text(c.text), { addSpecial: c.add_special })) };
+      case "tokenize_chat":
+        return { tokens: await e.tokenizeChat(model, messages(c.messages)) };
       case "detokenize":
         return { text: await e.detokenize(model, c.tokens) };
       case "model_info": {

@@ -125,6 +125,8 @@ def run(engine: Engine, case: Dict[str, Any], images: pathlib.Path) -> Dict[str,
             return {"vectors": engine.embed(model, [text(t) for t in case["texts"]])}
         if op == "tokenize":
             return {"tokens": engine.tokenize(model, text(case["text"]), add_special=case["add_special"])}
+        if op == "tokenize_chat":
+            return {"tokens": engine.tokenize_chat(model, messages(case["messages"], images))}
         if op == "detokenize":
             return {"text": engine.detokenize(model, case["tokens"])}
         if op == "model_info":

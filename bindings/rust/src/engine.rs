@@ -1,7 +1,7 @@
 //! `Engine`: the models an application registered, and the entry point for
 //! sessions, embeddings, tokenization and model info.
 
-use crate::bindings::{Embedder, ModelInfo, SessionOptions};
+use crate::bindings::{Embedder, Message, ModelInfo, SessionOptions};
 use crate::guards::Guards;
 use crate::runtime::{new_store, runtime, HostState};
 use crate::session::Session;
@@ -165,6 +165,14 @@ impl Engine {
         self.with_model(model, |u, m| {
             u.api.inf_wasi_inference().model().call_tokenize(&mut u.store, m, text, add_special)
         })
+    }
+
+    /// The token ids `messages` make as a chat: rendered with the model's chat
+    /// template, ending with the assistant's opening, as a new session's `chat`
+    /// reads them. Message text never becomes control tokens (a user's
+    /// `<end_of_turn>` stays text). Text only: an image part is `InvalidInput`.
+    pub fn tokenize_chat(&self, model: &str, messages: &[Message]) -> Result<Vec<u32>> {
+        self.with_model(model, |u, m| u.api.inf_wasi_inference().model().call_tokenize_chat(&mut u.store, m, messages))
     }
 
     pub fn detokenize(&self, model: &str, tokens: &[u32]) -> Result<String> {

@@ -198,6 +198,9 @@ fn run(engine: &Engine, case: &Value, images: &Path) -> Value {
         "tokenize" => r(engine
             .tokenize(model, &text(&case["text"]), case["add_special"].as_bool().unwrap())
             .map(|t| json!({ "tokens": t }))),
+        "tokenize_chat" => {
+            r(engine.tokenize_chat(model, &messages(&case["messages"], images)).map(|t| json!({ "tokens": t })))
+        }
         "detokenize" => {
             let tokens: Vec<u32> = serde_json::from_value(case["tokens"].clone()).unwrap();
             r(engine.detokenize(model, &tokens).map(|t| json!({ "text": t })))
@@ -230,7 +233,19 @@ fn invariants(outcome: &Value) -> bool {
 
 /// The reference's own checks: greedy cases equal llama.cpp's tokens, and
 /// schema-constrained text parses as JSON.
-fn reference_checks(case: &Value, outcome: &Value) -> Result<(), String> {
+fn reference_checks(engine: &Engine, case: &Value, outcome: &Value) -> Result<(), String> {
+    // Message text in a chat prompt is text: its own tokens (`tokenize`, no
+    // special-token parsing) stand in the prompt, whatever control-token text it holds.
+    if let (Some(tokens), Some(messages)) = (outcome["tokens"].as_array(), case["messages"].as_array()) {
+        let tokens: Vec<u32> = tokens.iter().map(|t| t.as_u64().unwrap() as u32).collect();
+        for content in messages.iter().filter_map(|m| m["content"].as_str()) {
+            let model = case["model"].as_str().unwrap_or("gemma");
+            let own = engine.tokenize(model, content, false).map_err(|e| e.to_string())?;
+            if !tokens.windows(own.len()).any(|window| window == own) {
+                return Err(format!("the prompt {tokens:?} does not hold {content:?} as its own tokens {own:?}"));
+            }
+        }
+    }
     let steps = case["steps"].as_array().into_iter().flatten().zip(outcome["steps"].as_array().into_iter().flatten());
     for (step, got) in steps {
         if step["options"].get("json_schema").is_some() && got.get("text").is_some() {
@@ -275,7 +290,7 @@ fn every_shared_case_through_the_rust_host() {
         if !invariants(&outcome) {
             failures.push(format!("{id}: a stream's pieces do not join to its text: {outcome}"));
         }
-        if let Err(e) = reference_checks(case, &outcome) {
+        if let Err(e) = reference_checks(engine, case, &outcome) {
             failures.push(format!("{id}: {e}"));
         }
         reference.insert(id.into(), outcome);

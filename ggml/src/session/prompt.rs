@@ -24,10 +24,13 @@ impl Session {
         config: SamplingConfig,
         loaded: &Arc<LoadedModel>,
     ) -> Result<Prompted, ProfileError> {
-        if !images.is_empty() {
-            return self.prompt_with_images(text, images, config, loaded);
+        config.validate()?;
+        let literal = crate::literal::ranges(text, &config.literal_spans)?;
+        if !images.is_empty() || !config.image_offsets.is_empty() {
+            return self.prompt_with_images(text, &literal, images, config, loaded);
         }
-        let tokens = loaded.llama.vocab().tokenize(text.as_bytes(), config.add_special, config.parse_special);
+        let vocab = loaded.llama.vocab();
+        let tokens = crate::literal::tokenize(&vocab, text, &literal, config.add_special, config.parse_special);
         if tokens.is_empty() {
             return Err(ProfileError::invalid_input("the prompt is empty"));
         }

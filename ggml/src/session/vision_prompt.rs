@@ -1,5 +1,7 @@
-//! A prompt with images: the projector (llama.cpp's mtmd) cuts it into text
-//! and image chunks, which are evaluated from an empty cache.
+//! A prompt with images: its text cut at the images' offsets, each text piece
+//! tokenized like a text prompt (message content kept as text) and each image
+//! turned into chunks by the projector (llama.cpp's mtmd), evaluated in order
+//! from an empty cache.
 
 use super::next::Generation;
 use super::prompt::fits_in_context;
@@ -7,15 +9,17 @@ use super::{cancelled, Session};
 use crate::error::{ErrorCode, ProfileError};
 use crate::model::LoadedModel;
 use crate::sampling::sampler_chain;
+use crate::vision::Chunks;
 use inf_wasi_profile::{Prompted, SamplingConfig};
+use std::ops::Range;
 use std::sync::Arc;
 
 impl Session {
-    /// A prompt with images: the projector cuts it into text and image chunks,
-    /// which are evaluated from an empty cache (no reuse yet across image prompts).
+    /// A prompt with images, evaluated from an empty cache (no reuse yet across image prompts).
     pub(super) fn prompt_with_images(
         &mut self,
         text: &str,
+        literal: &[Range<usize>],
         images: &[&[u8]],
         config: SamplingConfig,
         loaded: &Arc<LoadedModel>,
@@ -26,7 +30,43 @@ impl Session {
                 "this model takes no images: it was registered without a projector",
             )
         })?;
-        let chunks = vision.tokenize(text, images, config.add_special, config.parse_special)?;
+        let offsets = &config.image_offsets;
+        if offsets.len() != images.len() {
+            return Err(ProfileError::invalid_input(format!(
+                "the prompt places {} images but {} came with it",
+                offsets.len(),
+                images.len()
+            )));
+        }
+        if let Some(bad) = offsets.iter().find(|&&at| !text.is_char_boundary(at as usize)) {
+            return Err(ProfileError::invalid_input(format!(
+                "image offset {bad} is not on a character boundary of the {}-byte prompt",
+                text.len()
+            )));
+        }
+        let vocab = loaded.llama.vocab();
+        let mut chunks = Chunks::default();
+        let mut at = 0;
+        for (index, (&offset, bytes)) in offsets.iter().zip(images).enumerate() {
+            let piece = at..offset as usize;
+            chunks.push_text(crate::literal::tokenize(
+                &vocab,
+                &text[piece.clone()],
+                &within(literal, &piece),
+                config.add_special && index == 0,
+                config.parse_special,
+            ));
+            chunks.push_image(vision.image(index, bytes)?);
+            at = piece.end;
+        }
+        let rest = at..text.len();
+        chunks.push_text(crate::literal::tokenize(
+            &vocab,
+            &text[rest.clone()],
+            &within(literal, &rest),
+            false,
+            config.parse_special,
+        ));
         let n_ctx = self.context_size(loaded);
         let positions = chunks.total_positions();
         fits_in_context(n_ctx, || format!("the prompt and its images take {positions} positions"), positions)?;
@@ -39,7 +79,7 @@ impl Session {
         let ctx = self.ctx.as_mut().expect("context exists");
         ctx.clear_kv_cache();
         self.history.clear();
-        if let Err(e) = vision.evaluate(&chunks, ctx, 0, loaded.options.batch_size as i32) {
+        if let Err(e) = vision.evaluate(&chunks, ctx, loaded.options.batch_size as usize) {
             ctx.clear_kv_cache();
             return Err(if self.cancel.is_cancelled() { cancelled() } else { e });
         }
@@ -47,4 +87,14 @@ impl Session {
         self.generation = Some(Generation::new(sampler));
         Ok(Prompted { prompt_tokens: chunks.total_tokens() as u32, cached_tokens: 0, context_size: n_ctx })
     }
+}
+
+/// The parts of `literal` inside `piece`, relative to its start.
+fn within(literal: &[Range<usize>], piece: &Range<usize>) -> Vec<Range<usize>> {
+    literal
+        .iter()
+        .map(|range| range.start.max(piece.start)..range.end.min(piece.end))
+        .filter(|range| range.start < range.end)
+        .map(|range| range.start - piece.start..range.end - piece.start)
+        .collect()
 }

@@ -363,11 +363,33 @@ pub extern "system" fn Java_dev_infwasi_Native_tokenize<'l>(
         let model = java::string(env, &model, "model name")?;
         let text = java::string(env, &text, "text")?;
         let tokens = ENGINES.get(engine)?.tokenize(&model, &text, add_special != 0)?;
-        let ints: Vec<i32> = tokens.iter().map(|&t| t as i32).collect();
-        let array = env.new_int_array(ints.len() as i32).map_err(jni_error)?;
-        env.set_int_array_region(&array, 0, &ints).map_err(jni_error)?;
-        Ok(array.into_raw())
+        int_array(env, &tokens)
     })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_infwasi_Native_tokenizeChat<'l>(
+    mut env: JNIEnv<'l>,
+    _: JClass<'l>,
+    engine: jlong,
+    model: JString<'l>,
+    roles: JObjectArray<'l>,
+    contents: JObjectArray<'l>,
+    images: JObjectArray<'l>,
+) -> jni::sys::jintArray {
+    guard(&mut env, std::ptr::null_mut(), |env| {
+        let model = java::string(env, &model, "model name")?;
+        let messages = messages(env, &roles, &contents, &images)?;
+        let tokens = ENGINES.get(engine)?.tokenize_chat(&model, &messages)?;
+        int_array(env, &tokens)
+    })
+}
+
+fn int_array(env: &mut JNIEnv, tokens: &[u32]) -> JniResult<jni::sys::jintArray> {
+    let ints: Vec<i32> = tokens.iter().map(|&t| t as i32).collect();
+    let array = env.new_int_array(ints.len() as i32).map_err(jni_error)?;
+    env.set_int_array_region(&array, 0, &ints).map_err(jni_error)?;
+    Ok(array.into_raw())
 }
 
 #[no_mangle]

@@ -96,6 +96,9 @@ class AsyncEngine:
     async def tokenize(self, model: str, text: str, add_special: bool = True) -> List[int]:
         return await asyncio.to_thread(self.sync.tokenize, model, text, add_special)
 
+    async def tokenize_chat(self, model: str, messages: Sequence[MessageLike]) -> List[int]:
+        return await asyncio.to_thread(self.sync.tokenize_chat, model, messages)
+
     async def detokenize(self, model: str, tokens: List[int]) -> str:
         return await asyncio.to_thread(self.sync.detokenize, model, tokens)
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import os
 import threading
 import weakref
-from typing import Any, Dict, List, Mapping, Optional, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 from . import _native
 from ._component import CONTRACT, Guards, Instance
 from .errors import InvalidInputError
 from .options import session_options
-from .session import Session
-from .types import ModelInfo
+from .session import MessageLike, Session
+from .types import ModelInfo, messages_to_wit
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -94,6 +94,12 @@ class Engine:
 
     def tokenize(self, model: str, text: str, add_special: bool = True) -> List[int]:
         return list(self._model_call(model, "tokenize", text, add_special))
+
+    def tokenize_chat(self, model: str, messages: Sequence[MessageLike]) -> List[int]:
+        """The token ids ``messages`` make as a chat: rendered with the model's chat template,
+        ending with the assistant's opening, as a new session's ``chat`` reads them. Message
+        text never becomes control tokens (a user's ``<end_of_turn>`` stays text). Text only."""
+        return list(self._model_call(model, "tokenize-chat", messages_to_wit(messages)))
 
     def detokenize(self, model: str, tokens: List[int]) -> str:
         return str(self._model_call(model, "detokenize", list(tokens)))

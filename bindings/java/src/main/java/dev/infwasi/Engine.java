@@ -163,6 +163,19 @@ public final class Engine implements AutoCloseable {
         return handle.use(e -> Native.tokenize(e, model, text, addSpecial));
     }
 
+    /**
+     * The token ids {@code messages} make as a chat: rendered with the model's chat template, ending
+     * with the assistant's opening, as a new session's {@code chat} reads them. Message text never
+     * becomes control tokens (a user's {@code <end_of_turn>} stays text). Text only.
+     */
+    public int[] tokenizeChat(String model, List<Message> messages) {
+        Session.requireMessages(messages);
+        String[] roles = Session.roles(messages);
+        String[] contents = Session.contents(messages);
+        byte[][][] images = Session.images(messages);
+        return handle.use(e -> Native.tokenizeChat(e, model, roles, contents, images));
+    }
+
     public String detokenize(String model, int[] tokens) {
         return handle.use(e -> Native.detokenize(e, model, tokens));
     }

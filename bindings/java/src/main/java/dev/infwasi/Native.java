@@ -64,6 +64,8 @@ final class Native {
 
     static native int[] tokenize(long engine, String model, String text, boolean addSpecial);
 
+    static native int[] tokenizeChat(long engine, String model, String[] roles, String[] contents, byte[][][] images);
+
     static native String detokenize(long engine, String model, int[] tokens);
 
     static native float[][] embed(long engine, String model, String[] texts);

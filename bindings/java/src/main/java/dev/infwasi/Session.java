@@ -29,7 +29,7 @@ public final class Session implements AutoCloseable {
         }
     }
 
-    private static void requireMessages(List<Message> messages) {
+    static void requireMessages(List<Message> messages) {
         require(messages, "messages");
         messages.forEach(m -> {
             require(m, "a message");
@@ -37,21 +37,26 @@ public final class Session implements AutoCloseable {
         });
     }
 
+    /** Messages as the native side takes them: roles, texts, and each message's images. */
+    static String[] roles(List<Message> messages) {
+        return messages.stream().map(m -> m.role().wit()).toArray(String[]::new);
+    }
+
+    static String[] contents(List<Message> messages) {
+        return messages.stream().map(Message::content).toArray(String[]::new);
+    }
+
+    static byte[][][] images(List<Message> messages) {
+        return messages.stream()
+                .map(m -> m.images().stream().map(Image::bytes).toArray(byte[][]::new))
+                .toArray(byte[][][]::new);
+    }
+
     private synchronized Completion generate(String prompt, List<Message> messages, GenerateOptions options, boolean stream) {
         GenerateOptions o = orDefaults(options);
-        String[] roles = null;
-        String[] contents = null;
-        byte[][][] images = null;
-        if (messages != null) {
-            roles = messages.stream().map(m -> m.role().wit()).toArray(String[]::new);
-            contents = messages.stream().map(Message::content).toArray(String[]::new);
-            images = messages.stream()
-                    .map(m -> m.images().stream().map(Image::bytes).toArray(byte[][]::new))
-                    .toArray(byte[][][]::new);
-        }
-        String[] r = roles;
-        String[] c = contents;
-        byte[][][] i = images;
+        String[] r = messages == null ? null : roles(messages);
+        String[] c = messages == null ? null : contents(messages);
+        byte[][][] i = messages == null ? null : images(messages);
         return handle.use(s ->
                 Native.generate(s, prompt, r, c, i, o.whole, o.fractions, o.stop, o.grammar, o.jsonSchema, stream));
     }

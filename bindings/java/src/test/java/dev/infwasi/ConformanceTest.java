@@ -224,6 +224,7 @@ class ConformanceTest {
                 yield Map.of("vectors", engine.embed(model, texts.toArray(String[]::new)));
             }
             case "tokenize" -> Map.of("tokens", engine.tokenize(model, text(c.get("text")), c.get("add_special").asBoolean()));
+            case "tokenize_chat" -> Map.of("tokens", engine.tokenizeChat(model, messages(c.get("messages"))));
             case "detokenize" -> {
                 int[] tokens = new int[c.get("tokens").size()];
                 for (int i = 0; i < tokens.length; i++) tokens[i] = c.get("tokens").get(i).asInt();
