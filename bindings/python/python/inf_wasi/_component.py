@@ -20,9 +20,11 @@ from typing import Any, Dict, Optional
 import wasmtime
 from wasmtime.component import Component, Linker, Record, ResourceAny, Variant
 
-from . import _native
+from . import _byte_lists, _native
 from ._wasi_nn import Host
 from .errors import BackendError, CancelledError, InfWasiError, from_code
+
+_byte_lists.install()
 
 API = "inf:wasi/inference@0.1.0"
 
