@@ -3,9 +3,12 @@
 # check (ggml/gguf, the gate every model file passes before llama.cpp, seeded
 # with the real default model's header) and the component's own parsers
 # (component/fuzz: the JSON-schema converter, seeded with the conformance
-# cases' schemas; the stop-string matcher and UTF-8 reassembly, each against a
-# naive reference). FUZZ_SECONDS (default 120) is the whole run's time, shared
-# by the targets; any crash, hang, mismatch or memory blow-up fails it.
+# cases' schemas, every grammar it emitted then parsed by llama.cpp; chat
+# template rendering with any template and messages, under the component's
+# instruction budget and a memory cap; the stop-string matcher and UTF-8
+# reassembly, each against a naive reference).
+# FUZZ_SECONDS (default 120) is the whole run's time, shared by the targets;
+# any crash, hang, mismatch or memory blow-up fails it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -15,6 +18,7 @@ command -v cargo-fuzz >/dev/null 2>&1 || cargo install --quiet --locked cargo-fu
 corpus=$root/target/fuzz-corpus
 python3 ci/fuzz-seeds.py "$(python3 ci/fetch_model.py)" "$corpus/check"
 python3 tests/fixtures/schema-seeds.py "$corpus/json_schema"
+python3 tests/fixtures/template-seeds.py "$corpus/template"
 
 # libFuzzer needs unstable compiler flags: nightly with AddressSanitizer where it
 # is installed, else the stable compiler allowed them, without a sanitizer.
@@ -42,7 +46,17 @@ fuzz() {
   [ "$status" = 0 ] || { tail -40 "$log"; echo "inf-wasi: the $target fuzz run failed (log: $log)" >&2; exit "$status"; }
 }
 
-fuzz ggml/gguf/fuzz check 40 65536
+fuzz ggml/gguf/fuzz check 30 65536
 fuzz component/fuzz json_schema 20 4096
-fuzz component/fuzz stop 20 4096
-fuzz component/fuzz utf8 20 4096
+fuzz component/fuzz template 20 4096
+fuzz component/fuzz stop 15 4096
+fuzz component/fuzz utf8 15 4096
+
+# Every grammar the converter emitted from the corpus the run grew must parse
+# in llama.cpp's own grammar parser (ggml/tests/schema_grammars.rs).
+log=$root/target/fuzz-grammars.log
+INF_WASI_SCHEMA_CORPUS=$corpus/json_schema cargo test --quiet --release --workspace --locked \
+  --test schema_grammars -- --nocapture >"$log" 2>&1 ||
+  { cat "$log"; echo "inf-wasi: llama.cpp refused a grammar the converter emitted (log: $log)" >&2; exit 1; }
+echo "fuzz: json_schema grammars in llama.cpp"
+grep -E "inputs in" "$log"
