@@ -145,6 +145,6 @@ cp Cargo.lock "$away/rust/"
 cp .cargo/config.toml "$away/rust/.cargo/"
 # The copied config names the CPU-variant list relative to itself: here, by its place in the repository.
 (cd "$away/rust" && CARGO_TARGET_DIR="$root/target" cargo run --quiet --release \
-  --config "env.CMAKE_PROJECT_ggml_INCLUDE='$root/ggml/cmake/cpu-variants.cmake'" >"$away/rust.out")
+  --config "env.CMAKE_PROJECT_ggml_INCLUDE.value='$root/ggml/cmake/cpu-variants.cmake'" >"$away/rust.out")
 check_example_output "$away/rust.out" Rust "640 dimensions"
 echo "rust: ${crates[*]} packaged; a crate depending on inf-wasi =0.1.0 built and ran the example"
