@@ -91,7 +91,6 @@ impl SessionResource {
         let add_special = bos.is_empty() || !prompt.text.starts_with(bos);
         state.limits.check_prompt(&prompt.text)?;
         let generation = Generation::start(&state.backend, &prompt, &images, plan, add_special)?;
-        drop(images);
         let history_before = std::mem::replace(&mut state.history, conversation).len();
         Ok(state.activate(generation, true, history_before))
     }
