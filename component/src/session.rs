@@ -86,9 +86,7 @@ impl SessionResource {
         let backend = &state.backend;
         let (prompt, images) =
             prompt::render(&state.template, &conversation, limits, marker, |text| backend.holds_control_text(text))?;
-        // A template that writes BOS itself must not get a second one from the tokenizer.
-        let bos = state.template.bos_token();
-        let add_special = bos.is_empty() || !prompt.text.starts_with(bos);
+        let add_special = state.template.needs_bos(&prompt.text);
         state.limits.check_prompt(&prompt.text)?;
         let generation = Generation::start(&state.backend, &prompt, &images, plan, add_special)?;
         let history_before = std::mem::replace(&mut state.history, conversation).len();

@@ -67,8 +67,10 @@ impl ChatTemplate {
         Self { source, bos_token: bos_token.to_string(), eos_token: eos_token.to_string() }
     }
 
-    pub fn bos_token(&self) -> &str {
-        &self.bos_token
+    /// Whether the tokenizer must add BOS to `rendered`: not when the template
+    /// wrote it itself (a second BOS would change the model's input).
+    pub fn needs_bos(&self, rendered: &str) -> bool {
+        self.bos_token.is_empty() || !rendered.starts_with(&self.bos_token)
     }
 
     /// Renders `turns`, ending with the assistant's opening when `add_generation_prompt`.
