@@ -35,10 +35,11 @@ pub fn chat(args: ChatArgs) -> Result {
             "/exit" | "/quit" => break,
             _ => {}
         }
+        let timer = crate::print_stream::Timer::start();
         let turn = session
             .chat_stream(&[Message::user(line)], &options)
             .map_err(Into::into)
-            .and_then(|stream| crate::print_stream::print_stream(stream, args.model.verbose));
+            .and_then(|stream| crate::print_stream::print_stream(timer, stream, args.model.verbose));
         match turn {
             // At a keyboard a failed turn (say, a full context) is reported and the chat goes on.
             Err(e) if interactive => error_line(&format!("{e} (/reset starts a new conversation)")),

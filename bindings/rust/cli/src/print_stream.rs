@@ -44,8 +44,9 @@ impl Timer {
 }
 
 /// Writes a stream to stdout as it arrives, then a newline; `--verbose` adds timings.
-pub fn print_stream(mut stream: inf_wasi::TextStream<'_>, verbose: bool) -> Result {
-    let mut timer = Timer::start();
+/// `timer` starts before the stream is requested: starting a stream evaluates the
+/// prompt, which the time to first token includes.
+pub fn print_stream(mut timer: Timer, mut stream: inf_wasi::TextStream<'_>, verbose: bool) -> Result {
     for piece in &mut stream {
         let piece = piece?;
         timer.piece();
