@@ -129,6 +129,20 @@ publish = false
 [dependencies]
 inf-wasi = "=0.1.0"
 
+# Not used by the example: these give the build's own crates (proc macros,
+# build scripts) the features the workspace's other members switch on (the
+# Node and Python bindings' macros), so that the proc macros and Cranelift
+# built for the workspace serve this crate too, not built again for it. The
+# runtime side still differs (other members switch on smallvec's, sha2's and
+# memchr's default features) and wasmtime's runtime is built again: matching
+# those here as dependencies changes them in the build scripts' crates too,
+# and bindgen's with them, which would build llama.cpp a second time.
+[build-dependencies]
+syn = { version = "3", features = ["extra-traits", "fold", "visit"] }
+id-arena = "2"
+indexmap = "2"
+semver = "1"
+
 [patch.crates-io]
 $patches
 TOML
@@ -144,7 +158,13 @@ PY
 cp Cargo.lock "$away/rust/"
 cp .cargo/config.toml "$away/rust/.cargo/"
 # The copied config names the CPU-variant list relative to itself: here, by its place in the repository.
+marker=$away/before-rust
+touch "$marker"
 (cd "$away/rust" && CARGO_TARGET_DIR="$root/target" cargo run --quiet --release \
   --config "env.CMAKE_PROJECT_ggml_INCLUDE.value='$root/ggml/cmake/cpu-variants.cmake'" >"$away/rust.out")
+if [ -n "$(find target/release/deps -name 'libcranelift_codegen-*.rlib' -newer "$marker")" ]; then
+  echo "install-check: warning: Cranelift was built again for the crate (its features differ from the workspace's;" \
+    "compare \`cargo build --unit-graph\` of both, and match them in the crate's manifest above)" >&2
+fi
 check_example_output "$away/rust.out" Rust "640 dimensions"
 echo "rust: ${crates[*]} packaged; a crate depending on inf-wasi =0.1.0 built and ran the example"
