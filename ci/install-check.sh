@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 model=$(python3 ci/fetch_model.py)
 away=$(mktemp -d)
-trap 'rm -rf "$away"' EXIT
+trap 'kill "${rust_pid:-}" 2>/dev/null || true; rm -rf "$away"' EXIT
 
 # What the README examples print: an embedding's size (every language), and the
 # typed error for a model that is not registered (all but Rust's).
@@ -23,6 +23,89 @@ check_example_output() {
       { cat "$out"; echo "inf-wasi: the $language example did not print \"$expected\"" >&2; exit 1; }
   done
 }
+
+rust_half() {
+  # Rust: the publishable crates packed by cargo. The inf-wasi crate carries the
+  # component (its build script cannot build the guest from a registry), which
+  # the listing must show. A crate of its own depends on them by name and
+  # version, its [patch] pointing at the unpacked .crate files.
+  crates=(inf-wasi-gguf inf-wasi-profile inf-wasi-llama-cpp-2 inf-wasi-ggml inf-wasi)
+  mkdir -p bindings/rust/prebuilt
+  cp target/inf-wasi.wasm bindings/rust/prebuilt/inf_wasi.wasm
+  rm -rf target/package
+  # The fork of llama-cpp-2 is not a workspace member: packed from a copy (cargo
+  # would write a lock file into the vendored folder), and supplied to the
+  # others' lock resolution as a patch, as the registry does not have it.
+  cp -r vendor/llama-cpp-2 "$away/fork"
+  cargo package --quiet --no-verify --manifest-path "$away/fork/Cargo.toml" --target-dir target
+  cargo package --quiet --locked --no-verify --allow-dirty -p inf-wasi-gguf -p inf-wasi-profile -p inf-wasi-ggml -p inf-wasi \
+    --config 'patch.crates-io.inf-wasi-llama-cpp-2.path="vendor/llama-cpp-2"'
+  listing=$(tar -tzf target/package/inf-wasi-0.1.0.crate)
+  grep -qx 'inf-wasi-0.1.0/prebuilt/inf_wasi.wasm' <<<"$listing" ||
+    { echo "inf-wasi: the packaged crate does not carry the component" >&2; exit 1; }
+  mkdir -p "$away/crates" "$away/rust/src" "$away/rust/.cargo"
+  patches=""
+  for crate in "${crates[@]}"; do
+    file=$(ls target/package/"$crate"-[0-9]*.crate)
+    echo "crate: $(basename "$file"), $(stat -c %s "$file") bytes"
+    tar -xzf "$file" -C "$away/crates"
+    patches+="$crate = { path = \"../crates/$(basename "$file" .crate)\" }"$'\n'
+  done
+  cat >"$away/rust/Cargo.toml" <<TOML
+[package]
+name = "inf-wasi-app"
+version = "0.0.0"
+edition = "2021"
+publish = false
+
+[dependencies]
+inf-wasi = "=0.1.0"
+
+# Not used by the example: these give the build's own crates (proc macros,
+# build scripts) the features the workspace's other members switch on (the
+# Node and Python bindings' macros), so that the proc macros and Cranelift
+# built for the workspace serve this crate too, not built again for it. The
+# runtime side still differs (other members switch on smallvec's, sha2's and
+# memchr's default features) and wasmtime's runtime is built again: matching
+# those here as dependencies changes them in the build scripts' crates too,
+# and bindgen's with them, which would build llama.cpp a second time.
+[build-dependencies]
+syn = { version = "3", features = ["extra-traits", "fold", "visit"] }
+id-arena = "2"
+indexmap = "2"
+semver = "1"
+
+[patch.crates-io]
+$patches
+TOML
+  # The README's Rust example, as the application.
+  python3 - README.md "$away/rust/src/main.rs" <<'PY'
+import sys
+readme = open(sys.argv[1]).read()
+start = readme.index("```rust\n") + len("```rust\n")
+open(sys.argv[2], "w").write(readme[start:readme.index("```", start)])
+PY
+  # The workspace's versions and native link settings, so that the one llama.cpp
+  # build (and wasmtime's) in the shared target folder serves this build too.
+  cp Cargo.lock "$away/rust/"
+  cp .cargo/config.toml "$away/rust/.cargo/"
+  # The copied config names the CPU-variant list relative to itself: here, by its place in the repository.
+  marker=$away/before-rust
+  touch "$marker"
+  (cd "$away/rust" && CARGO_TARGET_DIR="$root/target" cargo run --quiet --release \
+    --config "env.CMAKE_PROJECT_ggml_INCLUDE.value='$root/ggml/cmake/cpu-variants.cmake'" >"$away/rust.out")
+  if [ -n "$(find target/release/deps -name 'libcranelift_codegen-*.rlib' -newer "$marker")" ]; then
+    echo "install-check: warning: Cranelift was built again for the crate (its features differ from the workspace's;" \
+      "compare \`cargo build --unit-graph\` of both, and match them in the crate's manifest above)" >&2
+  fi
+  check_example_output "$away/rust.out" Rust "640 dimensions"
+  echo "rust: ${crates[*]} packaged; a crate depending on inf-wasi =0.1.0 built and ran the example"
+}
+
+# The Rust half builds (cargo, both cores at times) while the others install
+# and run their examples (mostly one core): its report comes at the end.
+rust_half >"$away/rust.log" 2>&1 &
+rust_pid=$!
 
 # Python: a wheelhouse holding the wheel and what it depends on (from PyPI, as
 # pip's `download` fetches them), then an install by name with no index at all.
@@ -93,78 +176,7 @@ POM
 check_example_output "$away/java.out" Java "640 dimensions" model-not-found
 echo "java: dev.infwasi:inf-wasi:$version resolved by its coordinates; the example ran"
 
-# Rust: the publishable crates packed by cargo. The inf-wasi crate carries the
-# component (its build script cannot build the guest from a registry), which
-# the listing must show. A crate of its own depends on them by name and
-# version, its [patch] pointing at the unpacked .crate files.
-crates=(inf-wasi-gguf inf-wasi-profile inf-wasi-llama-cpp-2 inf-wasi-ggml inf-wasi)
-mkdir -p bindings/rust/prebuilt
-cp target/inf-wasi.wasm bindings/rust/prebuilt/inf_wasi.wasm
-rm -rf target/package
-# The fork of llama-cpp-2 is not a workspace member: packed from a copy (cargo
-# would write a lock file into the vendored folder), and supplied to the
-# others' lock resolution as a patch, as the registry does not have it.
-cp -r vendor/llama-cpp-2 "$away/fork"
-cargo package --quiet --no-verify --manifest-path "$away/fork/Cargo.toml" --target-dir target
-cargo package --quiet --locked --no-verify --allow-dirty -p inf-wasi-gguf -p inf-wasi-profile -p inf-wasi-ggml -p inf-wasi \
-  --config 'patch.crates-io.inf-wasi-llama-cpp-2.path="vendor/llama-cpp-2"'
-listing=$(tar -tzf target/package/inf-wasi-0.1.0.crate)
-grep -qx 'inf-wasi-0.1.0/prebuilt/inf_wasi.wasm' <<<"$listing" ||
-  { echo "inf-wasi: the packaged crate does not carry the component" >&2; exit 1; }
-mkdir -p "$away/crates" "$away/rust/src" "$away/rust/.cargo"
-patches=""
-for crate in "${crates[@]}"; do
-  file=$(ls target/package/"$crate"-[0-9]*.crate)
-  echo "crate: $(basename "$file"), $(stat -c %s "$file") bytes"
-  tar -xzf "$file" -C "$away/crates"
-  patches+="$crate = { path = \"../crates/$(basename "$file" .crate)\" }"$'\n'
-done
-cat >"$away/rust/Cargo.toml" <<TOML
-[package]
-name = "inf-wasi-app"
-version = "0.0.0"
-edition = "2021"
-publish = false
-
-[dependencies]
-inf-wasi = "=0.1.0"
-
-# Not used by the example: these give the build's own crates (proc macros,
-# build scripts) the features the workspace's other members switch on (the
-# Node and Python bindings' macros), so that the proc macros and Cranelift
-# built for the workspace serve this crate too, not built again for it. The
-# runtime side still differs (other members switch on smallvec's, sha2's and
-# memchr's default features) and wasmtime's runtime is built again: matching
-# those here as dependencies changes them in the build scripts' crates too,
-# and bindgen's with them, which would build llama.cpp a second time.
-[build-dependencies]
-syn = { version = "3", features = ["extra-traits", "fold", "visit"] }
-id-arena = "2"
-indexmap = "2"
-semver = "1"
-
-[patch.crates-io]
-$patches
-TOML
-# The README's Rust example, as the application.
-python3 - README.md "$away/rust/src/main.rs" <<'PY'
-import sys
-readme = open(sys.argv[1]).read()
-start = readme.index("```rust\n") + len("```rust\n")
-open(sys.argv[2], "w").write(readme[start:readme.index("```", start)])
-PY
-# The workspace's versions and native link settings, so that the one llama.cpp
-# build (and wasmtime's) in the shared target folder serves this build too.
-cp Cargo.lock "$away/rust/"
-cp .cargo/config.toml "$away/rust/.cargo/"
-# The copied config names the CPU-variant list relative to itself: here, by its place in the repository.
-marker=$away/before-rust
-touch "$marker"
-(cd "$away/rust" && CARGO_TARGET_DIR="$root/target" cargo run --quiet --release \
-  --config "env.CMAKE_PROJECT_ggml_INCLUDE.value='$root/ggml/cmake/cpu-variants.cmake'" >"$away/rust.out")
-if [ -n "$(find target/release/deps -name 'libcranelift_codegen-*.rlib' -newer "$marker")" ]; then
-  echo "install-check: warning: Cranelift was built again for the crate (its features differ from the workspace's;" \
-    "compare \`cargo build --unit-graph\` of both, and match them in the crate's manifest above)" >&2
-fi
-check_example_output "$away/rust.out" Rust "640 dimensions"
-echo "rust: ${crates[*]} packaged; a crate depending on inf-wasi =0.1.0 built and ran the example"
+rust_status=0
+wait "$rust_pid" || rust_status=$?
+cat "$away/rust.log"
+exit "$rust_status"

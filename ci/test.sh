@@ -23,6 +23,12 @@ step set-up
 
 # One release build serves tests, the CLI and the benchmark. Model tests hold a
 # lock and use one inference thread: on two cores ggml collapses when shared.
+# While they run, the fuzz targets build on the other core (their own target
+# folder and toolchain, so no lock is shared).
+cargo test --release --workspace --locked --no-run
+CARGO_BUILD_JOBS=1 ci/fuzz.sh --build >target/fuzz-build.log 2>&1 &
+fuzz_build=$!
+trap 'kill "$fuzz_build" 2>/dev/null || true' EXIT
 cargo test --release --workspace --locked
 step "cargo test"
 
@@ -33,6 +39,7 @@ step clippy
 
 # The GGUF check every model passes before llama.cpp, and the component's own
 # parsers, fuzzed for a bounded time.
+wait "$fuzz_build" || { cat target/fuzz-build.log; echo "inf-wasi: building the fuzz targets failed" >&2; exit 1; }
 ci/fuzz.sh
 step fuzz
 
