@@ -7,7 +7,8 @@
 // (target/js/app, target/bench-peers/node). Settings come from the driver's
 // environment: INF_WASI_MODEL, BENCH_PROMPT, BENCH_THREADS, BENCH_GEN_TOKENS,
 // BENCH_CONTEXT. Prompt processing is not separable from the first token in
-// either library's streaming API, so `pp` is left out (NaN) rather than derived.
+// either library's streaming API, so `pp` is left out (NaN): the driver derives
+// it from the time to first token less one generated token's time.
 import { resourceUsage } from "node:process";
 
 const MODEL = process.env.INF_WASI_MODEL;

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The benchmark: native llama.cpp, the component with the Rust host, the Python,
-# Node and Java packages, and llama-cpp-python and node-llama-cpp as peers, on the
-# default model, and the native loop built for this CPU only beside the portable
-# one. Settings via BENCH_THREADS, BENCH_PROMPT_REPEATS,
-# BENCH_GEN_TOKENS, BENCH_RUNS; BENCH_PEERS=0 skips the peers (llama-cpp-python
-# builds llama.cpp from source on first use). Not part of the tests; run on an
+# Node and Java packages, llama.cpp's own llama-bench as the ceiling, and
+# llama-cpp-python and node-llama-cpp as peers, on the default model, and the
+# native loop built for this CPU only beside the portable one. Settings via
+# BENCH_THREADS, BENCH_PROMPT_REPEATS, BENCH_GEN_TOKENS, BENCH_RUNS;
+# BENCH_PEERS=0 skips the peers (llama-cpp-python builds llama.cpp from source
+# on first use). Not part of the tests; run on an
 # idle machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +22,8 @@ if [ "${BENCH_NATIVE_BUILD:-1}" != 0 ]; then
 else
   unset BENCH_NATIVE_BUILD
 fi
+# llama.cpp's own llama-bench, decode only: the ceiling (built once, cached).
+export BENCH_LLAMA_BENCH=$(ci/llama-bench.sh)
 ci/python.sh --build-only
 export BENCH_PYTHON=target/python-test-venv/bin/python
 ci/js.sh --build-only

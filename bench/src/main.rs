@@ -4,14 +4,18 @@
 //! peak RSS is its own); runs alternate between the rows; the table prints
 //! medians, the spread, and ratios to native. Nothing here asserts a target.
 
+mod chart;
+mod llama_bench;
 mod measure;
 mod native;
+mod sampling;
 mod through_component;
 
 use measure::{Sample, Settings};
 use std::process::Command;
 
 const NATIVE_BUILD_ROW: &str = "native, this CPU only";
+const LLAMA_BENCH_ROW: &str = "llama-bench (decode only)";
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -19,18 +23,20 @@ fn main() {
     match args.get(1).map(String::as_str) {
         Some("native") => println!("{}", native::run(&settings).to_json()),
         Some("component") => println!("{}", through_component::run(&settings).to_json()),
+        Some("llama-bench") => println!("{}", llama_bench::run(&settings).to_json()),
         _ => drive(&args[0], &settings),
     }
 }
 
 fn drive(exe: &str, settings: &Settings) {
     eprintln!(
-        "model {}, {} thread(s), prompt ~{} tokens, {} generated tokens, {} runs per row",
+        "model {}, {} thread(s), prompt ~{} tokens, {} generated tokens, {} runs per row, sampling {:?}",
         settings.model.display(),
         settings.threads,
         settings.prompt_repeats * 10,
         settings.gen_tokens,
-        settings.runs
+        settings.runs,
+        sampling::Sampling::from_env()
     );
     // Each row is a command that prints one JSON sample; the Python and Node rows
     // run only when the driver is given an interpreter or project that has the package.
@@ -43,6 +49,16 @@ fn drive(exe: &str, settings: &Settings) {
     // run-time choice of CPU code): what the portable build must match.
     if let Ok(native_build) = std::env::var("BENCH_NATIVE_BUILD") {
         rows.push((NATIVE_BUILD_ROW.into(), vec![native_build, "native".into()]));
+    }
+    // llama.cpp's own benchmark, the ceiling every row is held to (ci/llama-bench.sh builds it).
+    if std::env::var_os("BENCH_LLAMA_BENCH").is_some() {
+        rows.push((LLAMA_BENCH_ROW.into(), vec![exe.into(), "llama-bench".into()]));
+    }
+    // The other languages' rows generate greedily only (their children take no sampling setting yet).
+    let sampling = sampling::Sampling::from_env();
+    if sampling != sampling::Sampling::Greedy {
+        eprintln!("sampling {sampling:?}: the native, Rust host and llama-bench rows only");
+        return measure_rows(rows, settings);
     }
     if let Ok(python) = std::env::var("BENCH_PYTHON") {
         rows.push(("inf-wasi Python".into(), vec![python, script.into(), "inf-wasi".into()]));
@@ -62,6 +78,12 @@ fn drive(exe: &str, settings: &Settings) {
     if let Ok(dir) = std::env::var("BENCH_NODE_LLAMA_CPP") {
         rows.push(("node-llama-cpp".into(), node_row(dir, "node-llama-cpp")));
     }
+    measure_rows(rows, settings);
+}
+
+/// Runs every row `settings.runs` times, alternating, and prints the table, the
+/// ratios and the chart.
+fn measure_rows(rows: Vec<(String, Vec<String>)>, settings: &Settings) {
     let load_before = measure::load_average();
     let mut samples: Vec<Vec<Sample>> = vec![Vec::new(); rows.len()];
     for run in 0..settings.runs {
@@ -78,7 +100,10 @@ fn drive(exe: &str, settings: &Settings) {
                 std::process::exit(1);
             }
             let stdout = String::from_utf8_lossy(&out.stdout);
-            let sample = Sample::from_json(stdout.lines().last().unwrap_or("").trim());
+            let mut sample = Sample::from_json(stdout.lines().last().unwrap_or("").trim());
+            if sample.derive_prompt_speed() && run == 0 {
+                eprintln!("{name}: prompt tok/s derived from the time to first token");
+            }
             eprintln!("run {} {name}: {}", run + 1, sample.to_json());
             samples[i].push(sample);
         }
@@ -87,6 +112,25 @@ fn drive(exe: &str, settings: &Settings) {
     println!("load average before: {load_before}, after: {load_after} (2 cores; the machine should be otherwise idle)");
     let table: Vec<(&str, Vec<Sample>)> = rows.iter().map(|(n, _)| n.as_str()).zip(samples).collect();
     measure::print_table(&table);
+    let ceiling = table.iter().position(|(name, _)| *name == LLAMA_BENCH_ROW);
+    if let Some(ceiling) = ceiling {
+        measure::print_ratios_to(&table, ceiling);
+    }
+    // The chart beside the table (BENCH_CHART names the file; the README shows one).
+    let chart = std::env::var("BENCH_CHART").unwrap_or_else(|_| "target/bench.svg".into());
+    let caption = format!(
+        "{}, {} thread(s), {} prompt tokens, {} generated, {:?} sampling, medians of {} runs; dashed: llama-bench",
+        settings.model.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(),
+        settings.threads,
+        table[0].1[0].prompt_tokens,
+        settings.gen_tokens,
+        sampling::Sampling::from_env(),
+        settings.runs
+    );
+    match std::fs::write(&chart, chart::svg(&table, ceiling, &caption)) {
+        Ok(()) => println!("chart: {chart}"),
+        Err(e) => eprintln!("could not write the chart {chart}: {e}"),
+    }
     if let Some((_, built)) = table.iter().find(|(name, _)| *name == NATIVE_BUILD_ROW) {
         let portable = &table[0].1;
         let ratio = |get: fn(&Sample) -> f64| {

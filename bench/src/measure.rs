@@ -57,6 +57,18 @@ impl Sample {
         .to_string()
     }
 
+    /// Where a row cannot time prompt evaluation apart (the Node APIs stream the
+    /// first token as the first event), its prompt speed from the time to first
+    /// token less one generated token's time. Returns whether it was derived.
+    pub fn derive_prompt_speed(&mut self) -> bool {
+        let prompt_seconds = self.ttft_ms / 1e3 - 1.0 / self.tg;
+        if !self.pp.is_nan() || !prompt_seconds.is_finite() || prompt_seconds <= 0.0 {
+            return false;
+        }
+        self.pp = self.prompt_tokens / prompt_seconds;
+        true
+    }
+
     pub fn from_json(s: &str) -> Self {
         let v: Value = serde_json::from_str(s).unwrap_or_else(|e| panic!("bad sample {s:?}: {e}"));
         let f = |k: &str| v[k].as_f64().unwrap_or(f64::NAN);
@@ -161,4 +173,19 @@ pub fn print_table(rows: &[(&str, Vec<Sample>)]) {
     }
     println!("cells: median [min-max] and the ratio to native");
     println!("prompt tokens {}, generated tokens {}", rows[0].1[0].prompt_tokens, rows[0].1[0].generated);
+}
+
+/// Each row's prompt and generation speed as a share of row `ceiling`'s (medians).
+pub fn print_ratios_to(rows: &[(&str, Vec<Sample>)], ceiling: usize) {
+    type Get = fn(&Sample) -> f64;
+    let med = |samples: &[Sample], get: Get| median(&mut samples.iter().map(get).collect::<Vec<_>>());
+    let (name, top) = (&rows[ceiling].0, &rows[ceiling].1);
+    println!("against {name}:");
+    for (row, samples) in rows.iter().filter(|(row, _)| row != name) {
+        println!(
+            "  {row:<22} prompt {:.3}x, gen {:.3}x",
+            med(samples, |s| s.pp) / med(top, |s| s.pp),
+            med(samples, |s| s.tg) / med(top, |s| s.tg)
+        );
+    }
 }

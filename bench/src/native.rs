@@ -6,7 +6,6 @@ use llama_cpp_2::context::params::LlamaContextParams;
 use llama_cpp_2::llama_batch::LlamaBatch;
 use llama_cpp_2::model::params::LlamaModelParams;
 use llama_cpp_2::model::LlamaModel;
-use llama_cpp_2::sampling::LlamaSampler;
 use std::num::NonZeroU32;
 use std::time::Instant;
 
@@ -31,7 +30,7 @@ pub fn run(s: &Settings) -> Sample {
     }
     let mut ctx = model.new_context(backend, params()).unwrap();
     let vocab = model.vocab();
-    let mut sampler = LlamaSampler::greedy();
+    let mut sampler = crate::sampling::Sampling::from_env().native_sampler(&model);
     let mut batch = LlamaBatch::new(512, 1);
 
     // Tokenizing is inside the timed region, as it is inside the component's prompt call.

@@ -1,7 +1,7 @@
 //! The same work through the component with the Rust host.
 
 use crate::measure::{median, peak_rss_mib, Sample, Settings};
-use inf_wasi::{Engine, GenerateOptions};
+use inf_wasi::Engine;
 use std::time::Instant;
 
 pub fn run(s: &Settings) -> Sample {
@@ -26,7 +26,7 @@ pub fn run(s: &Settings) -> Sample {
     }
     trace("sessions made");
     let mut session = engine.session("m").unwrap();
-    let options = GenerateOptions::greedy().max_tokens(s.gen_tokens);
+    let options = crate::sampling::Sampling::from_env().options(s.gen_tokens);
     let prompt = s.prompt();
 
     // complete-stream evaluates the prompt before it returns: that is the prompt-processing boundary.

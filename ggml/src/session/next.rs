@@ -5,15 +5,15 @@ use super::prompt::decode_failed;
 use super::{cancelled, Reply, Session};
 use crate::error::ProfileError;
 use crate::model::LoadedModel;
+use crate::sampling::TokenPicker;
 use crate::tensor::{NamedTensor, Tensor};
 use inf_wasi_profile::{encode, tensors, Finish, NextStatus};
 use llama_cpp_2::llama_batch::LlamaBatch;
-use llama_cpp_2::sampling::LlamaSampler;
 use std::sync::Arc;
 
-/// A generation in progress: the sampler and how it ended, once it has.
+/// A generation in progress: how it picks tokens and how it ended, once it has.
 pub(super) struct Generation {
-    sampler: LlamaSampler,
+    picker: TokenPicker,
     /// A token was returned but the context had no room to evaluate it.
     context_full: bool,
     finish: Option<Finish>,
@@ -22,8 +22,8 @@ pub(super) struct Generation {
 }
 
 impl Generation {
-    pub(super) fn new(sampler: LlamaSampler) -> Self {
-        Self { sampler, context_full: false, finish: None, produced: 0 }
+    pub(super) fn new(picker: TokenPicker) -> Self {
+        Self { picker, context_full: false, finish: None, produced: 0 }
     }
 }
 
@@ -52,7 +52,7 @@ impl Session {
         }
         generation.produced += 1;
         let vocab = loaded.llama.vocab();
-        let token = generation.sampler.sample(ctx, -1);
+        let token = generation.picker.pick(ctx);
         if vocab.is_eog(token) {
             generation.finish = Some(Finish::Eog);
             return Ok((encode(&NextStatus::Finish(Finish::Eog)), Vec::new()));

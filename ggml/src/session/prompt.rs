@@ -8,7 +8,7 @@ use crate::cancel::CancelFlag;
 use crate::context::OwnedContext;
 use crate::error::{ErrorCode, ProfileError};
 use crate::model::LoadedModel;
-use crate::sampling::sampler_chain;
+use crate::sampling::TokenPicker;
 use inf_wasi_profile::{Prompted, SamplingConfig};
 use llama_cpp_2::llama_batch::LlamaBatch;
 use llama_cpp_2::token::LlamaToken;
@@ -37,11 +37,11 @@ impl Session {
         let n_ctx = self.context_size(loaded);
         fits_in_context(n_ctx, || format!("the prompt is {} tokens", tokens.len()), tokens.len())?;
         // Built before the cache is touched, so a bad grammar changes nothing.
-        let sampler = sampler_chain(&config, &loaded.llama, &tokens)?;
+        let picker = TokenPicker::new(&config, &loaded.llama, &tokens)?;
         self.generation = None;
         self.ensure_context(loaded)?;
         let cached = self.evaluate(&tokens, loaded.options.batch_size as usize)?;
-        self.generation = Some(Generation::new(sampler));
+        self.generation = Some(Generation::new(picker));
         Ok(Prompted { prompt_tokens: tokens.len() as u32, cached_tokens: cached as u32, context_size: n_ctx })
     }
 

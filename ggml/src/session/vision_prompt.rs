@@ -8,7 +8,7 @@ use super::prompt::fits_in_context;
 use super::{cancelled, Session};
 use crate::error::{ErrorCode, ProfileError};
 use crate::model::LoadedModel;
-use crate::sampling::sampler_chain;
+use crate::sampling::TokenPicker;
 use crate::vision::Chunks;
 use inf_wasi_profile::{Prompted, SamplingConfig};
 use std::ops::Range;
@@ -70,7 +70,7 @@ impl Session {
         let n_ctx = self.context_size(loaded);
         let positions = chunks.total_positions();
         fits_in_context(n_ctx, || format!("the prompt and its images take {positions} positions"), positions)?;
-        let sampler = sampler_chain(&config, &loaded.llama, &chunks.text_tokens())?;
+        let picker = TokenPicker::new(&config, &loaded.llama, &chunks.text_tokens())?;
         self.generation = None;
         self.ensure_context(loaded)?;
         if self.cancel.is_cancelled() {
@@ -84,7 +84,7 @@ impl Session {
             return Err(if self.cancel.is_cancelled() { cancelled() } else { e });
         }
         self.history = chunks.history();
-        self.generation = Some(Generation::new(sampler));
+        self.generation = Some(Generation::new(picker));
         Ok(Prompted { prompt_tokens: chunks.total_tokens() as u32, cached_tokens: 0, context_size: n_ctx })
     }
 }
