@@ -4,9 +4,9 @@
 # llama-cpp-python and node-llama-cpp as peers, on the default model, and the
 # native loop built for this CPU only beside the portable one. Settings via
 # BENCH_THREADS, BENCH_PROMPT_REPEATS, BENCH_GEN_TOKENS, BENCH_RUNS;
-# BENCH_PEERS=0 skips the peers (llama-cpp-python builds llama.cpp from source
-# on first use). Not part of the tests; run on an
-# idle machine.
+# BENCH_PEERS=0 skips the peers, BENCH_PEERS=node runs node-llama-cpp alone
+# (llama-cpp-python builds llama.cpp from source on first use). Not part of
+# the tests; run on an idle machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ci/setup.sh
@@ -31,7 +31,8 @@ cp bench/node_row.mjs target/js/app/
 export BENCH_NODE_APP=target/js/app
 (cd bindings/java && mvn -B -q -ntp package -DskipTests)
 export BENCH_JAVA_JAR=$(ls "$(pwd)"/bindings/java/target/inf-wasi-*.jar)
-if [ "${BENCH_PEERS:-1}" != 0 ]; then
+peers=${BENCH_PEERS:-1}
+if [ "$peers" = 1 ]; then
   peer=target/bench-peers
   if [ ! -x "$peer/bin/python" ] || ! "$peer/bin/python" -c "import llama_cpp" 2>/dev/null; then
     echo "inf-wasi: building llama-cpp-python for the peer row (several minutes, once)" >&2
@@ -39,6 +40,8 @@ if [ "${BENCH_PEERS:-1}" != 0 ]; then
     CMAKE_ARGS="-DGGML_NATIVE=ON" "$peer/bin/pip" install --quiet "llama-cpp-python==0.3.*"
   fi
   export BENCH_LLAMA_CPP_PYTHON=$peer/bin/python
+fi
+if [ "$peers" = 1 ] || [ "$peers" = node ]; then
   # node-llama-cpp with its prebuilt CPU binaries (it cannot build here: its
   # source build downloads llama.cpp).
   node_peer=target/bench-peers/node
