@@ -4,7 +4,8 @@
 //     java -cp bindings/java/target/inf-wasi-0.1.0.jar bench/JavaRow.java
 //
 // Settings come from the driver's environment: INF_WASI_MODEL, BENCH_PROMPT,
-// BENCH_THREADS, BENCH_GEN_TOKENS, BENCH_CONTEXT.
+// BENCH_THREADS, BENCH_GEN_TOKENS, BENCH_CONTEXT, and the sampling setting:
+// BENCH_TEMPERATURE, BENCH_SEED, BENCH_JSON_SCHEMA (absent: the default).
 import dev.infwasi.Completion;
 import dev.infwasi.Engine;
 import dev.infwasi.GenerateOptions;
@@ -15,6 +16,17 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 public class JavaRow {
+    /** The sampling setting from the driver (absent: the package's default). */
+    static GenerateOptions.Builder sampling(GenerateOptions.Builder b) {
+        String temperature = System.getenv("BENCH_TEMPERATURE");
+        String seed = System.getenv("BENCH_SEED");
+        String schema = System.getenv("BENCH_JSON_SCHEMA");
+        if (temperature != null) b.temperature(Float.parseFloat(temperature));
+        if (seed != null) b.seed(Long.parseLong(seed));
+        if (schema != null) b.jsonSchema(schema);
+        return b;
+    }
+
     static String env(String name, String fallback) {
         String v = System.getenv(name);
         return v == null ? fallback : v;
@@ -50,7 +62,7 @@ public class JavaRow {
             }
             Arrays.sort(sessionMs);
             try (Session session = engine.session("m")) {
-                GenerateOptions options = GenerateOptions.builder().temperature(0).maxTokens(gen).build();
+                GenerateOptions options = sampling(GenerateOptions.builder().maxTokens(gen)).build();
                 // iterator() starts the stream, which evaluates the prompt: the prompt-processing boundary.
                 long start = System.nanoTime();
                 TokenIterator it = session.iterator(prompt, options);

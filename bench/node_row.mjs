@@ -6,7 +6,8 @@
 // ci/bench.sh copies this file into the project that has the package installed
 // (target/js/app, target/bench-peers/node). Settings come from the driver's
 // environment: INF_WASI_MODEL, BENCH_PROMPT, BENCH_THREADS, BENCH_GEN_TOKENS,
-// BENCH_CONTEXT. Prompt processing is not separable from the first token in
+// BENCH_CONTEXT, and the sampling setting: BENCH_TEMPERATURE, BENCH_SEED,
+// BENCH_JSON_SCHEMA. Prompt processing is not separable from the first token in
 // either library's streaming API, so `pp` is left out (NaN): the driver derives
 // it from the time to first token less one generated token's time.
 import { resourceUsage } from "node:process";
@@ -16,6 +17,11 @@ const PROMPT = process.env.BENCH_PROMPT;
 const THREADS = Number(process.env.BENCH_THREADS ?? 1);
 const GEN = Number(process.env.BENCH_GEN_TOKENS ?? 64);
 const CONTEXT = Number(process.env.BENCH_CONTEXT ?? 2048);
+// The sampling setting (absent: the package's default).
+const SAMPLING = {};
+if (process.env.BENCH_TEMPERATURE !== undefined) SAMPLING.temperature = Number(process.env.BENCH_TEMPERATURE);
+if (process.env.BENCH_SEED !== undefined) SAMPLING.seed = Number(process.env.BENCH_SEED);
+if (process.env.BENCH_JSON_SCHEMA !== undefined) SAMPLING.jsonSchema = process.env.BENCH_JSON_SCHEMA;
 
 /** The median, as the Rust rows compute it (the mean of the middle two for an even count). */
 function median(values) {
@@ -56,7 +62,7 @@ async function infWasiRow() {
   const session = engine.session("m");
   await session.history();
   const start = performance.now();
-  const stream = session.stream(PROMPT, { temperature: 0, maxTokens: GEN });
+  const stream = session.stream(PROMPT, { ...SAMPLING, maxTokens: GEN });
   const { first, total } = await timeStream(stream, start);
   const usage = stream.completion.usage;
   await engine.close();

@@ -4,7 +4,8 @@ the Rust rows (bench/src/): prints one JSON sample on stdout.
     python python_row.py inf-wasi | llama-cpp-python
 
 Settings come from the driver's environment: INF_WASI_MODEL, BENCH_PROMPT,
-BENCH_THREADS, BENCH_GEN_TOKENS, BENCH_CONTEXT.
+BENCH_THREADS, BENCH_GEN_TOKENS, BENCH_CONTEXT, and the sampling setting:
+BENCH_TEMPERATURE, BENCH_SEED, BENCH_JSON_SCHEMA (absent: the package's default).
 """
 
 import json
@@ -19,6 +20,13 @@ PROMPT = os.environ["BENCH_PROMPT"]
 THREADS = int(os.environ.get("BENCH_THREADS", "1"))
 GEN = int(os.environ.get("BENCH_GEN_TOKENS", "64"))
 CONTEXT = int(os.environ.get("BENCH_CONTEXT", "2048"))
+SAMPLING: dict = {}
+if "BENCH_TEMPERATURE" in os.environ:
+    SAMPLING["temperature"] = float(os.environ["BENCH_TEMPERATURE"])
+if "BENCH_SEED" in os.environ:
+    SAMPLING["seed"] = int(os.environ["BENCH_SEED"])
+if "BENCH_JSON_SCHEMA" in os.environ:
+    SAMPLING["json_schema"] = os.environ["BENCH_JSON_SCHEMA"]
 
 
 def peak_rss_mib() -> float:
@@ -39,7 +47,7 @@ def inf_wasi_row() -> dict:
         s.close()
     session = engine.session("m")
     start = time.perf_counter()
-    stream = session.stream(PROMPT, temperature=0, max_tokens=GEN)  # evaluates the prompt
+    stream = session.stream(PROMPT, max_tokens=GEN, **SAMPLING)  # evaluates the prompt
     prompt_done = time.perf_counter() - start
     first = None
     for _piece in stream:

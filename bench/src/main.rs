@@ -54,16 +54,12 @@ fn drive(exe: &str, settings: &Settings) {
     if std::env::var_os("BENCH_LLAMA_BENCH").is_some() {
         rows.push((LLAMA_BENCH_ROW.into(), vec![exe.into(), "llama-bench".into()]));
     }
-    // The other languages' rows generate greedily only (their children take no sampling setting yet).
-    let sampling = sampling::Sampling::from_env();
-    if sampling != sampling::Sampling::Greedy {
-        eprintln!("sampling {sampling:?}: the native, Rust host and llama-bench rows only");
-        return measure_rows(rows, settings);
-    }
     if let Ok(python) = std::env::var("BENCH_PYTHON") {
         rows.push(("inf-wasi Python".into(), vec![python, script.into(), "inf-wasi".into()]));
     }
-    if let Ok(python) = std::env::var("BENCH_LLAMA_CPP_PYTHON") {
+    // The peers' rows generate greedily only.
+    let greedy = sampling::Sampling::from_env() == sampling::Sampling::Greedy;
+    if let (Ok(python), true) = (std::env::var("BENCH_LLAMA_CPP_PYTHON"), greedy) {
         rows.push(("llama-cpp-python".into(), vec![python, script.into(), "llama-cpp-python".into()]));
     }
     if let Ok(jar) = std::env::var("BENCH_JAVA_JAR") {
@@ -75,7 +71,7 @@ fn drive(exe: &str, settings: &Settings) {
     if let Ok(dir) = std::env::var("BENCH_NODE_APP") {
         rows.push(("inf-wasi Node".into(), node_row(dir, "inf-wasi")));
     }
-    if let Ok(dir) = std::env::var("BENCH_NODE_LLAMA_CPP") {
+    if let (Ok(dir), true) = (std::env::var("BENCH_NODE_LLAMA_CPP"), greedy) {
         rows.push(("node-llama-cpp".into(), node_row(dir, "node-llama-cpp")));
     }
     measure_rows(rows, settings);
@@ -93,6 +89,7 @@ fn measure_rows(rows: Vec<(String, Vec<String>)>, settings: &Settings) {
                 .env("INF_WASI_MODEL", &settings.model)
                 .env("BENCH_PROMPT", settings.prompt())
                 .env("BENCH_CONTEXT", settings.context.to_string())
+                .envs(sampling::Sampling::from_env().child_env())
                 .output()
                 .expect("run a benchmark child");
             if !out.status.success() {

@@ -2,7 +2,9 @@
 //! and the component: `greedy` (the default), `default` (the profile's default
 //! sampler: temperature 0.8, top-k 40, top-p 0.95, min-p 0.05, a fixed seed) or
 //! `json` (greedy under the grammar of a JSON schema, the component's own
-//! conversion), so that each setting's per-token cost shows against greedy.
+//! conversion), so that each setting's per-token cost shows against greedy. The
+//! Python, Java and Node rows get the same setting through the environment; the
+//! peers (llama-cpp-python, node-llama-cpp) run greedy only.
 
 use inf_wasi::GenerateOptions;
 use inf_wasi_profile::SamplingConfig;
@@ -28,6 +30,17 @@ impl Sampling {
             Ok("json") => Self::Json,
             Ok("greedy") | Err(_) => Self::Greedy,
             Ok(other) => panic!("BENCH_SAMPLING={other}: use greedy, default or json"),
+        }
+    }
+
+    /// The setting for the other languages' rows, as environment variables they
+    /// read: `BENCH_TEMPERATURE`, `BENCH_SEED`, `BENCH_JSON_SCHEMA` (each absent
+    /// where the binding's default holds).
+    pub fn child_env(self) -> Vec<(&'static str, String)> {
+        match self {
+            Self::Greedy => vec![("BENCH_TEMPERATURE", "0".into())],
+            Self::Default => vec![("BENCH_SEED", SEED.to_string())],
+            Self::Json => vec![("BENCH_TEMPERATURE", "0".into()), ("BENCH_JSON_SCHEMA", SCHEMA.into())],
         }
     }
 
