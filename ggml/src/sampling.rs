@@ -44,13 +44,11 @@ impl TokenPicker {
     /// tokens already in context.
     pub fn new(config: &SamplingConfig, model: &LlamaModel, history: &[LlamaToken]) -> Result<Self, ProfileError> {
         config.validate()?;
-        let grammar =
-            match &config.grammar {
-                Some(grammar) => Some(LlamaSampler::grammar(model, grammar, "root").map_err(|e| {
-                    ProfileError::invalid_input(format!("grammar does not parse (llama.cpp GBNF): {e}"))
-                })?),
-                None => None,
-            };
+        let grammar = config.grammar.as_deref().map(|gbnf| {
+            LlamaSampler::grammar(model, gbnf, "root")
+                .map_err(|e| ProfileError::invalid_input(format!("grammar does not parse (llama.cpp GBNF): {e}")))
+        });
+        let grammar = grammar.transpose()?;
         let choice = if config.temperature <= 0.0 && config.repeat_penalty == 1.0 {
             Choice::Argmax
         } else {
@@ -112,7 +110,7 @@ fn allows(grammar: &mut LlamaSampler, token: LlamaToken) -> bool {
 /// never wins). Sixteen lanes, each keeping its own first maximum, so that the
 /// compiler vectorises the scan; the lanes then agree on the largest value at
 /// the lowest index.
-pub fn first_max(values: &[f32]) -> usize {
+fn first_max(values: &[f32]) -> usize {
     const LANES: usize = 16;
     let mut best = [f32::NEG_INFINITY; LANES];
     let mut at = [0usize; LANES];
