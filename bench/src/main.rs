@@ -29,6 +29,7 @@ fn main() {
 }
 
 fn drive(exe: &str, settings: &Settings) {
+    let sampling = sampling::Sampling::from_env();
     eprintln!(
         "model {}, {} thread(s), prompt ~{} tokens, {} generated tokens, {} runs per row, sampling {:?}",
         settings.model.display(),
@@ -36,7 +37,7 @@ fn drive(exe: &str, settings: &Settings) {
         settings.prompt_repeats * 10,
         settings.gen_tokens,
         settings.runs,
-        sampling::Sampling::from_env()
+        sampling
     );
     // Each row is a command that prints one JSON sample; the Python and Node rows
     // run only when the driver is given an interpreter or project that has the package.
@@ -58,7 +59,7 @@ fn drive(exe: &str, settings: &Settings) {
         rows.push(("inf-wasi Python".into(), vec![python, script.into(), "inf-wasi".into()]));
     }
     // The peers' rows generate greedily only.
-    let greedy = sampling::Sampling::from_env() == sampling::Sampling::Greedy;
+    let greedy = sampling == sampling::Sampling::Greedy;
     if let (Ok(python), true) = (std::env::var("BENCH_LLAMA_CPP_PYTHON"), greedy) {
         rows.push(("llama-cpp-python".into(), vec![python, script.into(), "llama-cpp-python".into()]));
     }
@@ -74,12 +75,12 @@ fn drive(exe: &str, settings: &Settings) {
     if let (Ok(dir), true) = (std::env::var("BENCH_NODE_LLAMA_CPP"), greedy) {
         rows.push(("node-llama-cpp".into(), node_row(dir, "node-llama-cpp")));
     }
-    measure_rows(rows, settings);
+    measure_rows(rows, settings, sampling);
 }
 
 /// Runs every row `settings.runs` times, alternating, and prints the table, the
 /// ratios and the chart.
-fn measure_rows(rows: Vec<(String, Vec<String>)>, settings: &Settings) {
+fn measure_rows(rows: Vec<(String, Vec<String>)>, settings: &Settings, sampling: sampling::Sampling) {
     let load_before = measure::load_average();
     let mut samples: Vec<Vec<Sample>> = vec![Vec::new(); rows.len()];
     for run in 0..settings.runs {
@@ -89,7 +90,7 @@ fn measure_rows(rows: Vec<(String, Vec<String>)>, settings: &Settings) {
                 .env("INF_WASI_MODEL", &settings.model)
                 .env("BENCH_PROMPT", settings.prompt())
                 .env("BENCH_CONTEXT", settings.context.to_string())
-                .envs(sampling::Sampling::from_env().child_env())
+                .envs(sampling.child_env())
                 .output()
                 .expect("run a benchmark child");
             if !out.status.success() {
@@ -121,7 +122,7 @@ fn measure_rows(rows: Vec<(String, Vec<String>)>, settings: &Settings) {
         settings.threads,
         table[0].1[0].prompt_tokens,
         settings.gen_tokens,
-        sampling::Sampling::from_env(),
+        sampling,
         settings.runs
     );
     match std::fs::write(&chart, chart::svg(&table, ceiling, &caption)) {
