@@ -23,15 +23,17 @@ command -v cargo-fuzz >/dev/null 2>&1 || cargo install --quiet --locked cargo-fu
 # is installed, else the stable compiler allowed them, without a sanitizer.
 # One target folder for both fuzz crates: libFuzzer (C++) and the shared
 # dependencies are compiled once, not once per crate.
+if [ -z "${FUZZ_STABLE:-}" ] && rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+  toolchain=(+nightly) sanitizer=address
+else
+  export RUSTC_BOOTSTRAP=1
+  toolchain=() sanitizer=none
+fi
 # cargo_fuzz SUBCOMMAND ARGS...: cargo fuzz with those settings.
 cargo_fuzz() {
   local command=$1
   shift
-  if [ -z "${FUZZ_STABLE:-}" ] && rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
-    cargo +nightly fuzz "$command" --sanitizer address --target-dir "$root/target/fuzz" "$@"
-  else
-    RUSTC_BOOTSTRAP=1 cargo fuzz "$command" --sanitizer none --target-dir "$root/target/fuzz" "$@"
-  fi
+  cargo "${toolchain[@]}" fuzz "$command" --sanitizer "$sanitizer" --target-dir "$root/target/fuzz" "$@"
 }
 
 if [ "${1:-}" = --build ]; then
