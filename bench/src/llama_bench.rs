@@ -28,6 +28,7 @@ pub fn run(s: &Settings) -> Sample {
         ttft_ms: f64::NAN,
         session_ms: f64::NAN,
         peak_rss_mib: f64::NAN,
+        decode_tg: tg,
     }
 }
 

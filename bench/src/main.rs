@@ -91,6 +91,7 @@ fn measure_rows(rows: Vec<(String, Vec<String>)>, settings: &Settings, sampling:
                 .env("BENCH_PROMPT", settings.prompt())
                 .env("BENCH_CONTEXT", settings.context.to_string())
                 .envs(sampling.child_env())
+                .env("INF_WASI_DECODE_CLOCK", "1")
                 .output()
                 .expect("run a benchmark child");
             if !out.status.success() {
@@ -99,6 +100,7 @@ fn measure_rows(rows: Vec<(String, Vec<String>)>, settings: &Settings, sampling:
             }
             let stdout = String::from_utf8_lossy(&out.stdout);
             let mut sample = Sample::from_json(stdout.lines().last().unwrap_or("").trim());
+            sample.read_decode_clock(&String::from_utf8_lossy(&out.stderr));
             if sample.derive_prompt_speed() && run == 0 {
                 eprintln!("{name}: prompt tok/s derived from the time to first token");
             }

@@ -48,12 +48,16 @@ pub struct Sample {
     /// Creating a session ready for a prompt (a llama.cpp context; plus instantiation for the component), ms.
     pub session_ms: f64,
     pub peak_rss_mib: f64,
+    /// Generated tokens per second of llama.cpp's decode alone (the decode
+    /// clock's count over its time): `tg` over this is the share of generation
+    /// time spent decoding, the rest being the row's own cost per token.
+    pub decode_tg: f64,
 }
 
 impl Sample {
     pub fn to_json(&self) -> String {
         json!({"prompt_tokens": self.prompt_tokens, "generated": self.generated, "pp": self.pp, "tg": self.tg,
-               "ttft_ms": self.ttft_ms, "session_ms": self.session_ms, "peak_rss_mib": self.peak_rss_mib})
+               "ttft_ms": self.ttft_ms, "session_ms": self.session_ms, "peak_rss_mib": self.peak_rss_mib, "decode_tg": self.decode_tg})
         .to_string()
     }
 
@@ -69,6 +73,19 @@ impl Sample {
         true
     }
 
+    /// Reads the decode clock's exit report (`INF_WASI_DECODE_CLOCK=1`, see
+    /// ggml/src/decode_clock.rs) from a child's stderr, where the row did not time its decodes itself.
+    pub fn read_decode_clock(&mut self, stderr: &str) {
+        let report = stderr.lines().rev().find_map(|l| l.strip_prefix("inf-wasi decode clock: "));
+        let figures = report.and_then(|r| {
+            let (decodes, rest) = r.split_once(" decodes, ")?;
+            Some((decodes.parse::<f64>().ok()?, rest.strip_suffix(" ns")?.parse::<f64>().ok()?))
+        });
+        if let (Some((decodes, nanos)), true) = (figures, self.decode_tg.is_nan()) {
+            self.decode_tg = decodes / (nanos / 1e9);
+        }
+    }
+
     pub fn from_json(s: &str) -> Self {
         let v: Value = serde_json::from_str(s).unwrap_or_else(|e| panic!("bad sample {s:?}: {e}"));
         let f = |k: &str| v[k].as_f64().unwrap_or(f64::NAN);
@@ -80,6 +97,7 @@ impl Sample {
             ttft_ms: f("ttft_ms"),
             session_ms: f("session_ms"),
             peak_rss_mib: f("peak_rss_mib"),
+            decode_tg: f("decode_tg"),
         }
     }
 }
@@ -175,17 +193,42 @@ pub fn print_table(rows: &[(&str, Vec<Sample>)]) {
     println!("prompt tokens {}, generated tokens {}", rows[0].1[0].prompt_tokens, rows[0].1[0].generated);
 }
 
-/// Each row's prompt and generation speed as a share of row `ceiling`'s (medians).
+/// Each row's prompt and generation speed as a share of row `ceiling`'s: the
+/// ratio of the medians, and the median of the ratios run by run. The rows run
+/// one after another within a run, so each run's ratio compares two
+/// measurements seconds apart: the machine's slow drifts (another tenant, the
+/// clock) cancel out of it, where they widen the spread of each row's median.
 pub fn print_ratios_to(rows: &[(&str, Vec<Sample>)], ceiling: usize) {
     type Get = fn(&Sample) -> f64;
     let med = |samples: &[Sample], get: Get| median(&mut samples.iter().map(get).collect::<Vec<_>>());
     let (name, top) = (&rows[ceiling].0, &rows[ceiling].1);
-    println!("against {name}:");
+    println!("against {name} (ratio of medians; median [min-max] of the run-by-run ratios):");
     for (row, samples) in rows.iter().filter(|(row, _)| row != name) {
+        let paired = |get: Get| {
+            let mut r: Vec<f64> = samples.iter().zip(top).map(|(s, t)| get(s) / get(t)).collect();
+            let (lo, hi) = r
+                .iter()
+                .filter(|x| !x.is_nan())
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+            format!("{:.3}x [{lo:.3}-{hi:.3}]", median(&mut r))
+        };
         println!(
-            "  {row:<22} prompt {:.3}x, gen {:.3}x",
+            "  {row:<22} prompt {:.3}x; {}, gen {:.3}x; {}",
             med(samples, |s| s.pp) / med(top, |s| s.pp),
-            med(samples, |s| s.tg) / med(top, |s| s.tg)
+            paired(|s| s.pp),
+            med(samples, |s| s.tg) / med(top, |s| s.tg),
+            paired(|s| s.tg),
+        );
+    }
+    println!("time in llama.cpp's decode (the decode clock): decode-only gen tok/s, its ratio to {name}'s, and the share of generation time it takes (medians; min-max of the share):");
+    for (row, samples) in rows.iter().filter(|(row, s)| row != name && s.iter().any(|s| !s.decode_tg.is_nan())) {
+        let mut shares: Vec<f64> = samples.iter().map(|s| s.tg / s.decode_tg).collect();
+        let (lo, hi) = shares.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+        println!(
+            "  {row:<22} {:.2} tok/s, {:.3}x; share {:.3} [{lo:.3}-{hi:.3}]",
+            med(samples, |s| s.decode_tg),
+            med(samples, |s| s.decode_tg) / med(top, |s| s.tg),
+            median(&mut shares),
         );
     }
 }

@@ -42,6 +42,7 @@ pub fn run(s: &Settings) -> Sample {
     let mut pos = prompt.len() as i32;
     let mut generated = 0u32;
     let mut first = None;
+    let mut decoding = std::time::Duration::ZERO;
     while generated < s.gen_tokens {
         let token = sampler.sample(&ctx, -1);
         if vocab.is_eog(token) {
@@ -50,7 +51,9 @@ pub fn run(s: &Settings) -> Sample {
         let _piece = vocab.token_to_piece(token, false, None);
         batch.clear();
         batch.add(token, pos, &[0], true).unwrap();
+        let decode_start = Instant::now();
         ctx.decode(&mut batch).unwrap();
+        decoding += decode_start.elapsed();
         pos += 1;
         generated += 1;
         first.get_or_insert_with(|| start.elapsed());
@@ -65,5 +68,6 @@ pub fn run(s: &Settings) -> Sample {
         ttft_ms: first.as_secs_f64() * 1e3,
         session_ms: median(&mut session_ms),
         peak_rss_mib: peak_rss_mib(),
+        decode_tg: generated as f64 / decoding.as_secs_f64(),
     }
 }

@@ -30,6 +30,16 @@ export interface ModelSpec {
   threads?: number;
   /** Prompt tokens evaluated per batch (default 512). */
   batchSize?: number;
+  /**
+   * Sessions of the model that share one llama.cpp context (default 1). Sessions generating at the
+   * same time (in their workers) then have their tokens decoded together: continuous batching.
+   */
+  parallel?: number;
+  /**
+   * `"exact"` (default): each session's output is what it would be alone; `"fast"`: a step's work in
+   * one decode, for more throughput, but an output may differ from the one alone.
+   */
+  batching?: "exact" | "fast";
 }
 
 export interface EngineOptions {
@@ -41,6 +51,10 @@ export interface EngineOptions {
   contextSize?: number;
   /** Default `batchSize` for every model. */
   batchSize?: number;
+  /** Default `parallel` for every model. */
+  parallel?: number;
+  /** Default `batching` for every model. */
+  batching?: "exact" | "fast";
   /**
    * Keep one worker (a thread with an instance of the component) started ahead of need, so that
    * a new session starts in milliseconds rather than tens of them; costs the memory of an idle

@@ -7,9 +7,11 @@
 //! imports, so every language runs exactly the same inference code.
 
 mod amx_probe;
+mod batch;
 mod cancel;
 mod context;
 mod cpu_variant;
+mod decode_clock;
 mod embedding;
 mod error;
 mod gguf_check;
@@ -24,14 +26,16 @@ mod session;
 mod tensor;
 mod vision;
 
+pub use batch::batching_stats;
 pub use cancel::CancelFlag;
 pub use cpu_variant::CpuVariant;
+pub use decode_clock::decode_clock;
 pub use error::{ErrorCode, ProfileError};
 /// The profile's messages, for hosts and tests that drive a [`Session`] directly.
 pub use inf_wasi_profile as profile;
 pub use model::{
-    LoadOptions, Model, OptionalLoadOptions, DEFAULT_MAX_CONTEXT_SIZE, DEFAULT_MAX_IMAGE_BYTES,
-    DEFAULT_MAX_OUTPUT_TOKENS,
+    Batching, LoadOptions, Model, OptionalLoadOptions, DEFAULT_MAX_CONTEXT_SIZE, DEFAULT_MAX_IMAGE_BYTES,
+    DEFAULT_MAX_OUTPUT_TOKENS, MAX_PARALLEL,
 };
 pub use registry::ModelRegistry;
 pub use session::Session;

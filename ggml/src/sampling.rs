@@ -5,7 +5,6 @@
 
 use crate::error::ProfileError;
 use inf_wasi_profile::SamplingConfig;
-use llama_cpp_2::context::LlamaContext;
 use llama_cpp_2::model::LlamaModel;
 use llama_cpp_2::sampling::LlamaSampler;
 use llama_cpp_2::token::data::LlamaTokenData;
@@ -57,9 +56,8 @@ impl TokenPicker {
         Ok(Self { grammar, choice })
     }
 
-    /// The next token, from the logits of the last evaluated position.
-    pub fn pick(&mut self, ctx: &LlamaContext) -> LlamaToken {
-        let logits = ctx.get_logits_ith(-1);
+    /// The next token, from the logits of the position it follows.
+    pub fn pick(&mut self, logits: &[f32]) -> LlamaToken {
         let mut token = self.choice.choose(logits, None);
         if let Some(grammar) = self.grammar.as_mut() {
             if !allows(grammar, token) {

@@ -1,13 +1,15 @@
-//! A session: one execution context of the ggml profile. It owns a llama.cpp
-//! context (its own KV cache) over the shared weights, remembers which tokens
-//! that cache holds, and runs one operation per `compute` call. Reading a
-//! prompt with KV-cache reuse is in `prompt.rs`, a prompt with images in
-//! `vision_prompt.rs`, and producing the next token in `next.rs`.
+//! A session: one execution context of the ggml profile. It holds a slot, a
+//! sequence of its own in a llama.cpp context it may share with other
+//! sessions (`batch.rs`), remembers which tokens that sequence's cache holds,
+//! and runs one operation per `compute` call. Reading a prompt with KV-cache
+//! reuse is in `prompt.rs`, a prompt with images in `vision_prompt.rs`, and
+//! producing the next token in `next.rs`.
 
 mod next;
 mod prompt;
 mod vision_prompt;
 
+use crate::batch::Slot;
 use crate::cancel::CancelFlag;
 use crate::context::OwnedContext;
 use crate::embedding;
@@ -27,14 +29,15 @@ use std::sync::Arc;
 type Reply = (Vec<u8>, Vec<NamedTensor>);
 
 pub struct Session {
-    ctx: Option<OwnedContext>,
+    /// Declared first, so given back before the model reference below goes.
+    slot: Option<Slot>,
     embed_ctx: Option<OwnedContext>,
     generation: Option<Generation>,
     loaded: Option<Arc<LoadedModel>>,
     model: Arc<Model>,
     /// Context size asked for by `configure`; the model's default otherwise.
     n_ctx: Option<u32>,
-    /// The tokens whose keys and values are in `ctx`'s cache, in position order.
+    /// The tokens whose keys and values are in the slot's cache, in position order.
     history: Vec<LlamaToken>,
     cancel: CancelFlag,
 }
@@ -48,7 +51,7 @@ impl Session {
     /// A session that stops its generation, with a `cancelled` error, once `cancel` is raised.
     pub fn with_cancel(model: Arc<Model>, cancel: CancelFlag) -> Self {
         Self {
-            ctx: None,
+            slot: None,
             embed_ctx: None,
             generation: None,
             loaded: None,
@@ -181,39 +184,46 @@ impl Session {
             }
             if self.n_ctx != Some(size) {
                 self.clear();
-                self.ctx = None;
+                self.slot = None;
                 self.embed_ctx = None;
                 self.n_ctx = Some(size);
             }
         }
-        // The context is made now, so a session is ready (and its memory
-        // reserved) before its first prompt; `prompt` makes it otherwise.
+        // The slot is taken now, so a session is ready (and its memory
+        // reserved) before its first prompt; `prompt` takes it otherwise.
         let loaded = self.loaded()?;
-        self.ensure_context(&loaded)?;
+        self.ensure_slot(&loaded)?;
         Ok(Configured { context_size: self.context_size(&loaded) })
     }
 
-    /// Makes the session's llama.cpp context, at its configured size, if it has none.
-    fn ensure_context(&mut self, loaded: &Arc<LoadedModel>) -> Result<(), ProfileError> {
-        if self.ctx.is_none() {
-            let mut ctx = OwnedContext::new(loaded, loaded.context_params(self.context_size(loaded)))?;
-            ctx.set_abort_flag(self.cancel.shared());
-            self.ctx = Some(ctx);
+    /// Takes a slot for the session, at its configured context size, if it has none.
+    fn ensure_slot(&mut self, loaded: &Arc<LoadedModel>) -> Result<&Slot, ProfileError> {
+        if self.slot.is_none() {
+            self.slot = Some(loaded.pool.slot(loaded, self.context_size(loaded))?);
             self.history.clear();
         }
-        Ok(())
+        Ok(self.slot.as_ref().expect("just taken"))
+    }
+
+    /// Ends the generation in progress, if any, so batched steps stop waiting for it.
+    fn end_generation(&mut self) {
+        if self.generation.take().is_some() {
+            if let Some(slot) = &self.slot {
+                slot.set_generating(false);
+            }
+        }
     }
 
     /// Forgets the conversation: generation, token history and KV cache.
     fn clear(&mut self) {
-        self.generation = None;
+        self.end_generation();
         self.history.clear();
-        if let Some(ctx) = self.ctx.as_mut() {
-            ctx.clear_kv_cache();
+        if let Some(slot) = &self.slot {
+            slot.clear();
         }
     }
 }
 
-fn cancelled() -> ProfileError {
+pub(crate) fn cancelled() -> ProfileError {
     ProfileError::new(ErrorCode::Cancelled, "the generation was cancelled")
 }

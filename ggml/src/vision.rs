@@ -76,11 +76,12 @@ impl Vision {
             .map_err(|e| ProfileError::invalid_input(format!("image {index} could not be prepared: {e}")))
     }
 
-    /// Evaluates `chunks` into `ctx` from position 0, with logits for the last position.
+    /// Evaluates `chunks` into sequence `seq` of `ctx` from position 0, with logits for the last position.
     pub fn evaluate(
         &self,
         chunks: &Chunks,
         ctx: &mut LlamaContext<'static>,
+        seq: i32,
         n_batch: usize,
     ) -> Result<(), ProfileError> {
         let failed = |e: &dyn std::fmt::Display| {
@@ -97,7 +98,7 @@ impl Vision {
                         for (i, token) in chunk.iter().enumerate() {
                             let at = chunk_index * n_batch + i;
                             let logits = index == last && at == tokens.len() - 1;
-                            batch.add(*token, n_past + at as i32, &[0], logits).map_err(|e| failed(&e))?;
+                            batch.add(*token, n_past + at as i32, &[seq], logits).map_err(|e| failed(&e))?;
                         }
                         ctx.decode(&mut batch).map_err(|e| failed(&e))?;
                     }
@@ -106,7 +107,7 @@ impl Vision {
                 Piece::Image(image) => {
                     let mut mtmd = self.mtmd.lock().unwrap_or_else(|e| e.into_inner());
                     n_past = image
-                        .eval_chunks(&mut mtmd, ctx, n_past, 0, n_batch as i32, index == last)
+                        .eval_chunks(&mut mtmd, ctx, n_past, seq, n_batch as i32, index == last)
                         .map_err(|e| failed(&e))?;
                 }
             }

@@ -6,13 +6,7 @@ use inf_wasi_ggml::{LoadOptions, ModelRegistry, NamedTensor, Session, Tensor, Te
 use serde_json::Value;
 
 mod common;
-use common::{greedy, model_path};
-
-/// Model tests run one at a time: on two cores, parallel ggml threads crawl.
-fn serial() -> std::sync::MutexGuard<'static, ()> {
-    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    LOCK.lock().unwrap_or_else(|e| e.into_inner())
-}
+use common::{greedy, model_path, serial};
 
 fn session() -> Session {
     let mut registry = ModelRegistry::new();

@@ -10,12 +10,7 @@ use serde_json::Value;
 use std::path::PathBuf;
 
 mod common;
-use common::{greedy, model_path};
-
-fn serial() -> std::sync::MutexGuard<'static, ()> {
-    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    LOCK.lock().unwrap_or_else(|e| e.into_inner())
-}
+use common::{greedy, model_path, serial};
 
 /// The tiny projector, written once per test process.
 fn projector() -> PathBuf {

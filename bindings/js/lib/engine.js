@@ -46,8 +46,9 @@ export class Engine {
 
   /**
    * Registers `models` (a name to a GGUF path, or to `{ path, contextSize,
-   * threads, batchSize }`); nothing is loaded until a session or call needs it.
-   * `threads` and `contextSize` at the top level are defaults for every model.
+   * threads, batchSize, parallel, batching }`); nothing is loaded until a
+   * session or call needs it. Those options at the top level are defaults for
+   * every model.
    * `warmWorker` keeps one worker started ahead of need, so that a new session
    * starts in milliseconds rather than tens of them, for the memory of an idle
    * worker.
@@ -60,6 +61,8 @@ export class Engine {
       "threads",
       "contextSize",
       "batchSize",
+      "parallel",
+      "batching",
       "warmWorker",
       "maxContextSize",
       "maxOutputTokens",
@@ -67,7 +70,7 @@ export class Engine {
       "guestMemoryLimit",
       "guestTimeLimit",
     ]);
-    const { models, threads, contextSize, batchSize, warmWorker = false } = options;
+    const { models, threads, contextSize, batchSize, parallel, batching, warmWorker = false } = options;
     const limits = convert.limits(options);
     const guards = checkGuards(options);
     if (typeof warmWorker !== "boolean") throw invalidInput("warmWorker must be a boolean");
@@ -77,7 +80,7 @@ export class Engine {
     if (Object.keys(models).includes("")) throw invalidInput("model names must not be empty");
     const specs = Object.entries(models).map(([name, spec]) => ({
       name,
-      o: convert.loadOptions(name, spec, { threads, contextSize, batchSize }),
+      o: convert.loadOptions(name, spec, { threads, contextSize, batchSize, parallel, batching }),
     }));
     const modules = await coreModules(guards.memoryBytes);
     // No prototype: a model may be called "constructor" or "__proto__".
@@ -85,7 +88,17 @@ export class Engine {
     const registered = Object.create(null);
     try {
       for (const { name, o } of specs) {
-        registered[name] = native.registerModel(name, o.path, o.contextSize, o.threads, o.batchSize, limits, o.projector);
+        registered[name] = native.registerModel(
+          name,
+          o.path,
+          o.contextSize,
+          o.threads,
+          o.batchSize,
+          limits,
+          o.projector,
+          o.parallel,
+          o.batching,
+        );
       }
     } catch (e) {
       Object.values(registered).forEach((id) => native.releaseModel(id));

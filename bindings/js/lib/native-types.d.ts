@@ -25,6 +25,8 @@ export interface Native {
     batchSize?: number,
     limits?: NativeLimits,
     projector?: string,
+    parallel?: number,
+    batching?: string,
   ): number;
   releaseModel(id: number): void;
   createCancel(): number;

@@ -119,15 +119,23 @@ export function sessionOptions(options) {
 }
 
 /**
- * Load options for one model: `threads`, `contextSize`, `batchSize` (engine-wide ones as defaults).
+ * Load options for one model: `threads`, `contextSize`, `batchSize`, `parallel`, `batching` (engine-wide ones as defaults).
  * @param {string} name
  * @param {string | import("../index.d.ts").ModelSpec} spec
- * @param {Pick<import("../index.d.ts").EngineOptions, "threads" | "contextSize" | "batchSize">} defaults
+ * @param {Pick<import("../index.d.ts").EngineOptions, "threads" | "contextSize" | "batchSize" | "parallel" | "batching">} defaults
  */
 export function loadOptions(name, spec, defaults) {
   /** @type {Partial<import("../index.d.ts").ModelSpec>} */
   const o = typeof spec === "string" ? { path: spec } : object(`models.${name}`, spec);
-  onlyKeys(`option of models.${name}`, o, ["path", "projector", "contextSize", "threads", "batchSize"]);
+  onlyKeys(`option of models.${name}`, o, [
+    "path",
+    "projector",
+    "contextSize",
+    "threads",
+    "batchSize",
+    "parallel",
+    "batching",
+  ]);
   if (typeof o.path !== "string" || o.path === "") throw invalidInput(`models.${name} needs a path to a GGUF file`);
   if (o.projector !== undefined && (typeof o.projector !== "string" || o.projector === "")) {
     throw invalidInput(`models.${name}.projector must be the path of a multimodal projector (mmproj) GGUF`);
@@ -138,6 +146,8 @@ export function loadOptions(name, spec, defaults) {
     contextSize: u32("contextSize", o.contextSize ?? defaults.contextSize),
     threads: u32("threads", o.threads ?? defaults.threads),
     batchSize: u32("batchSize", o.batchSize ?? defaults.batchSize),
+    parallel: u32("parallel", o.parallel ?? defaults.parallel),
+    batching: optionalString("batching", o.batching ?? defaults.batching),
   };
 }
 

@@ -62,7 +62,11 @@ pub fn register_model(
     batch_size: Option<u32>,
     limits: Option<Limits>,
     projector: Option<String>,
+    parallel: Option<u32>,
+    batching: Option<String>,
 ) -> napi::Result<u32> {
+    let batching =
+        batching.map(|b| b.parse()).transpose().map_err(|e: ProfileError| napi::Error::from_reason(e.message))?;
     let limits = limits.unwrap_or_default();
     let max_image_bytes = match limits.max_image_bytes {
         Some(n) if !(n >= 1.0 && n.fract() == 0.0 && n <= u64::MAX as f64) => {
@@ -73,6 +77,8 @@ pub fn register_model(
     let given = OptionalLoadOptions {
         context_size,
         threads,
+        parallel,
+        batching,
         batch_size,
         max_context_size: limits.max_context_size,
         max_output_tokens: limits.max_output_tokens,

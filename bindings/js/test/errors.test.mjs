@@ -65,6 +65,9 @@ test("bad JavaScript values are invalid-input, and the session goes on", async (
   await assert.rejects(Engine.create({ models: {} }), code("invalid-input"));
   await assert.rejects(Engine.create({ models: { gemma: MODEL }, threads: -2 }), code("invalid-input"));
   await assert.rejects(Engine.create({ models: { gemma: MODEL }, threads: 5000 }), code("invalid-input"));
+  await assert.rejects(Engine.create({ models: { gemma: MODEL }, parallel: 0 }), code("invalid-input"));
+  await assert.rejects(Engine.create({ models: { gemma: MODEL }, parallel: 1000 }), code("invalid-input"));
+  await assert.rejects(Engine.create({ models: { gemma: MODEL }, batching: "quick" }), code("invalid-input"));
   await assert.rejects(Engine.create(undefined), code("invalid-input"));
   await assert.rejects(Engine.create({ models: { gemma: MODEL }, context_size: 512 }), code("invalid-input"));
   await assert.rejects(Engine.create({ models: { gemma: { path: MODEL, thread: 1 } } }), code("invalid-input"));

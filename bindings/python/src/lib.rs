@@ -3,7 +3,9 @@
 //! which runs one operation of the ggml profile with the GIL released, so
 //! sessions on different threads generate at the same time.
 
-use inf_wasi_ggml::{CancelFlag, LoadOptions, Model, NamedTensor, OptionalLoadOptions, Session, Tensor, TensorType};
+use inf_wasi_ggml::{
+    CancelFlag, LoadOptions, Model, NamedTensor, OptionalLoadOptions, ProfileError, Session, Tensor, TensorType,
+};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -22,6 +24,7 @@ impl Graph {
     #[pyo3(signature = (
         name, path, context_size=None, threads=None, batch_size=None,
         max_context_size=None, max_output_tokens=None, max_image_bytes=None, projector=None,
+        parallel=None, batching=None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -34,10 +37,16 @@ impl Graph {
         max_output_tokens: Option<u32>,
         max_image_bytes: Option<u64>,
         projector: Option<std::path::PathBuf>,
+        parallel: Option<u32>,
+        batching: Option<&str>,
     ) -> PyResult<Self> {
+        let batching =
+            batching.map(str::parse).transpose().map_err(|e: ProfileError| PyValueError::new_err(e.message))?;
         let given = OptionalLoadOptions {
             context_size,
             threads,
+            parallel,
+            batching,
             batch_size,
             max_context_size,
             max_output_tokens,

@@ -1,9 +1,9 @@
 import pytest
 
 import inf_wasi
-from inf_wasi import errors
+from inf_wasi import Engine, errors
 from inf_wasi.errors import InfWasiError, InvalidInputError
-from conftest import REPO
+from conftest import REPO, model_path
 
 
 def still_works(engine):
@@ -37,6 +37,9 @@ def test_bad_python_values(engine):
         session.chat([{"role": "wizard", "content": "hi"}])
     with pytest.raises(TypeError):
         session.complete("x", no_such_option=1)
+    for bad in ({"parallel": 0}, {"parallel": 1000}, {"parallel": -1}, {"batching": "quick"}):
+        with pytest.raises(InvalidInputError):
+            Engine(models={"gemma": model_path()}, **bad)
     still_works(engine)
 
 

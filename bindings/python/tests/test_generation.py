@@ -1,10 +1,13 @@
 """What only Python has (threads, asyncio, the precompiled component); the
 shared behaviour is in tests/conformance."""
 
+import json
 import threading
+from typing import List, Optional
 
 import pytest
 
+from conftest import REPO
 from inf_wasi import Engine, InvalidInputError
 
 
@@ -22,6 +25,37 @@ def test_two_sessions_generate_on_two_threads(engine):
     for t in threads:
         t.join()
     assert results == serial
+
+
+def test_sessions_sharing_a_context_generate_what_each_generates_alone(model):
+    """Eight sessions on eight threads, in one context of a model shared by
+    eight (``parallel=8``): the backend decodes their tokens together, and
+    with exact batching (the default) each greedy output of the conformance
+    prompts held to llama.cpp's own is the one its session gives alone."""
+    cases = json.loads((REPO / "tests" / "conformance" / "cases.json").read_text())["cases"]
+    steps = [case["steps"][0] for case in cases if case.get("llama_cpp")]
+    assert len(steps) == 8
+
+    def complete(engine: Engine, step: dict) -> str:
+        session = engine.session("gemma")
+        return session.complete(step["complete"], temperature=0, max_tokens=step["options"]["max_tokens"]).text
+
+    with Engine(models={"gemma": model}, threads=1, context_size=256) as alone_engine:
+        alone = [complete(alone_engine, step) for step in steps]
+    together: List[Optional[str]] = [None] * len(steps)
+    with Engine(models={"gemma": model}, threads=1, context_size=256, parallel=8) as shared:
+        start = threading.Barrier(len(steps))
+
+        def run(i: int) -> None:
+            start.wait()
+            together[i] = complete(shared, steps[i])
+
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(len(steps))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert together == alone
 
 
 def test_asyncio_does_not_block_the_event_loop(model):

@@ -6,7 +6,7 @@ use crate::guards::Guards;
 use crate::runtime::{new_store, runtime, HostState};
 use crate::session::Session;
 use crate::{Error, Result};
-use inf_wasi_ggml::{CancelFlag, LoadOptions, ModelRegistry};
+use inf_wasi_ggml::{Batching, CancelFlag, LoadOptions, ModelRegistry};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -79,6 +79,24 @@ impl EngineBuilder {
     /// Threads for each session's decoding (default: the machine's cores, at most 8).
     pub fn threads(mut self, threads: u32) -> Self {
         self.defaults.threads = threads;
+        self
+    }
+
+    /// Sessions of a model that share one llama.cpp context (default 1). With
+    /// more than one, sessions that generate at the same time, on different
+    /// threads, have their tokens decoded together in one batch (continuous
+    /// batching): the machine's throughput grows with the load. Each shared
+    /// context holds the caches of this many sessions.
+    pub fn parallel(mut self, sessions: u32) -> Self {
+        self.defaults.parallel = sessions;
+        self
+    }
+
+    /// How sessions sharing a context have their work decoded together
+    /// (default [`Batching::Exact`]: each session's output is what it would be
+    /// alone; [`Batching::Fast`] decodes all of it at once, for more throughput).
+    pub fn batching(mut self, batching: Batching) -> Self {
+        self.defaults.batching = batching;
         self
     }
 

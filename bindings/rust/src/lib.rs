@@ -28,7 +28,7 @@ pub use bindings::{
 };
 pub use engine::{Engine, EngineBuilder};
 pub use error::{Error, Result};
-pub use inf_wasi_ggml::LoadOptions;
+pub use inf_wasi_ggml::{Batching, LoadOptions};
 pub use models::{
     cache_dir, cached_model_path, default_chat_model, default_model, default_model_path, known_model, known_models,
     models_dir, KnownModel,

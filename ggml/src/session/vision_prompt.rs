@@ -70,21 +70,30 @@ impl Session {
         let n_ctx = self.context_size(loaded);
         let positions = chunks.total_positions();
         fits_in_context(n_ctx, || format!("the prompt and its images take {positions} positions"), positions)?;
-        let picker = TokenPicker::new(&config, &loaded.llama, &chunks.text_tokens())?;
-        self.generation = None;
-        self.ensure_context(loaded)?;
+        let mut picker = TokenPicker::new(&config, &loaded.llama, &chunks.text_tokens())?;
+        self.end_generation();
+        self.ensure_slot(loaded)?;
         if self.cancel.is_cancelled() {
             return Err(cancelled());
         }
-        let ctx = self.ctx.as_mut().expect("context exists");
-        ctx.clear_kv_cache();
+        // Images are evaluated by mtmd's own decodes: the shared context alone,
+        // from an empty sequence, and the first token chosen before another step.
         self.history.clear();
-        if let Err(e) = vision.evaluate(&chunks, ctx, loaded.options.batch_size as usize) {
-            ctx.clear_kv_cache();
-            return Err(if self.cancel.is_cancelled() { cancelled() } else { e });
-        }
+        let slot = self.slot.as_ref().expect("a slot was taken");
+        let (seq, n_batch, cancel) = (slot.seq(), loaded.options.batch_size as usize, &self.cancel);
+        let first = slot.with_context(|ctx| {
+            ctx.clear_kv_cache_seq(Some(seq as u32), None, None).ok();
+            ctx.set_abort_flag(cancel.shared());
+            match vision.evaluate(&chunks, ctx, seq, n_batch) {
+                Ok(()) => Ok(picker.pick(ctx.get_logits_ith(-1))),
+                Err(e) => {
+                    ctx.clear_kv_cache_seq(Some(seq as u32), None, None).ok();
+                    Err(if cancel.is_cancelled() { cancelled() } else { e })
+                }
+            }
+        })?;
         self.history = chunks.history();
-        self.generation = Some(Generation::new(picker));
+        self.start_generation(Generation::new(picker, first));
         Ok(Prompted { prompt_tokens: chunks.total_tokens() as u32, cached_tokens: 0, context_size: n_ctx })
     }
 }

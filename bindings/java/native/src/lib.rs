@@ -7,7 +7,7 @@ mod handles;
 mod java;
 
 use handles::{with_session, SessionEntry, ENGINES, SESSIONS};
-use inf_wasi::{ContentPart, Engine, Error, Message, Role, SessionOptions};
+use inf_wasi::{Batching, ContentPart, Engine, Error, Message, Role, SessionOptions};
 use java::{jni_error, JniResult};
 use jni::objects::{JClass, JFloatArray, JIntArray, JLongArray, JObject, JObjectArray, JString};
 use jni::sys::{jboolean, jint, jlong, jobject, jobjectArray, jstring};
@@ -52,6 +52,8 @@ pub extern "system" fn Java_dev_infwasi_Native_engineOpen<'l>(
     projectors: JObjectArray<'l>,
     threads: jint,
     context_size: jint,
+    parallel: jint,
+    batching: JString<'l>,
     limits: JLongArray<'l>,
 ) -> jlong {
     guard(&mut env, 0, |env| {
@@ -70,6 +72,13 @@ pub extern "system" fn Java_dev_infwasi_Native_engineOpen<'l>(
         }
         if let Some(tokens) = positive(context_size, "contextSize")? {
             builder = builder.context_size(tokens);
+        }
+        if let Some(sessions) = positive(parallel, "parallel")? {
+            builder = builder.parallel(sessions);
+        }
+        if !batching.is_null() {
+            let batching = java::string(env, &batching, "batching")?;
+            builder = builder.batching(batching.parse::<Batching>().map_err(|e| Error::InvalidInput(e.message))?);
         }
         // Engine.Builder's limits, in its order; 0 keeps the default.
         let limits = java::longs(env, &limits, "limits")?;

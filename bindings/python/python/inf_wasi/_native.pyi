@@ -24,6 +24,8 @@ class Graph:
         max_output_tokens: Optional[int] = None,
         max_image_bytes: Optional[int] = None,
         projector: Optional[str] = None,
+        parallel: Optional[int] = None,
+        batching: Optional[str] = None,
     ) -> None: ...
     def init_execution_context(self, cancel: Cancel) -> Context: ...
 

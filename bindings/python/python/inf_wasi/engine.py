@@ -26,6 +26,14 @@ class Engine:
     (``projector``, the mmproj GGUF); messages to it may then carry images.
     Nothing is loaded until a session or call needs the model.
 
+    ``parallel`` (default 1) lets that many sessions of a model share one
+    llama.cpp context: sessions generating at the same time, on different
+    threads, then have their tokens decoded together (continuous batching),
+    so the machine's throughput grows with the load. ``batching`` is
+    ``"exact"`` (the default: each session's output is what it would be
+    alone) or ``"fast"`` (everything in one decode: more throughput, but an
+    output may differ from the one alone).
+
     Limits (SECURITY.md): ``max_context_size`` (32768 tokens a session may ask
     for), ``max_output_tokens`` (4096 per generation), ``max_image_bytes``
     (20 MiB), ``guest_memory_limit`` (512 MiB for each instance of the
@@ -40,6 +48,8 @@ class Engine:
         *,
         threads: Optional[int] = None,
         context_size: Optional[int] = None,
+        parallel: Optional[int] = None,
+        batching: Optional[str] = None,
         max_context_size: Optional[int] = None,
         max_output_tokens: Optional[int] = None,
         max_image_bytes: Optional[int] = None,
@@ -52,6 +62,8 @@ class Engine:
             options: Dict[str, Any] = {
                 "threads": threads,
                 "context_size": context_size,
+                "parallel": parallel,
+                "batching": batching,
                 "max_context_size": max_context_size,
                 "max_output_tokens": max_output_tokens,
                 "max_image_bytes": max_image_bytes,

@@ -31,6 +31,8 @@ public final class Engine implements AutoCloseable {
         private final Map<String, Path> projectors = new LinkedHashMap<>();
         private int threads;
         private int contextSize;
+        private int parallel;
+        private Batching batching;
         private long maxContextSize;
         private long maxOutputTokens;
         private long maxImageBytes;
@@ -49,7 +51,6 @@ public final class Engine implements AutoCloseable {
             return this;
         }
 
-        /** Inference threads for every model (default: the cores, up to 8). */
         /** Registers a vision model: its GGUF and its multimodal projector (mmproj GGUF). */
         public Builder model(String name, Path path, Path projector) {
             if (projector == null) {
@@ -60,6 +61,7 @@ public final class Engine implements AutoCloseable {
             return this;
         }
 
+        /** Inference threads for every model (default: the cores, up to 8). */
         public Builder threads(int threads) {
             if (threads <= 0) {
                 throw InfWasiException.invalidInput("threads must be positive, got " + threads);
@@ -74,6 +76,25 @@ public final class Engine implements AutoCloseable {
                 throw InfWasiException.invalidInput("contextSize must be positive, got " + tokens);
             }
             this.contextSize = tokens;
+            return this;
+        }
+
+        /**
+         * Sessions of a model that share one llama.cpp context (default 1). Sessions generating at the
+         * same time, on different threads, then have their tokens decoded together (continuous
+         * batching), so the machine's throughput grows with the load.
+         */
+        public Builder parallel(int sessions) {
+            this.parallel = (int) positive(sessions, "parallel");
+            return this;
+        }
+
+        /** How sessions sharing a context are decoded together (default {@link Batching#EXACT}). */
+        public Builder batching(Batching batching) {
+            if (batching == null) {
+                throw InfWasiException.invalidInput("batching must be EXACT or FAST");
+            }
+            this.batching = batching;
             return this;
         }
 
@@ -132,7 +153,9 @@ public final class Engine implements AutoCloseable {
                     .map(p -> p == null ? null : p.toAbsolutePath().toString())
                     .toArray(String[]::new);
             long[] limits = {maxContextSize, maxOutputTokens, maxImageBytes, guestMemoryLimit, guestTimeLimitMillis};
-            return new Engine(Native.engineOpen(names, paths, projectorPaths, threads, contextSize, limits));
+            String batchingName = batching == null ? null : batching.wireName();
+            return new Engine(Native.engineOpen(
+                    names, paths, projectorPaths, threads, contextSize, parallel, batchingName, limits));
         }
     }
 

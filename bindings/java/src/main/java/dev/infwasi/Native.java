@@ -19,9 +19,19 @@ final class Native {
      * {@code limits}: max context size, max output tokens, max image bytes, guest memory bytes,
      * guest time in milliseconds; 0 keeps a default.
      */
-    /** {@code projectors}: each model's multimodal projector path, or null. */
+    /**
+     * {@code projectors}: each model's multimodal projector path, or null; {@code batching}: "exact",
+     * "fast" or null for the default.
+     */
     static native long engineOpen(
-            String[] names, String[] paths, String[] projectors, int threads, int contextSize, long[] limits);
+            String[] names,
+            String[] paths,
+            String[] projectors,
+            int threads,
+            int contextSize,
+            int parallel,
+            String batching,
+            long[] limits);
 
     /** Asks the host to instantiate a component that imports a filesystem; throws its refusal. */
     static native void instantiateCapabilityProbe();

@@ -76,6 +76,9 @@ class ErrorsTest {
             fails(ErrorCode.INVALID_INPUT, () -> engine.embed("gemma", (String) null));
             fails(ErrorCode.INVALID_INPUT, () -> Engine.builder().build());
             fails(ErrorCode.INVALID_INPUT, () -> Engine.builder().threads(-2));
+            fails(ErrorCode.INVALID_INPUT, () -> Engine.builder().parallel(0));
+            fails(ErrorCode.INVALID_INPUT, () -> Engine.builder().model("gemma", Support.MODEL).parallel(1000).build());
+            fails(ErrorCode.INVALID_INPUT, () -> Engine.builder().batching(null));
             fails(ErrorCode.INVALID_INPUT, () -> Engine.builder().model("", Support.MODEL));
             assertTrue(session.complete("Water boils at", Support.greedy(4)).text().contains("100"));
         }

@@ -16,8 +16,23 @@ import org.junit.jupiter.api.Test;
 class ThreadsTest {
     @Test
     void twoSessionsOnTwoThreadsGenerateAtOnceAsTheyWouldAlone() throws Exception {
-        List<String> prompts = List.of("Water boils at", "The capital of France is");
         try (Engine engine = Support.engine()) {
+            generateOnTwoThreads(engine);
+        }
+    }
+
+    /** Two sessions sharing one context: their tokens decoded together, each output as alone. */
+    @Test
+    void twoSessionsSharingAContextGenerateAsTheyWouldAlone() throws Exception {
+        Engine.Builder builder = Engine.builder().model("gemma", Support.MODEL).threads(1).contextSize(512);
+        try (Engine engine = builder.parallel(2).batching(Batching.EXACT).build()) {
+            generateOnTwoThreads(engine);
+        }
+    }
+
+    private static void generateOnTwoThreads(Engine engine) throws Exception {
+        List<String> prompts = List.of("Water boils at", "The capital of France is");
+        {
             List<String> serial = new ArrayList<>();
             for (String p : prompts) {
                 try (Session s = engine.session("gemma")) {

@@ -1,0 +1,261 @@
+//! A group: one llama.cpp context whose sequences belong to different
+//! sessions, the queue of their work, and the rule for who runs the next step.
+//!
+//! There is no scheduler thread. A session that queues work waits until its
+//! job is done; when no step is running, a waiting session runs the next step
+//! itself (on its own thread, as an unbatched session would). Before stepping
+//! it waits, briefly, for every generating session to have queued its next
+//! token: a session that is still turning the last piece into text (in the
+//! component, in Python) would otherwise miss the step and need one of its
+//! own, and the steps would alternate between one session and the rest.
+
+use super::step::{self, Planned};
+use crate::cancel::CancelFlag;
+use crate::context::OwnedContext;
+use crate::error::ProfileError;
+use crate::model::{Batching, LoadedModel};
+use crate::sampling::TokenPicker;
+use llama_cpp_2::llama_batch::LlamaBatch;
+use llama_cpp_2::token::LlamaToken;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// The longest a step waits for a generating session's next token, and the
+/// shortest: a share of the last step's time, so the wait costs little of it.
+const GATHER_MIN: Duration = Duration::from_millis(1);
+const GATHER_MAX: Duration = Duration::from_millis(20);
+
+/// Tokens of one sequence to evaluate, from position `start`, and with a
+/// picker, the token that comes after the last of them.
+pub(crate) struct Job {
+    pub(crate) seq: i32,
+    pub(crate) tokens: Vec<LlamaToken>,
+    pub(crate) start: usize,
+    pub(crate) picker: Option<TokenPicker>,
+    pub(crate) cancel: CancelFlag,
+    /// How many of `tokens` earlier steps evaluated.
+    pub(super) done: usize,
+    id: u64,
+}
+
+impl Job {
+    pub(crate) fn new(
+        seq: i32,
+        tokens: Vec<LlamaToken>,
+        start: usize,
+        picker: Option<TokenPicker>,
+        cancel: CancelFlag,
+    ) -> Self {
+        Self { seq, tokens, start, picker, cancel, done: 0, id: 0 }
+    }
+
+    pub(super) fn id(&self) -> u64 {
+        self.id
+    }
+
+    pub(super) fn remaining(&self) -> usize {
+        self.tokens.len() - self.done
+    }
+}
+
+/// How a job ended.
+pub(crate) struct JobOutcome {
+    /// How many of its tokens are in the cache: all of them on success; on
+    /// failure, those of the steps before the one that failed.
+    pub(crate) evaluated: usize,
+    /// The job's picker, given back (none if it had none, or after a panic).
+    pub(crate) picker: Option<TokenPicker>,
+    /// The next token, for a job with a picker.
+    pub(crate) result: Result<Option<LlamaToken>, ProfileError>,
+}
+
+pub(crate) struct Group {
+    n_ctx_seq: u32,
+    n_batch: usize,
+    batching: Batching,
+    ctx: Mutex<Stepper>,
+    state: Mutex<State>,
+    changed: Condvar,
+}
+
+/// The context and the batch it decodes, reused from step to step.
+pub(super) struct Stepper {
+    pub(super) ctx: OwnedContext,
+    pub(super) batch: LlamaBatch<'static>,
+}
+
+#[derive(Default)]
+struct State {
+    free: Vec<i32>,
+    queue: Vec<Job>,
+    done: Vec<(u64, JobOutcome)>,
+    /// The ids of the jobs the running step holds (none: no step is running).
+    running: Option<Vec<u64>>,
+    /// Per sequence: its session is generating, and a step waits for its token.
+    expected: Vec<bool>,
+    generating: Vec<bool>,
+    gathering_since: Option<Instant>,
+    last_step: Duration,
+    /// The last step served one-token jobs: a waiting prompt goes next (`Batching::Exact`).
+    prompt_turn: bool,
+    next_id: u64,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Group {
+    pub(super) fn new(loaded: &Arc<LoadedModel>, n_ctx_seq: u32) -> Result<Self, ProfileError> {
+        let parallel = loaded.options.parallel;
+        let ctx = OwnedContext::new(loaded, loaded.group_context_params(n_ctx_seq))?;
+        let n_batch = loaded.options.batch_size as usize;
+        let state = State {
+            free: (0..parallel as i32).rev().collect(),
+            expected: vec![false; parallel as usize],
+            generating: vec![false; parallel as usize],
+            ..State::default()
+        };
+        Ok(Self {
+            n_ctx_seq,
+            n_batch,
+            batching: loaded.options.batching,
+            ctx: Mutex::new(Stepper { ctx, batch: LlamaBatch::new(n_batch, 1) }),
+            state: Mutex::new(state),
+            changed: Condvar::new(),
+        })
+    }
+
+    pub(super) fn n_ctx_seq(&self) -> u32 {
+        self.n_ctx_seq
+    }
+
+    pub(super) fn take_seq(&self) -> Option<i32> {
+        lock(&self.state).free.pop()
+    }
+
+    pub(super) fn give_back(&self, seq: i32) {
+        let mut state = lock(&self.state);
+        state.generating[seq as usize] = false;
+        state.expected[seq as usize] = false;
+        state.free.push(seq);
+        self.changed.notify_all();
+    }
+
+    pub(super) fn set_generating(&self, seq: i32, generating: bool) {
+        let mut state = lock(&self.state);
+        state.generating[seq as usize] = generating;
+        state.expected[seq as usize] = generating;
+        // A step waiting for this session's token need not wait any more.
+        self.changed.notify_all();
+    }
+
+    pub(super) fn with_context<R>(&self, f: impl FnOnce(&mut OwnedContext) -> R) -> R {
+        f(&mut lock(&self.ctx).ctx)
+    }
+
+    pub(super) fn run(&self, mut job: Job) -> JobOutcome {
+        let mut state = lock(&self.state);
+        job.id = state.next_id;
+        state.next_id += 1;
+        let id = job.id;
+        let seq = job.seq as usize;
+        state.expected[seq] = state.generating[seq];
+        state.queue.push(job);
+        self.changed.notify_all();
+        loop {
+            if let Some(at) = state.done.iter().position(|(done, _)| *done == id) {
+                return state.done.swap_remove(at).1;
+            }
+            if state.running.is_none() {
+                match self.gather_wait(&mut state) {
+                    None => state = self.step(state),
+                    Some(wait) => state = self.changed.wait_timeout(state, wait).unwrap_or_else(|e| e.into_inner()).0,
+                }
+                continue;
+            }
+            state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    /// None when the next step should run now; otherwise how much longer to
+    /// wait for the generating sessions whose tokens are not queued yet. A
+    /// session that misses a step is not waited for again until it queues work.
+    fn gather_wait(&self, state: &mut State) -> Option<Duration> {
+        let queued = |seq: usize, state: &State| state.queue.iter().any(|job| job.seq as usize == seq);
+        let missing: Vec<usize> =
+            (0..state.expected.len()).filter(|&seq| state.expected[seq] && !queued(seq, state)).collect();
+        if missing.is_empty() || state.queue.is_empty() {
+            return None;
+        }
+        let window = (state.last_step / 2).clamp(GATHER_MIN, GATHER_MAX);
+        let since = *state.gathering_since.get_or_insert_with(Instant::now);
+        match window.checked_sub(since.elapsed()) {
+            Some(left) if !left.is_zero() => Some(left),
+            _ => {
+                for seq in missing {
+                    state.expected[seq] = false;
+                }
+                None
+            }
+        }
+    }
+
+    /// Runs one step over the queued work, with the state unlocked while it decodes.
+    fn step<'a>(&'a self, mut state: MutexGuard<'a, State>) -> MutexGuard<'a, State> {
+        state.gathering_since = None;
+        // Work whose caller gave up ends before the step.
+        let (cancelled, queue): (Vec<Job>, Vec<Job>) =
+            std::mem::take(&mut state.queue).into_iter().partition(|job| job.cancel.is_cancelled());
+        state.queue = queue;
+        for mut job in cancelled {
+            let outcome =
+                JobOutcome { evaluated: job.done, picker: job.picker.take(), result: Err(crate::session::cancelled()) };
+            state.done.push((job.id, outcome));
+        }
+        let prompt_turn = state.prompt_turn;
+        let planned: Vec<Planned> = step::plan(&mut state.queue, self.n_batch, self.batching, prompt_turn);
+        if planned.is_empty() {
+            self.changed.notify_all();
+            return state;
+        }
+        state.prompt_turn = planned.iter().all(|p| p.job.remaining() == 1);
+        state.running = Some(planned.iter().map(|p| p.job.id()).collect());
+        drop(state);
+        let started = Instant::now();
+        let unfinished = {
+            let guard = StepGuard { group: self };
+            let finished = step::run(&mut lock(&self.ctx), planned);
+            std::mem::forget(guard);
+            finished
+        };
+        let mut state = lock(&self.state);
+        state.last_step = started.elapsed();
+        state.running = None;
+        for finished in unfinished {
+            match finished {
+                step::Finished::Done(id, outcome) => state.done.push((id, outcome)),
+                step::Finished::Again(job) => state.queue.insert(0, job),
+            }
+        }
+        self.changed.notify_all();
+        state
+    }
+}
+
+/// Fails the running step's jobs if the step panics (a fault inside
+/// llama-cpp-2), so that no session waits for a step that will never end.
+struct StepGuard<'a> {
+    group: &'a Group,
+}
+
+impl Drop for StepGuard<'_> {
+    fn drop(&mut self) {
+        let mut state = lock(&self.group.state);
+        for id in state.running.take().unwrap_or_default() {
+            let error = ProfileError::backend("internal error in a batched decode; the session's generation ended");
+            state.done.push((id, JobOutcome { evaluated: 0, picker: None, result: Err(error) }));
+        }
+        self.group.changed.notify_all();
+    }
+}
