@@ -4,6 +4,7 @@
 //! peak RSS is its own); runs alternate between the rows; the table prints
 //! medians, the spread, and ratios to native. Nothing here asserts a target.
 
+mod batched;
 mod chart;
 mod llama_bench;
 mod measure;
@@ -24,6 +25,7 @@ fn main() {
         Some("native") => println!("{}", native::run(&settings).to_json()),
         Some("component") => println!("{}", through_component::run(&settings).to_json()),
         Some("llama-bench") => println!("{}", llama_bench::run(&settings).to_json()),
+        Some("batched") => batched::print_table(&settings),
         _ => drive(&args[0], &settings),
     }
 }

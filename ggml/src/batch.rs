@@ -3,9 +3,9 @@
 //! model's `parallel` option), and each decode step evaluates the pending work
 //! of all of them in one `llama_decode`: a token for every session that is
 //! generating and, in the room the step has left, chunks of the prompts being
-//! read. A session submits its work and waits for the step that finishes it;
-//! whoever finds no step running runs the next one on its own thread, so a
-//! session alone decodes exactly as it would without batching.
+//! read. A session submits its work and waits for the step that finishes it:
+//! a shared context's own thread runs the steps, and a session with a context
+//! to itself (`parallel` 1) runs them on its own thread, as without batching.
 //!
 //! `batch/pool.rs` gives each session a slot (a group and a sequence in it),
 //! `batch/group.rs` queues the work and decides who steps and when, and

@@ -70,7 +70,7 @@ pub struct OptionalLoadOptions {
 pub enum Batching {
     /// Every session's output is what it would be alone: generating sessions'
     /// tokens are decoded at most three to a decode, and each prompt in
-    /// decodes of its own. Up to about 1.9 times the throughput of one session.
+    /// decodes of its own.
     #[default]
     Exact,
     /// A step's work in one decode (llama-server's way): the most throughput,

@@ -54,6 +54,7 @@ fn cancels() -> std::sync::MutexGuard<'static, HashMap<u32, CancelFlag>> {
 /// under `name` and returns its number. Nothing is read until a session needs
 /// the model. Throws only for out-of-range load options.
 #[napi(catch_unwind)]
+#[allow(clippy::too_many_arguments)] // one per load option, as lib/engine.js passes them
 pub fn register_model(
     name: String,
     path: String,

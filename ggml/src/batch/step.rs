@@ -14,8 +14,8 @@ pub(super) struct Planned {
 }
 
 pub(super) enum Finished {
-    /// The job is over (evaluated, or failed): its outcome, by job id.
-    Done(u64, JobOutcome),
+    /// The job is over (evaluated, or failed), with its outcome.
+    Done(Job, JobOutcome),
     /// A prompt with tokens left for later steps.
     Again(Job),
 }
@@ -113,7 +113,8 @@ pub(super) fn run(stepper: &mut Stepper, planned: Vec<Planned>) -> Vec<Finished>
                 (Some(picker), Some(at)) => Some(picker.pick(ctx.get_logits_ith(at))),
                 _ => None,
             };
-            Finished::Done(job.id(), JobOutcome { evaluated: job.done, picker, result: Ok(next) })
+            let outcome = JobOutcome { evaluated: job.done, picker, result: Ok(next) };
+            Finished::Done(job, outcome)
         })
         .collect()
 }
@@ -124,7 +125,7 @@ fn fail_all(planned: Vec<Planned>, error: impl Fn(&Job) -> ProfileError) -> Vec<
         .into_iter()
         .map(|Planned { mut job, .. }| {
             let outcome = JobOutcome { evaluated: job.done, picker: job.picker.take(), result: Err(error(&job)) };
-            Finished::Done(job.id(), outcome)
+            Finished::Done(job, outcome)
         })
         .collect()
 }
