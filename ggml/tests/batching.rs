@@ -88,11 +88,15 @@ fn generate(session: &mut Session, case: &Case) -> (Vec<i32>, Value) {
     }
 }
 
-/// Each case's greedy tokens from a session alone.
+/// Each case's greedy tokens from a session alone, made once for all the tests.
 fn alone(cases: &[Case]) -> Vec<Vec<i32>> {
-    let registry = registry(1, Batching::Exact);
-    let model = registry.get("m").unwrap();
-    cases.iter().map(|case| generate(&mut Session::new(model.clone()), case).0).collect()
+    static ALONE: std::sync::OnceLock<Vec<Vec<i32>>> = std::sync::OnceLock::new();
+    let all = ALONE.get_or_init(|| {
+        let registry = registry(1, Batching::Exact);
+        let model = registry.get("m").unwrap();
+        self::cases().iter().map(|case| generate(&mut Session::new(model.clone()), case).0).collect()
+    });
+    all[..cases.len()].to_vec()
 }
 
 /// Each case's tokens from sessions on threads of their own, all started
