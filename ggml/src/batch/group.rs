@@ -122,6 +122,8 @@ pub(crate) struct Shared {
 pub(super) struct Stepper {
     pub(super) ctx: OwnedContext,
     pub(super) batch: LlamaBatch<'static>,
+    /// The abort flag of a step shared by several jobs: never raised.
+    pub(super) never: Arc<std::sync::atomic::AtomicBool>,
 }
 
 #[derive(Default)]
@@ -212,7 +214,7 @@ impl Shared {
             n_ctx_seq,
             n_batch,
             batching: loaded.options.batching,
-            ctx: Mutex::new(Stepper { ctx, batch: LlamaBatch::new(n_batch, 1) }),
+            ctx: Mutex::new(Stepper { ctx, batch: LlamaBatch::new(n_batch, 1), never: Arc::default() }),
             state: Mutex::new(state),
             work: Condvar::new(),
         })

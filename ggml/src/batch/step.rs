@@ -4,8 +4,6 @@
 use super::group::{Job, JobOutcome, Stepper};
 use crate::error::ProfileError;
 use crate::model::Batching;
-use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
 
 /// A job and how many of its tokens this step evaluates.
 pub(super) struct Planned {
@@ -61,7 +59,7 @@ pub(super) fn plan(queue: &mut Vec<Job>, budget: usize, batching: Batching, prom
 /// each job that this step finished.
 pub(super) fn run(stepper: &mut Stepper, planned: Vec<Planned>) -> Vec<Finished> {
     super::count_step(planned.len());
-    let Stepper { ctx, batch } = stepper;
+    let Stepper { ctx, batch, never } = stepper;
     batch.clear();
     // For each planned job, the batch index of its last token when its next token is wanted.
     let mut logits_at = Vec::with_capacity(planned.len());
@@ -87,7 +85,7 @@ pub(super) fn run(stepper: &mut Stepper, planned: Vec<Planned>) -> Vec<Finished>
     // its end (at most one batch) and a cancelled job ends before the next.
     match &planned[..] {
         [only] => ctx.set_abort_flag(only.job.cancel.shared()),
-        _ => ctx.set_abort_flag(Arc::new(AtomicBool::new(false))),
+        _ => ctx.set_abort_flag(never.clone()),
     }
     let generating_only = planned.iter().all(|p| p.take == 1 && p.job.picker.is_some());
     let decoded = if generating_only { crate::decode_clock::timed(|| ctx.decode(batch)) } else { ctx.decode(batch) };
