@@ -5,6 +5,7 @@ use super::group::{Group, Job, JobOutcome};
 use crate::context::OwnedContext;
 use crate::error::ProfileError;
 use crate::model::LoadedModel;
+use llama_cpp_2::token::LlamaToken;
 use std::sync::{Arc, Mutex, Weak};
 
 /// A model's groups, each a context with `parallel` sequences of one size.
@@ -56,10 +57,17 @@ impl Slot {
         self.group.with_context(f)
     }
 
-    /// Drops this sequence's cache from position `from` on; false where the
-    /// cache cannot drop a suffix (sliding-window and recurrent caches).
-    pub(crate) fn truncate(&self, from: usize) -> bool {
-        self.with_context(|ctx| ctx.clear_kv_cache_seq(Some(self.seq as u32), Some(from as u32), None).unwrap_or(false))
+    /// Keeps the first `len` tokens of `history` and of this sequence's cache,
+    /// which may hold more than the history (what a failed decode left). Where
+    /// the cache cannot drop a suffix (sliding-window and recurrent caches),
+    /// both are emptied instead.
+    pub(crate) fn keep(&self, history: &mut Vec<LlamaToken>, len: usize) {
+        history.truncate(len);
+        let seq = Some(self.seq as u32);
+        if !self.with_context(|ctx| ctx.clear_kv_cache_seq(seq, Some(len as u32), None).unwrap_or(false)) {
+            self.clear();
+            history.clear();
+        }
     }
 
     /// Empties this sequence's cache (the other sequences keep theirs).

@@ -56,12 +56,8 @@ impl Session {
         // The last prompt token is always evaluated again: its logits start generation.
         common = common.min(tokens.len() - 1);
         if common < self.history.len() {
-            if !slot.truncate(common) {
-                // Some caches (sliding-window, recurrent) cannot drop a suffix.
-                slot.clear();
-                common = 0;
-            }
-            self.history.truncate(common);
+            slot.keep(&mut self.history, common);
+            common = self.history.len();
         }
         let job = Job::new(slot.seq(), tokens[common..].to_vec(), common, Some(picker), self.cancel.clone());
         let outcome = slot.run(job);
@@ -83,10 +79,7 @@ pub(super) fn settle(
     match (outcome.result, outcome.picker) {
         (Ok(Some(token)), Some(picker)) => Ok((token, picker)),
         (result, _) => {
-            if !slot.truncate(history.len()) {
-                slot.clear();
-                history.clear();
-            }
+            slot.keep(history, history.len());
             Err(result.err().unwrap_or_else(|| ProfileError::backend("a decode step gave no next token")))
         }
     }
