@@ -8,7 +8,8 @@
 #     `libclang-N.so` or `libclang.so.N` (clang-sys's names; `libclang-cpp.so`
 #     is clang's C++ library, which it never loads);
 #   - Python's venv and pip, for the wheel's build tools and the model fetch;
-#   - qemu-user, whose emulated older CPUs the packages are tested on.
+#   - qemu-user, whose emulated older CPUs the packages are tested on;
+#   - Chromium, the browser the server's chat page is tested in (Playwright drives it).
 set -euo pipefail
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
@@ -39,10 +40,11 @@ have_libclang || need+=(libclang-dev)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)
 command -v qemu-x86_64 >/dev/null 2>&1 || need+=(qemu-user)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
     echo "inf-wasi: installing ${need[*]}" >&2
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
   else
     echo "inf-wasi: please install ${need[*]} (needed to build inf-wasi)" >&2
     exit 1

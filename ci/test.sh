@@ -56,6 +56,11 @@ step js
 ci/java.sh
 step java
 
+# The server: `inf-wasi serve` driven by the official `openai` client, a raw
+# HTTP client, a bounded load test and its chat page in headless Chromium.
+ci/server.sh
+step server
+
 # Each package installed by name, as published, into an empty project outside
 # the repository (pip, npm, Maven coordinates, a crate from `cargo package`).
 ci/install-check.sh

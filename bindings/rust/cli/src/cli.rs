@@ -18,6 +18,8 @@ pub enum Command {
     Chat(ChatArgs),
     /// Print the embedding of a text as a JSON array.
     Embed(EmbedArgs),
+    /// An OpenAI-compatible HTTP server (chat, completions, embeddings, a chat page at /).
+    Serve(ServeArgs),
     /// Manage cached models.
     Models {
         #[command(subcommand)]
@@ -113,4 +115,45 @@ pub struct EmbedArgs {
     pub text: String,
     #[command(flatten)]
     pub model: ModelArgs,
+}
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// A model to serve (repeatable): a known or cached model's name, a .gguf path, or hf:OWNER/REPO/FILE.gguf
+    /// [default: smollm2-135m-instruct-q4_1]. Requests name it by its name, or by a file's stem.
+    #[arg(long, short)]
+    pub model: Vec<String>,
+    /// A multimodal projector (mmproj GGUF) for the one --model: chat messages may then carry images as data: URLs.
+    #[arg(long)]
+    pub mmproj: Option<PathBuf>,
+    /// The address to listen on; anything but a loopback address exposes the model to the network.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// The port (0 picks a free one; the line printed at start says which).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Requests generating at once per model: their sessions share one context and are decoded together.
+    #[arg(long, default_value_t = 4)]
+    pub parallel: u32,
+    /// Decode all of the slots' work at once (more throughput; outputs may differ from a request served alone).
+    #[arg(long)]
+    pub fast_batching: bool,
+    /// Requests that may wait for a slot; past them a request gets 503 with Retry-After.
+    #[arg(long, default_value_t = 16)]
+    pub queue: usize,
+    /// Require `Authorization: Bearer KEY` on /v1 and /metrics.
+    #[arg(long, env = "INF_WASI_API_KEY", hide_env_values = true)]
+    pub api_key: Option<String>,
+    /// Threads for decoding [default: the machine's cores, at most 8].
+    #[arg(long)]
+    pub threads: Option<u32>,
+    /// Context window of each slot, in tokens.
+    #[arg(long)]
+    pub ctx_size: Option<u32>,
+    /// The largest request body, in bytes (images travel base64-encoded inside it).
+    #[arg(long, default_value_t = 32 << 20)]
+    pub max_body_bytes: usize,
+    /// Seconds a stop (SIGTERM, Ctrl-C) waits for running requests before cancelling them.
+    #[arg(long, default_value_t = 10.0)]
+    pub shutdown_grace: f64,
 }

@@ -11,6 +11,7 @@ mod model_store;
 mod output;
 mod print_stream;
 mod run;
+mod serve;
 
 use clap::Parser;
 use cli::{Cli, Command, ModelsCommand};
@@ -23,6 +24,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Chat(args) => chat::chat(args),
         Command::Embed(args) => embed::embed(args),
+        Command::Serve(args) => serve::serve(args),
         Command::Models { command: ModelsCommand::Pull { name } } => model_store::pull(name.as_deref()).map(|_| ()),
         Command::Models { command: ModelsCommand::List } => model_store::list(),
     };

@@ -1,0 +1,135 @@
+"""The official `openai` Python client against `inf-wasi serve`."""
+
+from __future__ import annotations
+
+import json
+import math
+import pathlib
+
+import openai
+import pytest
+from conftest import Server, running
+
+QUESTION = [{"role": "user", "content": "Name three colours."}]
+
+
+@pytest.fixture(scope="module")
+def client(server: Server) -> openai.OpenAI:
+    return openai.OpenAI(base_url=server.url + "/v1", api_key="unused", max_retries=0, timeout=300)
+
+
+def test_models_lists_the_served_model(client: openai.OpenAI, chat_model: str) -> None:
+    assert [m.id for m in client.models.list()] == [chat_model]
+
+
+def test_a_chat_answer_and_its_usage(client: openai.OpenAI, chat_model: str) -> None:
+    reply = client.chat.completions.create(model=chat_model, messages=QUESTION, max_tokens=16, temperature=0)
+    choice = reply.choices[0]
+    assert choice.message.role == "assistant" and choice.message.content
+    assert choice.finish_reason in ("stop", "length")
+    assert reply.usage is not None and 0 < reply.usage.completion_tokens <= 16
+    assert reply.usage.total_tokens == reply.usage.prompt_tokens + reply.usage.completion_tokens
+    assert reply.object == "chat.completion" and reply.id.startswith("chatcmpl-")
+
+
+def test_streaming_yields_the_same_greedy_answer(client: openai.OpenAI, chat_model: str) -> None:
+    whole = client.chat.completions.create(model=chat_model, messages=QUESTION, max_tokens=24, temperature=0)
+    chunks = list(
+        client.chat.completions.create(
+            model=chat_model,
+            messages=QUESTION,
+            max_tokens=24,
+            temperature=0,
+            stream=True,
+            stream_options={"include_usage": True},
+        )
+    )
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert text == whole.choices[0].message.content
+    assert len([c for c in chunks if c.choices and c.choices[0].delta.content]) > 1, "the answer came in one piece"
+    finishes = [c.choices[0].finish_reason for c in chunks if c.choices and c.choices[0].finish_reason]
+    assert finishes == [whole.choices[0].finish_reason]
+    assert chunks[-1].usage is not None and chunks[-1].usage.completion_tokens == whole.usage.completion_tokens
+
+
+def test_a_raw_completion(client: openai.OpenAI, chat_model: str) -> None:
+    reply = client.completions.create(model=chat_model, prompt="The capital of France is", max_tokens=8, temperature=0)
+    assert reply.choices[0].text and reply.usage is not None and reply.usage.completion_tokens <= 8
+    streamed = client.completions.create(model=chat_model, prompt="The capital of France is", max_tokens=8, temperature=0, stream=True)
+    assert "".join(c.choices[0].text for c in streamed if c.choices) == reply.choices[0].text
+
+
+def test_embeddings_in_both_encodings(client: openai.OpenAI, chat_model: str) -> None:
+    # The client asks for base64 unless told otherwise.
+    as_base64 = client.embeddings.create(model=chat_model, input=["a red apple", "the stock market"])
+    as_floats = client.embeddings.create(model=chat_model, input=["a red apple", "the stock market"], encoding_format="float")
+    assert [d.index for d in as_base64.data] == [0, 1]
+    for a, b in zip(as_base64.data, as_floats.data):
+        assert len(a.embedding) == 576
+        assert a.embedding == pytest.approx(b.embedding, abs=1e-6)
+        assert math.isclose(math.fsum(x * x for x in a.embedding), 1.0, rel_tol=1e-3)
+    assert as_base64.usage.prompt_tokens > 4
+
+
+def test_a_json_schema_answer_parses(client: openai.OpenAI, chat_model: str) -> None:
+    schema = {
+        "type": "object",
+        "properties": {"name": {"type": "string", "maxLength": 20}, "age": {"type": "integer"}},
+        "required": ["name", "age"],
+        "additionalProperties": False,
+    }
+    reply = client.chat.completions.create(
+        model=chat_model,
+        messages=[{"role": "user", "content": "Describe a person as JSON."}],
+        response_format={"type": "json_schema", "json_schema": {"name": "person", "schema": schema}},
+        max_tokens=64,
+        seed=7,
+    )
+    person = json.loads(reply.choices[0].message.content or "")
+    assert set(person) == {"name", "age"} and isinstance(person["age"], int)
+    anything = client.chat.completions.create(
+        model=chat_model, messages=QUESTION, response_format={"type": "json_object"}, max_tokens=48, seed=1
+    )
+    if anything.choices[0].finish_reason == "stop":
+        assert isinstance(json.loads(anything.choices[0].message.content or ""), dict)
+
+
+def test_a_growing_conversation_reuses_the_cache(client: openai.OpenAI, chat_model: str) -> None:
+    messages = [{"role": "system", "content": "You answer briefly."}, {"role": "user", "content": "What is a cat?"}]
+    first = client.chat.completions.create(model=chat_model, messages=messages, max_tokens=12, temperature=0)
+    messages += [{"role": "assistant", "content": first.choices[0].message.content}, {"role": "user", "content": "And a dog?"}]
+    second = client.chat.completions.create(model=chat_model, messages=messages, max_tokens=12, temperature=0)
+    assert first.usage is not None and second.usage is not None and second.usage.prompt_tokens_details is not None
+    cached = second.usage.prompt_tokens_details.cached_tokens or 0
+    # Everything up to the new turn came from the slot's cache.
+    assert cached >= first.usage.prompt_tokens, (cached, first.usage.prompt_tokens)
+
+
+def test_errors_are_the_clients_exception_classes(client: openai.OpenAI, chat_model: str) -> None:
+    with pytest.raises(openai.NotFoundError) as unknown:
+        client.chat.completions.create(model="gpt-4o", messages=QUESTION)
+    assert unknown.value.code == "model_not_found" and chat_model in unknown.value.message
+    with pytest.raises(openai.BadRequestError) as several:
+        client.chat.completions.create(model=chat_model, messages=QUESTION, n=2)
+    assert several.value.param == "n"
+    with pytest.raises(openai.BadRequestError):
+        client.chat.completions.create(model=chat_model, messages=QUESTION, temperature=-1)
+    with pytest.raises(openai.BadRequestError):
+        client.chat.completions.create(model=chat_model, messages=QUESTION, max_tokens=10**9)
+    with pytest.raises(openai.BadRequestError):
+        client.chat.completions.create(
+            model=chat_model, messages=QUESTION, response_format={"type": "json_schema", "json_schema": {"name": "x", "schema": {"if": {}}}}
+        )
+    with pytest.raises(openai.BadRequestError):
+        client.chat.completions.create(model=chat_model, messages=[])
+    # After every refusal the server still answers.
+    assert client.chat.completions.create(model=chat_model, messages=QUESTION, max_tokens=2).choices[0].message.content is not None
+
+
+def test_a_key_is_required_when_set(chat_model: str, tmp_path: pathlib.Path) -> None:
+    with running(tmp_path, "--model", chat_model, "--api-key", "s3cret", "--parallel", "1") as keyed:
+        wrong = openai.OpenAI(base_url=keyed.url + "/v1", api_key="guess", max_retries=0)
+        with pytest.raises(openai.AuthenticationError):
+            wrong.models.list()
+        right = openai.OpenAI(base_url=keyed.url + "/v1", api_key="s3cret", max_retries=0)
+        assert [m.id for m in right.models.list()] == [chat_model]
