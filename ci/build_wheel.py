@@ -20,6 +20,7 @@ import base64
 import hashlib
 import pathlib
 import platform
+import stat
 import sys
 import tomllib
 import zipfile
@@ -56,6 +57,10 @@ def main(native: pathlib.Path, out_dir: pathlib.Path) -> pathlib.Path:
     files["inf_wasi/_native.abi3.so"] = native.read_bytes()
     files[f"{dist_info}/METADATA"] = "\n".join(metadata).encode()
     files[f"{dist_info}/WHEEL"] = "\n".join(wheel).encode()
+    # Console scripts (the `inf-wasi` command), which pip writes into the environment's bin/.
+    scripts = [f"{command} = {target}" for command, target in project.get("scripts", {}).items()]
+    if scripts:
+        files[f"{dist_info}/entry_points.txt"] = "\n".join(["[console_scripts]", *scripts, ""]).encode()
     record = [record_line(n, d) for n, d in files.items()] + [f"{dist_info}/RECORD,,"]
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -64,7 +69,9 @@ def main(native: pathlib.Path, out_dir: pathlib.Path) -> pathlib.Path:
         for entry, data in files.items():
             info = zipfile.ZipInfo(entry, date_time=(2026, 1, 1, 0, 0, 0))
             # Shared libraries must stay executable once unpacked.
-            info.external_attr = (0o755 if ".so" in entry else 0o644) << 16
+            # A regular file's type bits too: pip makes a file executable only when they say so.
+            executable = ".so" in entry or entry == "inf_wasi/inf-wasi"
+            info.external_attr = (stat.S_IFREG | (0o755 if executable else 0o644)) << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, data)
         archive.writestr(f"{dist_info}/RECORD", "\n".join(record) + "\n")

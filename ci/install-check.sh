@@ -118,16 +118,18 @@ python3 -m venv "$away/python"
 cp bindings/python/examples/quickstart.py "$away/"
 (cd "$away" && INF_WASI_MODEL=$model "$away/python/bin/python" quickstart.py >"$away/python.out")
 check_example_output "$away/python.out" Python "640 dimensions" model-not-found
-echo "python: inf-wasi installed by name from $(ls "$wheelhouse" | wc -l) wheels; the example ran"
+# The install put the command on the environment's PATH.
+PATH="$away/python/bin:$PATH" inf-wasi --version >/dev/null
+echo "python: inf-wasi installed by name from $(ls "$wheelhouse" | wc -l) wheels; the example and the command ran"
 
 # JavaScript: the packed tarball into an empty project.
 mkdir -p "$away/js"
 cp bindings/js/examples/quickstart.mjs "$away/js/"
 (cd "$away/js" && echo '{"name":"app","private":true,"type":"module"}' >package.json &&
   npm install --silent --no-audit --no-fund "$(ls "$root"/target/js/inf-wasi-*.tgz)" &&
-  INF_WASI_MODEL=$model node quickstart.mjs >"$away/js.out")
+  INF_WASI_MODEL=$model node quickstart.mjs >"$away/js.out" && npx --no-install inf-wasi --version >/dev/null)
 check_example_output "$away/js.out" JavaScript "640 dimensions" model-not-found
-echo "js: the tarball installed into an empty project; the example ran"
+echo "js: the tarball installed into an empty project; the example and \`npx inf-wasi\` ran"
 
 # Java: a Maven project of its own that names the artifact by its coordinates,
 # resolved from the local repository `mvn install` put it in.

@@ -15,6 +15,9 @@ cp bindings/guards.json "$package/lib/guards.json"
 cp target/release/libinf_wasi_node.so "$package/native/inf_wasi.node"
 # llama.cpp's libraries and the CPU variants beside the addon (stripped, like it).
 ci/native-libs.sh "$package/native/inf_wasi.node" "$package/native"
+# The CLI (`npx inf-wasi`, the package's bin), which finds the same libraries beside itself.
+cp target/release/inf-wasi "$package/native/inf-wasi"
+ci/native-libs.sh "$package/native/inf-wasi" "$package/native"
 
 (cd "$package" && npm ci --silent --no-audit --no-fund)
 rm -rf "$package/component"

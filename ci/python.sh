@@ -41,6 +41,10 @@ PY
 # bring in a second ggml).
 rm -f bindings/python/python/inf_wasi/lib*.so*
 ci/native-libs.sh target/release/lib_native.so bindings/python/python/inf_wasi
+# The CLI (`inf-wasi` on the PATH after `pip install`): it needs the same
+# libraries, which it finds beside itself.
+cp target/release/inf-wasi bindings/python/python/inf_wasi/inf-wasi
+ci/native-libs.sh target/release/inf-wasi bindings/python/python/inf_wasi
 rm -rf target/wheels
 "$tools/bin/python" ci/build_wheel.py target/release/lib_native.so target/wheels >/dev/null
 # The manylinux tag the wheel honestly meets (the newest glibc symbol any of
