@@ -5,8 +5,11 @@
 # native loop built for this CPU only beside the portable one. Settings via
 # BENCH_THREADS, BENCH_PROMPT_REPEATS, BENCH_GEN_TOKENS, BENCH_RUNS;
 # BENCH_PEERS=0 skips the peers, BENCH_PEERS=node runs node-llama-cpp alone
-# (llama-cpp-python builds llama.cpp from source on first use). Not part of
-# the tests; run on an idle machine.
+# (llama-cpp-python builds llama.cpp from source on first use). Then the
+# serving table: `inf-wasi serve` against llama.cpp's llama-server over HTTP,
+# 1, 4 and 8 concurrent clients, after the same figures without HTTP (the
+# backend's batching alone); BENCH_SERVING=0 skips both, BENCH_SERVING=only
+# prints nothing else. Not part of the tests; run on an idle machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ci/setup.sh
@@ -22,8 +25,17 @@ if [ "${BENCH_NATIVE_BUILD:-1}" != 0 ]; then
 else
   unset BENCH_NATIVE_BUILD
 fi
-# llama.cpp's own llama-bench, decode only: the ceiling (built once, cached).
+# llama.cpp's own llama-bench, decode only: the ceiling, and llama-server for
+# the serving table (built once, cached).
 export BENCH_LLAMA_BENCH=$(ci/llama-bench.sh)
+serving=${BENCH_SERVING:-1}
+if [ "$serving" != 0 ]; then
+  export BENCH_LLAMA_SERVER=$(ci/llama-bench.sh llama-server)
+fi
+if [ "$serving" = only ]; then
+  target/release/inf-wasi-bench batched
+  exec target/release/inf-wasi-bench serving
+fi
 ci/python.sh --build-only
 export BENCH_PYTHON=target/python-test-venv/bin/python
 ci/js.sh --build-only
@@ -53,4 +65,8 @@ if [ "$peers" = 1 ] || [ "$peers" = node ]; then
   cp bench/node_row.mjs "$node_peer/"
   export BENCH_NODE_LLAMA_CPP=$node_peer
 fi
-exec target/release/inf-wasi-bench
+target/release/inf-wasi-bench
+if [ "$serving" != 0 ]; then
+  target/release/inf-wasi-bench batched
+  target/release/inf-wasi-bench serving
+fi

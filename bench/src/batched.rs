@@ -2,8 +2,8 @@
 //! engine (`parallel` = the number of sessions), each on a thread of its own,
 //! start together and stream the bench's generation; the table gives the
 //! aggregate generated tokens/s, the median and slowest time to first token,
-//! and the scaling from one session, for exact and fast batching. A server's
-//! own cost is what it adds to these figures.
+//! and the scaling from one session, for exact and fast batching, after the
+//! same loop over llama.cpp alone. A server's own cost is what it adds to these figures.
 
 use crate::measure::{median, Settings};
 use inf_wasi::{Batching, Engine, GenerateOptions};
@@ -76,6 +76,15 @@ pub fn print_table(s: &Settings) {
         "batching", "sessions", "aggregate t/s", "TTFT med ms", "TTFT max ms", "vs 1"
     );
     let only: Option<usize> = std::env::var("BENCH_SESSIONS").ok().and_then(|v| v.parse().ok());
+    // "bare": llama.cpp alone, llama-batched-bench's loop over llama-cpp-2 (prompts together, then one row per sequence a step).
+    let mut one = f64::NAN;
+    for sessions in [1, 4, 8].into_iter().filter(|n| only.is_none_or(|o| o == *n)) {
+        let rate = crate::bare_batched::run(s, sessions).0.max(crate::bare_batched::run(s, sessions).0);
+        if sessions == 1 {
+            one = rate;
+        }
+        println!("{:<8} {sessions:>8} {rate:>14.1} {:>12} {:>12} {:>9.2}x", "bare", "-", "-", rate / one);
+    }
     for batching in [Batching::Exact, Batching::Fast] {
         let mut one = f64::NAN;
         for sessions in [1, 4, 8].into_iter().filter(|n| only.is_none_or(|o| o == *n)) {

@@ -33,8 +33,9 @@ pub fn run(s: &Settings) -> Sample {
 }
 
 /// Puts the CPU variant library inf-wasi loads on this machine beside
-/// llama-bench, alone (ggml loads the best variant it finds there). Returns its name.
-fn place_variant(dir: &Path) -> String {
+/// llama-bench (or llama-server), alone (ggml loads the best variant it finds
+/// there). Returns its name.
+pub fn place_variant(dir: &Path) -> String {
     let _ = inf_wasi_ggml::llama_backend().expect("llama.cpp initialises");
     let variant = inf_wasi_ggml::cpu_variant().expect("a CPU variant").expect("a portable build");
     for entry in std::fs::read_dir(dir).expect("llama-bench's folder").flatten() {

@@ -4,12 +4,14 @@
 //! peak RSS is its own); runs alternate between the rows; the table prints
 //! medians, the spread, and ratios to native. Nothing here asserts a target.
 
+mod bare_batched;
 mod batched;
 mod chart;
 mod llama_bench;
 mod measure;
 mod native;
 mod sampling;
+mod serving;
 mod through_component;
 
 use measure::{Sample, Settings};
@@ -26,6 +28,12 @@ fn main() {
         Some("component") => println!("{}", through_component::run(&settings).to_json()),
         Some("llama-bench") => println!("{}", llama_bench::run(&settings).to_json()),
         Some("batched") => batched::print_table(&settings),
+        Some("serving") => serving::print_table(&settings),
+        Some("bare-batched") => {
+            let sequences = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(8);
+            let (rate, step) = bare_batched::run(&settings, sequences);
+            println!("{sequences} sequences: {rate:.1} tokens/s, {step:.1} ms a step");
+        }
         _ => drive(&args[0], &settings),
     }
 }

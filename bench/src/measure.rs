@@ -104,7 +104,16 @@ impl Sample {
 
 /// A memory figure of this process from /proc/self/status (`VmHWM`, `VmRSS`), MiB.
 fn proc_status_mib(key: &str) -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status_mib("/proc/self/status", key)
+}
+
+/// Another process's peak resident set, MiB (a server the bench started).
+pub fn peak_rss_mib_of(pid: u32) -> f64 {
+    status_mib(&format!("/proc/{pid}/status"), "VmHWM")
+}
+
+fn status_mib(file: &str, key: &str) -> f64 {
+    let status = std::fs::read_to_string(file).unwrap_or_default();
     status
         .lines()
         .find_map(|l| l.strip_prefix(key)?.strip_prefix(':'))

@@ -224,8 +224,12 @@ impl Shared {
         self.n_ctx_seq
     }
 
+    /// The lowest free sequence: sessions then hold a run of consecutive
+    /// sequences, which llama.cpp can decode in one micro-batch (see `step::plan`).
     pub(super) fn take_seq(&self) -> Option<i32> {
-        lock(&self.state).free.pop()
+        let mut state = lock(&self.state);
+        let lowest = (0..state.free.len()).min_by_key(|&i| state.free[i])?;
+        Some(state.free.swap_remove(lowest))
     }
 
     pub(super) fn give_back(&self, seq: i32) {

@@ -1,6 +1,6 @@
 //! The command line, declared once with clap.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Parser)]
@@ -135,9 +135,10 @@ pub struct ServeArgs {
     /// Requests generating at once per model: their sessions share one context and are decoded together.
     #[arg(long, default_value_t = 4)]
     pub parallel: u32,
-    /// Decode all of the slots' work at once (more throughput; outputs may differ from a request served alone).
-    #[arg(long)]
-    pub fast_batching: bool,
+    /// How the slots' work is decoded together: `fast` (all of a step's work in one decode, as llama-server
+    /// does) or `exact` (each request's output is the one it gets alone, at a fraction of the throughput).
+    #[arg(long, value_enum, default_value_t = BatchingArg::Fast)]
+    pub batching: BatchingArg,
     /// Requests that may wait for a slot; past them a request gets 503 with Retry-After.
     #[arg(long, default_value_t = 16)]
     pub queue: usize,
@@ -156,4 +157,10 @@ pub struct ServeArgs {
     /// Seconds a stop (SIGTERM, Ctrl-C) waits for running requests before cancelling them.
     #[arg(long, default_value_t = 10.0)]
     pub shutdown_grace: f64,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum BatchingArg {
+    Exact,
+    Fast,
 }

@@ -11,7 +11,7 @@ mod request;
 mod respond;
 mod worker;
 
-use crate::cli::ServeArgs;
+use crate::cli::{BatchingArg, ServeArgs};
 use crate::model_store;
 use crate::output::{note, Result};
 use app::App;
@@ -28,11 +28,11 @@ pub fn serve(args: ServeArgs) -> Result {
     if args.parallel == 0 || args.parallel > 256 {
         return Err(format!("--parallel must be between 1 and 256, not {}", args.parallel).into());
     }
-    let mut builder = Engine::builder().parallel(args.parallel).batching(if args.fast_batching {
-        Batching::Fast
-    } else {
-        Batching::Exact
-    });
+    let batching = match args.batching {
+        BatchingArg::Exact => Batching::Exact,
+        BatchingArg::Fast => Batching::Fast,
+    };
+    let mut builder = Engine::builder().parallel(args.parallel).batching(batching);
     if let Some(threads) = args.threads {
         builder = builder.threads(threads);
     }
