@@ -32,6 +32,18 @@ def test_a_chat_answer_and_its_usage(client: openai.OpenAI, chat_model: str) -> 
     assert reply.object == "chat.completion" and reply.id.startswith("chatcmpl-")
 
 
+def test_stop_strings_and_the_newer_token_limit(client: openai.OpenAI, chat_model: str) -> None:
+    free = client.chat.completions.create(model=chat_model, messages=QUESTION, max_completion_tokens=24, temperature=0)
+    text = free.choices[0].message.content or ""
+    assert free.usage is not None and free.usage.completion_tokens <= 24
+    # Stopping before the second word of the free answer: that word never appears.
+    words = text.split()
+    assert len(words) >= 2, text
+    stopped = client.chat.completions.create(model=chat_model, messages=QUESTION, max_tokens=24, temperature=0, stop=[" " + words[1]])
+    assert stopped.choices[0].finish_reason == "stop"
+    assert stopped.choices[0].message.content == text[: text.index(" " + words[1])]
+
+
 def test_streaming_yields_the_same_greedy_answer(client: openai.OpenAI, chat_model: str) -> None:
     whole = client.chat.completions.create(model=chat_model, messages=QUESTION, max_tokens=24, temperature=0)
     chunks = list(
