@@ -14,6 +14,8 @@ import sys
 import threading
 import time
 
+import pytest
+
 from conftest import REPO, Server, model_path, running
 
 
@@ -82,14 +84,21 @@ def test_health_models_and_metrics(server: Server, chat_model: str) -> None:
     assert f'inf_wasi_requests_running{{model="{chat_model}"}} 0' in payload.decode()
 
 
-def test_a_client_that_disconnects_cancels_its_generation(server: Server, chat_model: str) -> None:
+@pytest.mark.parametrize("stream", [True, False])
+def test_a_client_that_disconnects_cancels_its_generation(server: Server, chat_model: str, stream: bool) -> None:
     before = metric(server, "inf_wasi_requests_cancelled_total")
-    body = json.dumps({"model": chat_model, "messages": [{"role": "user", "content": "Tell me a long story."}], "max_tokens": 2000, "stream": True, "temperature": 0.9, "seed": 3})
+    body = json.dumps({"model": chat_model, "messages": [{"role": "user", "content": "Tell me a long story."}], "max_tokens": 2000, "stream": stream, "temperature": 0.9, "seed": 3})
     sock = socket.create_connection((server.host, server.port))
     sock.sendall(f"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n{body}".encode())
-    received = b""
-    while received.count(b"data: ") < 4:
-        received += sock.recv(65536)
+    if stream:
+        received = b""
+        while received.count(b"data: ") < 4:
+            received += sock.recv(65536)
+    else:
+        # Nothing arrives before the whole answer: wait until it is generating.
+        while metric(server, "inf_wasi_requests_running") == 0:
+            time.sleep(0.01)
+        time.sleep(0.2)
     sock.close()
     gone = time.monotonic()
     while metric(server, "inf_wasi_requests_cancelled_total") == before:

@@ -89,10 +89,16 @@ fn generate(
         if !cell.arm(session.cancel_handle()) {
             return Ok(None);
         }
-        let mut stream = match work {
-            Work::Chat(messages) => session.chat_stream(&messages[skip..], options)?,
-            Work::Complete(prompt) => session.stream(prompt, options)?,
+        let stream = match work {
+            Work::Chat(messages) => session.chat_stream(&messages[skip..], options),
+            Work::Complete(prompt) => session.stream(prompt, options),
         };
+        // A new generation clears its session's cancel flag as it starts: a
+        // client that left just before then is noticed here.
+        if cell.is_dropped() {
+            return Ok(None);
+        }
+        let mut stream = stream?;
         for piece in &mut stream {
             match piece {
                 Ok(piece) => {
