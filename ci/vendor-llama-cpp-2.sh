@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # llama-cpp-2 0.1.160 has no way to set llama.cpp's abort callback, which is
 # what lets a decode stop within milliseconds of a cancel. So the workspace
-# builds a copy of the crate (vendor/llama-cpp-2) with one addition,
-# `LlamaContext::set_abort_flag`, and with only the default features inf-wasi
+# builds a copy of the crate (vendor/llama-cpp-2) with two additions,
+# `LlamaContext::set_abort_flag` and, for packed models, `LlamaModel::load_from_file_at`
+# (llama.cpp's loader from an open file at an offset), and with only the default features inf-wasi
 # uses (not llama-cpp-sys-2's `common`, a C++ library nothing here needs), kept
 # in vendor/llama-cpp-2.patch.
 # The copy is a crate of its own name, inf-wasi-llama-cpp-2 (its library is

@@ -20,6 +20,7 @@ mod inputs;
 mod literal;
 mod llama;
 mod model;
+pub mod packed;
 mod registry;
 mod sampling;
 mod session;

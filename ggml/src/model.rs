@@ -166,6 +166,8 @@ pub struct Model {
     name: String,
     path: PathBuf,
     options: LoadOptions,
+    /// The GGUF lies inside a packed file at `path`, not in a file of its own.
+    packed: bool,
     loaded: OnceLock<Result<Arc<LoadedModel>, ProfileError>>,
 }
 
@@ -186,7 +188,12 @@ pub struct LoadedModel {
 
 impl Model {
     pub fn new(name: impl Into<String>, path: impl Into<PathBuf>, options: LoadOptions) -> Self {
-        Self { name: name.into(), path: path.into(), options, loaded: OnceLock::new() }
+        Self { name: name.into(), path: path.into(), options, packed: false, loaded: OnceLock::new() }
+    }
+
+    /// A model packed inside the file at `path` (docs/packed-models.md).
+    pub fn packed(name: impl Into<String>, path: impl Into<PathBuf>, options: LoadOptions) -> Self {
+        Self { packed: true, ..Self::new(name, path, options) }
     }
 
     pub fn name(&self) -> &str {
@@ -205,10 +212,24 @@ impl Model {
 
     fn load(&self) -> Result<LoadedModel, ProfileError> {
         self.options.validate()?;
-        gguf_check::check(&self.path)?;
         let backend = llama::backend().map_err(ProfileError::backend)?;
         let params = LlamaModelParams::default().with_n_gpu_layers(self.options.gpu_layers);
-        let llama = LlamaModel::load_from_file(backend, &self.path, &params).map_err(|e| {
+        let loaded = if self.packed {
+            // The sections, the hash and the GGUF check on the section's bytes, then
+            // llama.cpp opens the GGUF where it lies and maps its weights from there.
+            let packed = crate::packed::read(&self.path)?;
+            if packed.projector.is_some() {
+                return Err(ProfileError::new(
+                    ErrorCode::Unsupported,
+                    format!("{}: opening a packed projector is not built yet", self.path.display()),
+                ));
+            }
+            LlamaModel::load_from_file_at(backend, &self.path, packed.model.offset, &params)
+        } else {
+            gguf_check::check(&self.path)?;
+            LlamaModel::load_from_file(backend, &self.path, &params)
+        };
+        let llama = loaded.map_err(|e| {
             ProfileError::new(
                 ErrorCode::InvalidModel,
                 format!("llama.cpp could not load {}: not a valid or complete GGUF model ({e})", self.path.display()),

@@ -39,6 +39,8 @@ pub struct EngineBuilder {
     models: Vec<(String, PathBuf, Option<LoadOptions>)>,
     /// Projectors, by index into `models`.
     projectors: Vec<(usize, PathBuf)>,
+    /// Packed files (docs/packed-models.md): each registers its model under the name it carries.
+    packed: Vec<PathBuf>,
     defaults: LoadOptions,
     guards: Guards,
 }
@@ -62,6 +64,15 @@ impl EngineBuilder {
     ) -> Self {
         self.projectors.push((self.models.len(), projector.into()));
         self.models.push((name.into(), path.into(), None));
+        self
+    }
+
+    /// Registers the model packed inside a `.wasm` file (`inf-wasi pack`, or
+    /// [`crate::packed::pack`]) under the name its section gives. The file's
+    /// component must be this crate's own; its weights are mapped from the
+    /// file where they lie.
+    pub fn packed_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.packed.push(path.into());
         self
     }
 
@@ -156,13 +167,47 @@ impl EngineBuilder {
             options.validate().map_err(|e| Error::InvalidInput(e.message))?;
             models.register(name, path, options);
         }
+        for path in self.packed {
+            same_component(&path)?;
+            models.register_packed(&path, self.defaults.clone()).map_err(|e| Error::InvalidModel(e.message))?;
+        }
         Ok(Engine { inner: Arc::new(Inner { models, guards: self.guards, utility: Mutex::new(None) }) })
     }
+}
+
+/// A packed file runs on this crate's own compiled component: its component
+/// must be that one, byte for byte, or it was made by another inf-wasi.
+fn same_component(path: &std::path::Path) -> Result<()> {
+    let layout = inf_wasi_ggml::packed::layout(path).map_err(|e| Error::InvalidModel(e.message))?;
+    let component = inf_wasi_ggml::packed::component_bytes(path, &layout)
+        .map_err(|e| Error::InvalidModel(format!("cannot read {}: {e}", path.display())))?;
+    if component != crate::runtime::COMPONENT {
+        return Err(Error::InvalidModel(format!(
+            "{} holds another build of the inf-wasi component than this one (inf-wasi {}); pack it again with this version",
+            path.display(),
+            env!("CARGO_PKG_VERSION")
+        )));
+    }
+    Ok(())
 }
 
 impl Engine {
     pub fn builder() -> EngineBuilder {
         EngineBuilder::default()
+    }
+
+    /// An engine for the model packed in `path` (one `.wasm` file holding the
+    /// component and the model), with the default options. The model's name
+    /// is [`Engine::model_names`]' only entry.
+    pub fn from_file(path: impl Into<PathBuf>) -> Result<Engine> {
+        Engine::builder().packed_file(path).build()
+    }
+
+    /// The names of the registered models, sorted.
+    pub fn model_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.inner.models.names().map(str::to_string).collect();
+        names.sort();
+        names
     }
 
     /// A new conversation with the model registered as `model`.

@@ -28,6 +28,9 @@ pub use bindings::{
 };
 pub use engine::{Engine, EngineBuilder};
 pub use error::{Error, Result};
+/// Packed files: the component with its model inside (docs/packed-models.md).
+/// Writing and checking them works; opening a packed model is not built yet.
+pub use inf_wasi_ggml::packed;
 pub use inf_wasi_ggml::{Batching, LoadOptions};
 pub use models::{
     cache_dir, cached_model_path, default_chat_model, default_model, default_model_path, known_model, known_models,

@@ -365,6 +365,51 @@ impl LlamaModel {
         Ok(LlamaModel { model })
     }
 
+    /// Loads the GGUF that starts `offset` bytes into the file at `path` (a model
+    /// packed inside another file). llama.cpp reads it from there and maps its
+    /// weights from the same file, so the GGUF's data must lie aligned in it.
+    ///
+    /// # Errors
+    ///
+    /// See [`LlamaModelLoadError`] for more information.
+    #[cfg(unix)]
+    pub fn load_from_file_at(
+        _: &LlamaBackend,
+        path: impl AsRef<Path>,
+        offset: u64,
+        params: &LlamaModelParams,
+    ) -> Result<Self, LlamaModelLoadError> {
+        extern "C" {
+            fn fopen(path: *const c_char, mode: *const c_char) -> *mut std::ffi::c_void;
+            fn fseeko(file: *mut std::ffi::c_void, offset: i64, whence: c_int) -> c_int;
+            fn fclose(file: *mut std::ffi::c_void) -> c_int;
+        }
+        let path = path.as_ref();
+        let path = path
+            .to_str()
+            .ok_or(LlamaModelLoadError::PathToStrError(path.to_path_buf()))?;
+        let cstr = CString::new(path)?;
+        let offset = i64::try_from(offset).map_err(|_| LlamaModelLoadError::NullResult)?;
+        // SAFETY: valid C strings; the file is closed once llama.cpp has read the
+        // metadata and mapped the weights (a mapping outlives its file handle).
+        let llama_model = unsafe {
+            let file = fopen(cstr.as_ptr(), c"rb".as_ptr());
+            if file.is_null() {
+                return Err(LlamaModelLoadError::NullResult);
+            }
+            let model = if fseeko(file, offset, 0) == 0 {
+                llama_cpp_sys_2::llama_model_load_from_file_ptr(file, params.params)
+            } else {
+                std::ptr::null_mut()
+            };
+            fclose(file);
+            model
+        };
+        let model = Ptr::new(llama_model).ok_or(LlamaModelLoadError::NullResult)?;
+        tracing::debug!(?path, offset, "Loaded a model from within a file");
+        Ok(LlamaModel { model })
+    }
+
     /// Initializes a lora adapter from a file.
     ///
     /// # Errors

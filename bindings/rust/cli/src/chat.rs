@@ -2,15 +2,15 @@
 //! and its KV cache, so each turn evaluates only the new message.
 
 use crate::cli::ChatArgs;
-use crate::from_flags::{self, MODEL};
+use crate::from_flags;
 use crate::output::{error_line, note, paint, Result};
 use inf_wasi::Message;
 use std::io::{BufRead, IsTerminal, Write};
 
 pub fn chat(args: ChatArgs) -> Result {
     let options = from_flags::generate_options(&args.sampling)?;
-    let engine = from_flags::engine(&args.model, true)?;
-    let mut session = engine.session_with(MODEL, &from_flags::session_options(&args.model, args.system.as_deref()))?;
+    let (engine, model) = from_flags::engine(&args.model, true)?;
+    let mut session = engine.session_with(&model, &from_flags::session_options(&args.model, args.system.as_deref()))?;
     let interactive = std::io::stdin().is_terminal();
     let colour = interactive && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     if interactive {

@@ -20,6 +20,8 @@ pub enum Command {
     Embed(EmbedArgs),
     /// An OpenAI-compatible HTTP server (chat, completions, embeddings, a chat page at /).
     Serve(ServeArgs),
+    /// Pack a model (and its projector) into the component: one .wasm file (docs/packed-models.md).
+    Pack(PackArgs),
     /// Manage cached models.
     Models {
         #[command(subcommand)]
@@ -163,4 +165,19 @@ pub struct ServeArgs {
 pub enum BatchingArg {
     Exact,
     Fast,
+}
+
+#[derive(Args)]
+pub struct PackArgs {
+    /// The model's GGUF file.
+    pub model: PathBuf,
+    /// A multimodal projector (mmproj GGUF) to pack with it.
+    #[arg(long)]
+    pub mmproj: Option<PathBuf>,
+    /// The name the model is registered under [default: the file name without .gguf].
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The packed file to write.
+    #[arg(long, short)]
+    pub output: PathBuf,
 }

@@ -5,10 +5,11 @@ use crate::model_store;
 use crate::output::Result;
 use inf_wasi::{Engine, GenerateOptions, SessionOptions};
 
-/// The name the CLI registers its one model under.
-pub const MODEL: &str = "model";
+/// The name the CLI registers a model file under (a packed file names its own).
+const MODEL: &str = "model";
 
-pub fn engine(args: &ModelArgs, fetch_default: bool) -> Result<Engine> {
+/// The engine and the name of its one model.
+pub fn engine(args: &ModelArgs, fetch_default: bool) -> Result<(Engine, String)> {
     let path = model_store::resolve(args.model.as_deref(), fetch_default)?;
     let mut builder = Engine::builder();
     if let Some(threads) = args.threads {
@@ -17,7 +18,12 @@ pub fn engine(args: &ModelArgs, fetch_default: bool) -> Result<Engine> {
     if let Some(size) = args.ctx_size {
         builder = builder.context_size(size);
     }
-    Ok(builder.model(MODEL, path).build()?)
+    if model_store::is_packed(&path) {
+        let engine = builder.packed_file(path).build()?;
+        let name = engine.model_names().pop().ok_or("the packed file registered no model")?;
+        return Ok((engine, name));
+    }
+    Ok((builder.model(MODEL, path).build()?, MODEL.to_string()))
 }
 
 pub fn session_options(args: &ModelArgs, system: Option<&str>) -> SessionOptions {

@@ -9,6 +9,7 @@ mod fetch;
 mod from_flags;
 mod model_store;
 mod output;
+mod pack;
 mod print_stream;
 mod run;
 mod serve;
@@ -25,6 +26,7 @@ fn main() -> ExitCode {
         Command::Chat(args) => chat::chat(args),
         Command::Embed(args) => embed::embed(args),
         Command::Serve(args) => serve::serve(args),
+        Command::Pack(args) => pack::pack(args),
         Command::Models { command: ModelsCommand::Pull { name } } => model_store::pull(name.as_deref()).map(|_| ()),
         Command::Models { command: ModelsCommand::List } => model_store::list(),
     };

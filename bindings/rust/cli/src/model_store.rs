@@ -3,7 +3,7 @@
 use crate::fetch;
 use crate::output::{note, Result};
 use inf_wasi::models_dir;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// What `--model` means when absent: the default chat model, an instruct model
 /// that answers in sentences (the tests' base model only continues text).
@@ -67,6 +67,11 @@ pub fn list() -> Result {
 /// `--model` as a path: a known or cached name, a file path, `hf:` or a URL,
 /// or (when absent) the default chat model; models not cached are fetched on
 /// first use when `fetch`.
+/// A packed file (`inf-wasi pack`): the component with its model inside.
+pub fn is_packed(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "wasm")
+}
+
 pub fn resolve(model: Option<&str>, fetch: bool) -> Result<PathBuf> {
     match model {
         None | Some("default") => cached_or_fetched(default_name(), fetch),
@@ -78,7 +83,9 @@ pub fn resolve(model: Option<&str>, fetch: bool) -> Result<PathBuf> {
                 Err(format!("{spec} is fetched by `inf-wasi models pull {spec}`").into())
             }
         }
-        Some(spec) if spec.ends_with(".gguf") || spec.contains(std::path::MAIN_SEPARATOR) => {
+        Some(spec)
+            if spec.ends_with(".gguf") || is_packed(Path::new(spec)) || spec.contains(std::path::MAIN_SEPARATOR) =>
+        {
             let path = PathBuf::from(spec);
             if path.is_file() {
                 Ok(path)

@@ -173,3 +173,20 @@ fn models_list_shows_the_cached_default() {
     assert!(o.status.success());
     assert!(stderr(&o).contains("cached"), "{}", stderr(&o));
 }
+
+#[test]
+fn pack_makes_one_file_that_runs_like_the_model() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-pack-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let app = dir.join("app.wasm");
+    let model = inf_wasi::cached_model_path("gemma-3-270m-q4_k_m");
+    let o = inf_wasi(&["pack", model.to_str().unwrap(), "--name", "gemma", "-o", app.to_str().unwrap()], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut args = vec!["run", "--raw", "Water boils at"];
+    args.extend(FAST);
+    let from_file = inf_wasi(&args, None);
+    args[4] = app.to_str().unwrap();
+    let from_pack = inf_wasi(&args, None);
+    assert!(from_pack.status.success(), "{}", stderr(&from_pack));
+    assert_eq!(stdout(&from_pack), stdout(&from_file));
+}

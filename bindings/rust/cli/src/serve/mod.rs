@@ -45,11 +45,18 @@ pub fn serve(args: ServeArgs) -> Result {
     let mut names = Vec::new();
     for spec in &specs {
         let path = model_store::resolve(Some(spec), true)?;
-        let name = served_name(spec, &path);
+        // A packed file serves its model under the name it carries.
+        let packed = model_store::is_packed(&path);
+        let name = if packed {
+            inf_wasi::packed::layout(&path).map_err(|e| e.message)?.model.name
+        } else {
+            served_name(spec, &path)
+        };
         if names.contains(&name) {
             return Err(format!("two models would be served as `{name}`").into());
         }
         builder = match &args.mmproj {
+            _ if packed => builder.packed_file(path),
             Some(projector) => builder.model_with_projector(&name, path, projector),
             None => builder.model(&name, path),
         };
