@@ -3,7 +3,7 @@
 use super::error::ApiError;
 use super::metrics::{Gauges, Metrics};
 use super::pool::{Pool, Work};
-use super::request::{self, ChatRequest, CompletionRequest, EmbeddingRequest};
+use super::request::{self, ChatRequest, CompletionRequest, EmbeddingRequest, Sampling};
 use super::respond::{self, Header, Kind};
 use super::worker;
 use axum::body::Bytes;
@@ -115,15 +115,8 @@ async fn models(State(app): Shared, headers: HeaderMap) -> Result<Response, ApiE
 async fn chat(State(app): Shared, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
     let request: ChatRequest = request::parse(&app.accept(&headers, body)?)?;
     let pool = app.pool(&request.model)?.clone();
-    let options = request.sampling.options()?;
     let messages = request::messages(&request)?;
-    let running = worker::start(pool, Work::Chat(messages), options).await?;
-    let header = Header::new(Kind::Chat, &request.model);
-    if request.sampling.stream {
-        Ok(respond::streamed(header, running, request.sampling.include_usage()))
-    } else {
-        respond::whole(header, running).await
-    }
+    generate(pool, Work::Chat(messages), &request.sampling, Header::new(Kind::Chat, &request.model)).await
 }
 
 async fn completions(State(app): Shared, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
@@ -132,15 +125,18 @@ async fn completions(State(app): Shared, headers: HeaderMap, body: Body) -> Resu
     if request.echo == Some(true) || request.suffix.is_some() || request.best_of.is_some_and(|n| n != 1) {
         return Err(ApiError::bad_request("`echo`, `suffix` and `best_of` are not supported"));
     }
-    let options = request.sampling.options()?;
     let mut prompts = request.prompt.texts();
     if prompts.len() != 1 {
         return Err(ApiError::bad_param("prompt", "send one prompt per request"));
     }
-    let running = worker::start(pool, Work::Complete(prompts.remove(0)), options).await?;
-    let header = Header::new(Kind::Text, &request.model);
-    if request.sampling.stream {
-        Ok(respond::streamed(header, running, request.sampling.include_usage()))
+    generate(pool, Work::Complete(prompts.remove(0)), &request.sampling, Header::new(Kind::Text, &request.model)).await
+}
+
+/// Runs `work` and answers as the request asked: streamed or whole.
+async fn generate(pool: Arc<Pool>, work: Work, sampling: &Sampling, header: Header) -> Result<Response, ApiError> {
+    let running = worker::start(pool, work, sampling.options()?).await?;
+    if sampling.stream {
+        Ok(respond::streamed(header, running, sampling.include_usage()))
     } else {
         respond::whole(header, running).await
     }
