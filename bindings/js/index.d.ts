@@ -20,8 +20,10 @@ export class InfWasiError extends Error {
 
 /** A model file and how to load it. */
 export interface ModelSpec {
-  /** Path to a GGUF file. */
+  /** Path to a GGUF file (or, with `packed`, to a packed `.wasm`). */
   path: string;
+  /** The path is a packed file (`inf-wasi pack`): prefer `Engine.fromFile`. */
+  packed?: boolean;
   /** A vision model's multimodal projector (mmproj GGUF): messages may then carry images. */
   projector?: string;
   /** Default context size of the model's sessions (tokens; default 4096). */
@@ -187,6 +189,12 @@ export class Engine implements AsyncDisposable {
   private constructor();
   /** Registers models by name; nothing is loaded until first use. */
   static create(options: EngineOptions): Promise<Engine>;
+  /**
+   * An engine for the model packed in `path` (`inf-wasi pack`: one `.wasm` holding the component and the
+   * model), registered under the name it was packed with; `options` as for `create`, without `models`.
+   * Throws `invalid-model` for a file that is not a packed model of this package's component.
+   */
+  static fromFile(path: string, options?: Omit<EngineOptions, "models">): Promise<Engine>;
   /** The registered model names. */
   readonly models: string[];
   /** A new conversation with `model`; throws `model-not-found` for a name that was not registered. */

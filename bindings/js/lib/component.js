@@ -1,6 +1,7 @@
 // The component's core modules, compiled once per process (and memory cap) on
 // the main thread and handed to every worker (V8 shares compiled WebAssembly
 // between threads).
+import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { native } from "./native.js";
 
@@ -27,4 +28,14 @@ export function coreModules(memoryBytes) {
     modules.catch(() => compiled.delete(memoryBytes));
   }
   return modules;
+}
+
+/**
+ * Whether `component` is the component this package was transpiled from: ci/js.sh
+ * records its SHA-256 beside the transpiled files (a packed file must hold it).
+ * @param {Uint8Array} component
+ */
+export async function sameComponent(component) {
+  const expected = (await readFile(new URL("inf-wasi.sha256", DIRECTORY), "utf8")).trim();
+  return createHash("sha256").update(component).digest("hex") === expected;
 }

@@ -1,7 +1,7 @@
 // `Engine`: the models an application registered, by name, and the sessions
 // made over them.
 import { Channel } from "./channel.js";
-import { coreModules } from "./component.js";
+import { coreModules, sameComponent } from "./component.js";
 import { InfWasiError, invalidInput } from "./errors.js";
 import { guards as checkGuards } from "./guards.js";
 import { native } from "./native.js";
@@ -98,6 +98,7 @@ export class Engine {
           o.projector,
           o.parallel,
           o.batching,
+          o.packed,
         );
       }
     } catch (e) {
@@ -107,6 +108,31 @@ export class Engine {
     const engine = new Engine(modules, registered, warmWorker, guards);
     engine.#startSpare();
     return engine;
+  }
+
+  /**
+   * An engine for the model packed in `path` (`inf-wasi pack`), registered under
+   * the name it was packed with; the weights are mapped from the file where they
+   * lie, after their hash and the GGUF check.
+   * @param {string} path
+   * @param {Omit<import("../index.d.ts").EngineOptions, "models">} [options]
+   */
+  static async fromFile(path, options = {}) {
+    if (typeof path !== "string" || path === "") throw invalidInput("Engine.fromFile needs the path of a packed .wasm");
+    /** @type {{ name: string; component: Buffer<ArrayBuffer> }} */
+    let packed;
+    try {
+      packed = native.packedModel(path);
+    } catch (e) {
+      throw new InfWasiError("invalid-model", e instanceof Error ? e.message : String(e));
+    }
+    if (!(await sameComponent(packed.component))) {
+      throw new InfWasiError(
+        "invalid-model",
+        `${path} holds another build of the inf-wasi component than this package's; pack it again with this version`,
+      );
+    }
+    return Engine.create({ ...options, models: { [packed.name]: { path, packed: true } } });
   }
 
   /** The registered model names. */

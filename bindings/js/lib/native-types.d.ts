@@ -27,7 +27,10 @@ export interface Native {
     projector?: string,
     parallel?: number,
     batching?: string,
+    packed?: boolean,
   ): number;
+  /** A packed file's model name and component (src/lib.rs; docs/packed-models.md); throws what is wrong with it. */
+  packedModel(path: string): { name: string; component: Buffer<ArrayBuffer> };
   releaseModel(id: number): void;
   createCancel(): number;
   cancel(id: number): void;

@@ -135,8 +135,10 @@ export function loadOptions(name, spec, defaults) {
     "batchSize",
     "parallel",
     "batching",
+    "packed",
   ]);
   if (typeof o.path !== "string" || o.path === "") throw invalidInput(`models.${name} needs a path to a GGUF file`);
+  if (o.packed !== undefined && typeof o.packed !== "boolean") throw invalidInput(`models.${name}.packed must be a boolean`);
   if (o.projector !== undefined && (typeof o.projector !== "string" || o.projector === "")) {
     throw invalidInput(`models.${name}.projector must be the path of a multimodal projector (mmproj) GGUF`);
   }
@@ -148,6 +150,7 @@ export function loadOptions(name, spec, defaults) {
     batchSize: u32("batchSize", o.batchSize ?? defaults.batchSize),
     parallel: u32("parallel", o.parallel ?? defaults.parallel),
     batching: optionalString("batching", o.batching ?? defaults.batching),
+    packed: o.packed,
   };
 }
 

@@ -65,6 +65,7 @@ pub fn register_model(
     projector: Option<String>,
     parallel: Option<u32>,
     batching: Option<String>,
+    packed: Option<bool>,
 ) -> napi::Result<u32> {
     let batching =
         batching.map(|b| b.parse()).transpose().map_err(|e: ProfileError| napi::Error::from_reason(e.message))?;
@@ -88,8 +89,27 @@ pub fn register_model(
     };
     let options = LoadOptions::from_optional(given).map_err(|e| napi::Error::from_reason(e.message))?;
     let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-    models().insert(id, Arc::new(Model::new(name, path, options)));
+    // A packed file (docs/packed-models.md) holds its GGUF in a section, opened in place.
+    let model = if packed == Some(true) { Model::packed(name, path, options) } else { Model::new(name, path, options) };
+    models().insert(id, Arc::new(model));
     Ok(id)
+}
+
+/// What a packed file holds: its model's name and its component (the bytes
+/// outside its `inf-wasi:*` sections). Throws with what is wrong with the file.
+#[napi(object)]
+pub struct PackedModel {
+    pub name: String,
+    pub component: Buffer,
+}
+
+#[napi(catch_unwind)]
+pub fn packed_model(path: String) -> napi::Result<PackedModel> {
+    let path = std::path::Path::new(&path);
+    let layout = inf_wasi_ggml::packed::layout(path).map_err(|e| napi::Error::from_reason(e.message))?;
+    let component = inf_wasi_ggml::packed::component_bytes(path, &layout)
+        .map_err(|e| napi::Error::from_reason(format!("cannot read {}: {e}", path.display())))?;
+    Ok(PackedModel { name: layout.model.name, component: component.into() })
 }
 
 /// The engine's limits on its models' sessions; each absent one keeps its default.

@@ -24,7 +24,7 @@ impl Graph {
     #[pyo3(signature = (
         name, path, context_size=None, threads=None, batch_size=None,
         max_context_size=None, max_output_tokens=None, max_image_bytes=None, projector=None,
-        parallel=None, batching=None,
+        parallel=None, batching=None, packed=false,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -39,6 +39,7 @@ impl Graph {
         projector: Option<std::path::PathBuf>,
         parallel: Option<u32>,
         batching: Option<&str>,
+        packed: bool,
     ) -> PyResult<Self> {
         let batching =
             batching.map(str::parse).transpose().map_err(|e: ProfileError| PyValueError::new_err(e.message))?;
@@ -54,7 +55,9 @@ impl Graph {
             projector,
         };
         let options = LoadOptions::from_optional(given).map_err(|e| PyValueError::new_err(e.message))?;
-        Ok(Self { model: Arc::new(Model::new(name, path, options)) })
+        // A packed file (docs/packed-models.md) holds its GGUF in a section, opened in place.
+        let model = if packed { Model::packed(name, path, options) } else { Model::new(name, path, options) };
+        Ok(Self { model: Arc::new(model) })
     }
 
     /// A new execution context: a session with its own KV cache, stopped by `cancel`.
@@ -130,9 +133,20 @@ fn abort_report(name: &str, memory_cap: u64) -> Option<String> {
     inf_wasi_ggml::profile::abort_report(name, memory_cap)
 }
 
+/// The name of the model packed in the file at `path` and the file's component
+/// (the bytes outside its `inf-wasi:*` sections). ValueError names what is wrong.
+#[pyfunction]
+fn packed_model<'py>(py: Python<'py>, path: std::path::PathBuf) -> PyResult<(String, Bound<'py, PyBytes>)> {
+    let layout = inf_wasi_ggml::packed::layout(&path).map_err(|e| PyValueError::new_err(e.message))?;
+    let component = inf_wasi_ggml::packed::component_bytes(&path, &layout)
+        .map_err(|e| PyValueError::new_err(format!("cannot read {}: {e}", path.display())))?;
+    Ok((layout.model.name, PyBytes::new(py, &component)))
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(abort_report, m)?)?;
+    m.add_function(wrap_pyfunction!(packed_model, m)?)?;
     m.add_class::<Graph>()?;
     m.add_class::<Context>()?;
     m.add_class::<Cancel>()?;

@@ -28,8 +28,8 @@ pub use bindings::{
 };
 pub use engine::{Engine, EngineBuilder};
 pub use error::{Error, Result};
-/// Packed files: the component with its model inside (docs/packed-models.md).
-/// Writing and checking them works; opening a packed model is not built yet.
+/// Packed files: the component with its model inside (docs/packed-models.md);
+/// [`Engine::from_file`] opens one.
 pub use inf_wasi_ggml::packed;
 pub use inf_wasi_ggml::{Batching, LoadOptions};
 pub use models::{

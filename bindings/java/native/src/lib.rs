@@ -50,6 +50,7 @@ pub extern "system" fn Java_dev_infwasi_Native_engineOpen<'l>(
     names: JObjectArray<'l>,
     paths: JObjectArray<'l>,
     projectors: JObjectArray<'l>,
+    packed: JObjectArray<'l>,
     threads: jint,
     context_size: jint,
     parallel: jint,
@@ -60,7 +61,11 @@ pub extern "system" fn Java_dev_infwasi_Native_engineOpen<'l>(
         let names = java::strings(env, &names, "model name")?;
         let paths = java::strings(env, &paths, "model path")?;
         let projectors = java::optional_strings(env, &projectors, "projector")?;
+        let packed = java::strings(env, &packed, "packed file")?;
         let mut builder = Engine::builder();
+        for path in packed {
+            builder = builder.packed_file(path);
+        }
         for ((name, path), projector) in names.into_iter().zip(paths).zip(projectors) {
             builder = match projector {
                 Some(projector) => builder.model_with_projector(name, path, projector),

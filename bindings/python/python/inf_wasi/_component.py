@@ -34,6 +34,11 @@ _runtime: Optional["tuple[wasmtime.Engine, Component]"] = None
 precompiled = False
 
 
+def source() -> bytes:
+    """The component this package runs, as built (before precompiling)."""
+    return resources.files("inf_wasi").joinpath("inf_wasi.wasm").read_bytes()
+
+
 def _load(engine: wasmtime.Engine) -> Component:
     global precompiled
     package = resources.files("inf_wasi")

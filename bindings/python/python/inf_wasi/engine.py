@@ -8,8 +8,8 @@ import weakref
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 from . import _native
-from ._component import CONTRACT, Guards, Instance
-from .errors import InvalidInputError
+from ._component import CONTRACT, Guards, Instance, source
+from .errors import InvalidInputError, InvalidModelError
 from .options import session_options
 from .session import MessageLike, Session
 from .types import ModelInfo, messages_to_wit
@@ -86,6 +86,26 @@ class Engine:
         # Sessions made here, closed with the engine (as in every binding); weak,
         # so a session the application dropped is freed as usual.
         self._sessions: "weakref.WeakSet[Session]" = weakref.WeakSet()
+
+    @classmethod
+    def from_file(cls, path: PathLike, **options: Any) -> "Engine":
+        """An engine for the model packed in ``path`` (``inf-wasi pack``: one ``.wasm``
+        holding the component and the model), registered under the name it was
+        packed with (``model_names``); ``options`` as for ``Engine(...)``. The
+        weights are mapped from the file where they lie, after their hash and
+        the GGUF check; a file that is not a packed model is an InvalidModelError."""
+        try:
+            name, component = _native.packed_model(os.fspath(path))
+        except ValueError as e:
+            raise InvalidModelError(str(e)) from None
+        if component != source():
+            raise InvalidModelError(f"{os.fspath(path)} holds another build of the inf-wasi component than this package's; pack it again with this version")
+        return cls({name: {"path": path, "packed": True}}, **options)
+
+    @property
+    def model_names(self) -> List[str]:
+        """The names of the registered models, sorted."""
+        return sorted(self._graphs)
 
     def session(self, model: str, *, context_size: Optional[int] = None, system_prompt: Optional[str] = None) -> Session:
         """A new conversation with ``model``."""

@@ -26,9 +26,19 @@ public final class Engine implements AutoCloseable {
         return new Builder();
     }
 
+    /**
+     * An engine for the model packed in {@code path} ({@code inf-wasi pack}: one {@code .wasm} holding the
+     * component and the model), with the default options; an {@link ErrorCode#INVALID_MODEL} error for a
+     * file that is not a packed model of this library's component.
+     */
+    public static Engine fromFile(Path path) {
+        return builder().packedFile(path).build();
+    }
+
     public static final class Builder {
         private final Map<String, Path> models = new LinkedHashMap<>();
         private final Map<String, Path> projectors = new LinkedHashMap<>();
+        private final java.util.List<Path> packed = new java.util.ArrayList<>();
         private int threads;
         private int contextSize;
         private int parallel;
@@ -58,6 +68,18 @@ public final class Engine implements AutoCloseable {
             }
             model(name, path);
             projectors.put(name, projector);
+            return this;
+        }
+
+        /**
+         * Registers the model packed inside a {@code .wasm} file ({@code inf-wasi pack}) under the name it
+         * was packed with; its weights are mapped from the file where they lie.
+         */
+        public Builder packedFile(Path path) {
+            if (path == null) {
+                throw InfWasiException.invalidInput("a packed file needs a path");
+            }
+            packed.add(path);
             return this;
         }
 
@@ -143,7 +165,7 @@ public final class Engine implements AutoCloseable {
         }
 
         public Engine build() {
-            if (models.isEmpty()) {
+            if (models.isEmpty() && packed.isEmpty()) {
                 throw InfWasiException.invalidInput("register at least one model");
             }
             String[] names = models.keySet().toArray(new String[0]);
@@ -154,8 +176,9 @@ public final class Engine implements AutoCloseable {
                     .toArray(String[]::new);
             long[] limits = {maxContextSize, maxOutputTokens, maxImageBytes, guestMemoryLimit, guestTimeLimitMillis};
             String batchingName = batching == null ? null : batching.wireName();
+            String[] packedPaths = packed.stream().map(p -> p.toAbsolutePath().toString()).toArray(String[]::new);
             return new Engine(Native.engineOpen(
-                    names, paths, projectorPaths, threads, contextSize, parallel, batchingName, limits));
+                    names, paths, projectorPaths, packedPaths, threads, contextSize, parallel, batchingName, limits));
         }
     }
 

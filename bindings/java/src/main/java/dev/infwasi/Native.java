@@ -20,13 +20,15 @@ final class Native {
      * guest time in milliseconds; 0 keeps a default.
      */
     /**
-     * {@code projectors}: each model's multimodal projector path, or null; {@code batching}: "exact",
-     * "fast" or null for the default.
+     * {@code projectors}: each model's multimodal projector path, or null; {@code packed}: packed
+     * files, each registering its model under the name it carries; {@code batching}: "exact", "fast" or
+     * null for the default.
      */
     static native long engineOpen(
             String[] names,
             String[] paths,
             String[] projectors,
+            String[] packed,
             int threads,
             int contextSize,
             int parallel,
