@@ -71,6 +71,14 @@ fn open(path: &Path) -> Result<(PackedFile, BufReader<File>), ProfileError> {
     Ok((layout, input))
 }
 
+/// What a host needs to register a packed file: its model's name and its
+/// component (to check that it is the host's own build). Headers only.
+pub fn model_and_component(path: &Path) -> Result<(String, Vec<u8>), ProfileError> {
+    let layout = layout(path)?;
+    let component = component_bytes(path, &layout).map_err(|e| invalid(path, format!("cannot read it: {e}")))?;
+    Ok((layout.model.name, component))
+}
+
 /// The component: the file without its `inf-wasi:*` sections.
 pub fn component_bytes(path: &Path, packed: &PackedFile) -> io::Result<Vec<u8>> {
     let mut file = File::open(path)?;

@@ -105,11 +105,9 @@ pub struct PackedModel {
 
 #[napi(catch_unwind)]
 pub fn packed_model(path: String) -> napi::Result<PackedModel> {
-    let path = std::path::Path::new(&path);
-    let layout = inf_wasi_ggml::packed::layout(path).map_err(|e| napi::Error::from_reason(e.message))?;
-    let component = inf_wasi_ggml::packed::component_bytes(path, &layout)
-        .map_err(|e| napi::Error::from_reason(format!("cannot read {}: {e}", path.display())))?;
-    Ok(PackedModel { name: layout.model.name, component: component.into() })
+    let (name, component) = inf_wasi_ggml::packed::model_and_component(std::path::Path::new(&path))
+        .map_err(|e| napi::Error::from_reason(e.message))?;
+    Ok(PackedModel { name, component: component.into() })
 }
 
 /// The engine's limits on its models' sessions; each absent one keeps its default.

@@ -137,10 +137,9 @@ fn abort_report(name: &str, memory_cap: u64) -> Option<String> {
 /// (the bytes outside its `inf-wasi:*` sections). ValueError names what is wrong.
 #[pyfunction]
 fn packed_model<'py>(py: Python<'py>, path: std::path::PathBuf) -> PyResult<(String, Bound<'py, PyBytes>)> {
-    let layout = inf_wasi_ggml::packed::layout(&path).map_err(|e| PyValueError::new_err(e.message))?;
-    let component = inf_wasi_ggml::packed::component_bytes(&path, &layout)
-        .map_err(|e| PyValueError::new_err(format!("cannot read {}: {e}", path.display())))?;
-    Ok((layout.model.name, PyBytes::new(py, &component)))
+    let (name, component) =
+        inf_wasi_ggml::packed::model_and_component(&path).map_err(|e| PyValueError::new_err(e.message))?;
+    Ok((name, PyBytes::new(py, &component)))
 }
 
 #[pymodule]

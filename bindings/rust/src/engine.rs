@@ -168,19 +168,19 @@ impl EngineBuilder {
             models.register(name, path, options);
         }
         for path in self.packed {
-            same_component(&path)?;
-            models.register_packed(&path, self.defaults.clone()).map_err(|e| Error::InvalidModel(e.message))?;
+            let name = own_packed_model(&path)?;
+            models.register_packed(name, path, self.defaults.clone());
         }
         Ok(Engine { inner: Arc::new(Inner { models, guards: self.guards, utility: Mutex::new(None) }) })
     }
 }
 
-/// A packed file runs on this crate's own compiled component: its component
-/// must be that one, byte for byte, or it was made by another inf-wasi.
-fn same_component(path: &std::path::Path) -> Result<()> {
-    let layout = inf_wasi_ggml::packed::layout(path).map_err(|e| Error::InvalidModel(e.message))?;
-    let component = inf_wasi_ggml::packed::component_bytes(path, &layout)
-        .map_err(|e| Error::InvalidModel(format!("cannot read {}: {e}", path.display())))?;
+/// The name of the model packed in `path`. A packed file runs on this crate's
+/// own compiled component: its component must be that one, byte for byte, or
+/// it was made by another inf-wasi.
+fn own_packed_model(path: &std::path::Path) -> Result<String> {
+    let (name, component) =
+        inf_wasi_ggml::packed::model_and_component(path).map_err(|e| Error::InvalidModel(e.message))?;
     if component != crate::runtime::COMPONENT {
         return Err(Error::InvalidModel(format!(
             "{} holds another build of the inf-wasi component than this one (inf-wasi {}); pack it again with this version",
@@ -188,7 +188,7 @@ fn same_component(path: &std::path::Path) -> Result<()> {
             env!("CARGO_PKG_VERSION")
         )));
     }
-    Ok(())
+    Ok(name)
 }
 
 impl Engine {

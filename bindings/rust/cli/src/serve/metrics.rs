@@ -45,14 +45,15 @@ impl Metrics {
             let _ =
                 writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}", value.load(Ordering::Relaxed));
         }
-        for (name, help) in [
-            ("inf_wasi_requests_running", "Requests generating now."),
-            ("inf_wasi_requests_queued", "Requests waiting for a slot."),
-        ] {
+        type Read = fn(&Gauges<'_>) -> usize;
+        let per_model: [(&str, &str, Read); 2] = [
+            ("inf_wasi_requests_running", "Requests generating now.", |g| g.running),
+            ("inf_wasi_requests_queued", "Requests waiting for a slot.", |g| g.queued),
+        ];
+        for (name, help, read) in per_model {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
             for g in gauges {
-                let value = if name.ends_with("running") { g.running } else { g.queued };
-                let _ = writeln!(out, "{name}{{model=\"{}\"}} {value}", g.model.replace(['"', '\\', '\n'], "_"));
+                let _ = writeln!(out, "{name}{{model=\"{}\"}} {}", g.model.replace(['"', '\\', '\n'], "_"), read(g));
             }
         }
         out

@@ -19,7 +19,7 @@ pub struct ChatRequest {
 #[derive(Deserialize)]
 pub struct CompletionRequest {
     pub model: String,
-    pub prompt: Prompt,
+    pub prompt: Strings,
     #[serde(flatten)]
     pub sampling: Sampling,
     #[serde(default)]
@@ -33,26 +33,27 @@ pub struct CompletionRequest {
 #[derive(Deserialize)]
 pub struct EmbeddingRequest {
     pub model: String,
-    pub input: Prompt,
+    pub input: Strings,
     #[serde(default)]
     pub encoding_format: Option<String>,
     #[serde(default)]
     pub dimensions: Option<u32>,
 }
 
-/// A prompt or embedding input: one string or a list of strings (token arrays are refused).
-#[derive(Deserialize)]
+/// A prompt, an embedding input or stop strings: one string or a list of them
+/// (token arrays are refused).
+#[derive(Deserialize, Clone)]
 #[serde(untagged)]
-pub enum Prompt {
+pub enum Strings {
     One(String),
     Many(Vec<String>),
 }
 
-impl Prompt {
+impl Strings {
     pub fn texts(self) -> Vec<String> {
         match self {
-            Prompt::One(text) => vec![text],
-            Prompt::Many(texts) => texts,
+            Strings::One(text) => vec![text],
+            Strings::Many(texts) => texts,
         }
     }
 }
@@ -69,7 +70,7 @@ pub struct Sampling {
     pub temperature: Option<f32>,
     pub top_p: Option<f32>,
     pub seed: Option<i64>,
-    pub stop: Option<Stop>,
+    pub stop: Option<Strings>,
     pub response_format: Option<ResponseFormat>,
     pub n: Option<u32>,
     pub logprobs: Option<Value>,
@@ -82,13 +83,6 @@ pub struct Sampling {
 pub struct StreamOptions {
     #[serde(default)]
     pub include_usage: bool,
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-pub enum Stop {
-    One(String),
-    Many(Vec<String>),
 }
 
 #[derive(Deserialize)]
@@ -161,11 +155,7 @@ impl Sampling {
                 ApiError::bad_param("seed", format!("`seed` must be between 0 and {}, not {seed}", u32::MAX))
             })?),
         };
-        let stop = match &self.stop {
-            None => Vec::new(),
-            Some(Stop::One(s)) => vec![s.clone()],
-            Some(Stop::Many(list)) => list.clone(),
-        };
+        let stop = self.stop.clone().map(Strings::texts).unwrap_or_default();
         let json_schema = match &self.response_format {
             None | Some(ResponseFormat::Text) => None,
             Some(ResponseFormat::JsonObject) => Some(r#"{"type": "object"}"#.to_string()),
