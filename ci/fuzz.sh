@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes, for a bounded time, the parsers that untrusted input reaches: the GGUF
 # check (ggml/gguf, the gate every model file passes before llama.cpp, seeded
-# with the real default model's header) and the component's own parsers
+# with the real default model's header), the packed-file layout reader (ggml/gguf) and the component's own parsers
 # (component/fuzz: the JSON-schema converter, seeded with the conformance
 # cases' schemas, every grammar it emitted then parsed by llama.cpp; chat
 # template rendering with any template and messages, under the component's
@@ -65,7 +65,7 @@ fuzz() {
 # the other's, not interleaved.
 lanes=$root/target/fuzz-lanes
 mkdir -p "$lanes"
-(fuzz ggml/gguf/fuzz check 30 65536 && fuzz component/fuzz template 20 4096) >"$lanes/a" 2>&1 &
+(fuzz ggml/gguf/fuzz check 25 65536 && fuzz ggml/gguf/fuzz packed 10 65536 && fuzz component/fuzz template 15 4096) >"$lanes/a" 2>&1 &
 lane_a=$!
 (fuzz component/fuzz json_schema 20 4096 && fuzz component/fuzz stop 15 4096 &&
   fuzz component/fuzz utf8 15 4096) >"$lanes/b" 2>&1 &

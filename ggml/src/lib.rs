@@ -8,6 +8,7 @@
 
 mod amx_probe;
 mod batch;
+mod cache_dir;
 mod cancel;
 mod context;
 mod cpu_variant;
@@ -21,6 +22,7 @@ mod literal;
 mod llama;
 mod model;
 pub mod packed;
+mod projector_cache;
 mod registry;
 mod sampling;
 mod session;
@@ -28,6 +30,7 @@ mod tensor;
 mod vision;
 
 pub use batch::batching_stats;
+pub use cache_dir::cache_dir;
 pub use cancel::CancelFlag;
 pub use cpu_variant::CpuVariant;
 pub use decode_clock::decode_clock;

@@ -214,15 +214,20 @@ impl Model {
         self.options.validate()?;
         let backend = llama::backend().map_err(ProfileError::backend)?;
         let params = LlamaModelParams::default().with_n_gpu_layers(self.options.gpu_layers);
+        let mut projector = self.options.projector.clone();
         let loaded = if self.packed {
             // The sections, the hash and the GGUF check on the section's bytes, then
             // llama.cpp opens the GGUF where it lies and maps its weights from there.
             let packed = crate::packed::read(&self.path)?;
-            if packed.projector.is_some() {
-                return Err(ProfileError::new(
-                    ErrorCode::Unsupported,
-                    format!("{}: opening a packed projector is not built yet", self.path.display()),
-                ));
+            if let Some(packed_projector) = &packed.projector {
+                if let Some(given) = &projector {
+                    return Err(ProfileError::invalid_input(format!(
+                        "{} holds a projector already; {} cannot be used with it",
+                        self.path.display(),
+                        given.display()
+                    )));
+                }
+                projector = Some(crate::projector_cache::unpacked(&self.path, packed_projector)?);
             }
             LlamaModel::load_from_file_at(backend, &self.path, packed.model.offset, &params)
         } else {
@@ -235,7 +240,7 @@ impl Model {
                 format!("llama.cpp could not load {}: not a valid or complete GGUF model ({e})", self.path.display()),
             )
         })?;
-        let vision = match &self.options.projector {
+        let vision = match &projector {
             Some(path) => Some(Vision::load(path, &llama, self.options.threads)?),
             None => None,
         };

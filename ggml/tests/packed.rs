@@ -1,6 +1,6 @@
 //! Packed files (docs/packed-models.md): written reproducibly as valid
 //! WebAssembly, read back exactly, and every malformed one an invalid-model
-//! error. Format only: opening a packed model in llama.cpp is not built yet.
+//! error (opening packed models: the bindings' tests and tests/vision.rs).
 
 mod common;
 

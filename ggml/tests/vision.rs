@@ -5,7 +5,7 @@
 //! identical greedy output. Bad images are `invalid-input` errors.
 
 use inf_wasi_ggml::profile::{encode, SamplingConfig};
-use inf_wasi_ggml::{LoadOptions, ModelRegistry, NamedTensor, Session, Tensor};
+use inf_wasi_ggml::{packed, ErrorCode, LoadOptions, ModelRegistry, NamedTensor, Session, Tensor};
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -180,4 +180,32 @@ fn bad_images_are_invalid_input_and_text_models_refuse_images() {
     let [prompt, config] = placed(PROMPT);
     let (status, _) = call(&mut text_model, vec![text("op", "prompt"), prompt, config, image(0, good)]);
     assert_eq!(status["error"]["code"], "unsupported", "{status}");
+}
+
+/// A packed projector is unpacked into the cache under its hash (llama.cpp opens
+/// projectors by path only); a copy there with other bytes is written again, and a
+/// projector given besides the packed one is refused.
+#[test]
+fn a_packed_projector_is_unpacked_into_the_cache_and_a_damaged_copy_replaced() {
+    let _serial = serial();
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("vision-{}.wasm", std::process::id()));
+    let mut bytes = Vec::new();
+    packed::pack(b"\0asm\x0d\x00\x01\x00", "m", &model_path(), Some(&projector()), &mut bytes).unwrap();
+    std::fs::write(&path, bytes).unwrap();
+    let sha256 = packed::read(&path).unwrap().projector.expect("a projector section").sha256;
+    let hex: String = sha256.iter().map(|b| format!("{b:02x}")).collect();
+    let copy = inf_wasi_ggml::cache_dir().join("projectors").join(format!("{hex}.gguf"));
+    std::fs::create_dir_all(copy.parent().unwrap()).unwrap();
+    std::fs::write(&copy, b"GGUF, but not the projector").unwrap();
+    let open = |options: LoadOptions| {
+        let mut registry = ModelRegistry::new();
+        registry.register_packed("m", &path, LoadOptions { threads: 1, context_size: 256, ..options });
+        let model = registry.get("m").unwrap().clone();
+        model.get()
+    };
+    let loaded = open(LoadOptions::default()).unwrap();
+    assert!(loaded.metadata().vision);
+    assert_eq!(std::fs::read(&copy).unwrap(), std::fs::read(projector()).unwrap());
+    let error = open(LoadOptions { projector: Some(projector()), ..LoadOptions::default() }).err().unwrap();
+    assert_eq!(error.code, ErrorCode::InvalidInput, "{}", error.message);
 }

@@ -12,8 +12,9 @@ COMMAND = pathlib.Path(sys.executable).with_name("inf-wasi")
 PROMPT = "The capital of France is"
 
 
-def pack(model: str, out: pathlib.Path) -> pathlib.Path:
-    subprocess.run([str(COMMAND), "pack", model, "--name", "gemma", "-o", str(out)], check=True, capture_output=True)
+def pack(model: str, out: pathlib.Path, *extra: str) -> pathlib.Path:
+    command = [str(COMMAND), "pack", model, "--name", "gemma", "-o", str(out), *extra]
+    subprocess.run(command, check=True, capture_output=True)
     return out
 
 
@@ -24,6 +25,18 @@ def test_a_packed_model_answers_as_its_file_does(model: str, engine: Engine, tmp
         assert packed.model_info("gemma").name == "gemma"
         expected = engine.session("gemma").complete(PROMPT, max_tokens=12, temperature=0).text
         assert packed.session("gemma").complete(PROMPT, max_tokens=12, temperature=0).text == expected
+
+
+def test_a_packed_projector_sees_as_its_file_does(
+    model: str, projector: str, images: pathlib.Path, tmp_path: pathlib.Path
+) -> None:
+    question = [{"role": "user", "content": ["What is in this picture? ", images / "gradient.png"]}]
+    with Engine({"gemma": {"path": model, "projector": projector}}, threads=1) as files:
+        expected = files.session("gemma").chat(question, max_tokens=12, temperature=0)
+    with Engine.from_file(pack(model, tmp_path / "vision.wasm", "--mmproj", projector), threads=1) as packed:
+        assert packed.model_info("gemma").vision
+        answer = packed.session("gemma").chat(question, max_tokens=12, temperature=0)
+    assert (answer.text, answer.usage.prompt_tokens) == (expected.text, expected.usage.prompt_tokens)
 
 
 def test_files_that_are_not_packed_models_are_invalid(model: str, tmp_path: pathlib.Path) -> None:

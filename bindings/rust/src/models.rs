@@ -75,15 +75,7 @@ pub fn default_chat_model() -> &'static KnownModel {
 }
 
 /// The inf-wasi cache folder: `$INF_WASI_CACHE`, else `$XDG_CACHE_HOME/inf-wasi`, else `~/.cache/inf-wasi`.
-pub fn cache_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("INF_WASI_CACHE") {
-        return PathBuf::from(dir);
-    }
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache"));
-    base.join("inf-wasi")
-}
+pub use inf_wasi_ggml::cache_dir;
 
 /// Where the default model is cached (it may not have been fetched yet).
 pub fn default_model_path() -> PathBuf {

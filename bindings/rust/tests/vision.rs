@@ -6,19 +6,7 @@ mod support;
 
 use inf_wasi::{ContentPart, Error};
 use std::path::PathBuf;
-
-/// The shared test images (tests/fixtures/test-images.py), by file name.
-fn image(name: &str) -> Vec<u8> {
-    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    let dir = DIR.get_or_init(|| {
-        let dir = support::scratch_dir("images");
-        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/test-images.py");
-        let out = std::process::Command::new("python3").arg(script).arg(&dir).output().unwrap();
-        assert!(out.status.success(), "test-images.py failed: {}", String::from_utf8_lossy(&out.stderr));
-        dir
-    });
-    std::fs::read(dir.join(name)).unwrap()
-}
+use support::image;
 
 #[test]
 fn an_image_file_that_cannot_be_read_is_invalid_input() {

@@ -10,6 +10,7 @@
 //! cannot make it allocate more than the file's own size.
 
 mod limits;
+pub mod packed;
 mod reader;
 mod types;
 

@@ -190,3 +190,35 @@ fn pack_makes_one_file_that_runs_like_the_model() {
     assert!(from_pack.status.success(), "{}", stderr(&from_pack));
     assert_eq!(stdout(&from_pack), stdout(&from_file));
 }
+
+/// The README's packed-model commands, run as written there by a shell that finds
+/// this `inf-wasi` on its PATH and the default model where the README says it is.
+#[test]
+fn the_readme_pack_commands_run_as_written() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../README.md")).unwrap();
+    let section = &readme[readme.find("## One file to deploy").expect("the packed-model section")..];
+    let start = section.find("```sh\n").expect("its commands") + "```sh\n".len();
+    let script = &section[start..start + section[start..].find("```").unwrap()];
+    assert!(script.contains("inf-wasi pack") && script.contains("inf-wasi run"), "{script}");
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("readme-pack-{}", std::process::id()));
+    let models = dir.join("home/.cache/inf-wasi/models");
+    std::fs::create_dir_all(&models).unwrap();
+    let model = inf_wasi::cached_model_path("gemma-3-270m-q4_k_m");
+    let _ = std::fs::remove_file(models.join("gemma-3-270m-q4_k_m.gguf"));
+    std::os::unix::fs::symlink(&model, models.join("gemma-3-270m-q4_k_m.gguf")).unwrap();
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_inf-wasi")).parent().unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let o = Command::new("bash")
+        .args(["-euo", "pipefail", "-c", script])
+        .current_dir(&dir)
+        .env("HOME", dir.join("home"))
+        .env("PATH", path)
+        .env_remove("INF_WASI_CACHE")
+        .env_remove("XDG_CACHE_HOME")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(dir.join("gemma.wasm").is_file());
+    assert!(!stdout(&o).trim().is_empty(), "no answer: {}", stderr(&o));
+}

@@ -104,3 +104,16 @@ pub fn tiny_projector() -> PathBuf {
     })
     .clone()
 }
+
+/// The shared test images (tests/fixtures/test-images.py), by file name.
+pub fn image(name: &str) -> Vec<u8> {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    let dir = DIR.get_or_init(|| {
+        let dir = scratch_dir("images");
+        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/test-images.py");
+        let out = std::process::Command::new("python3").arg(script).arg(&dir).output().unwrap();
+        assert!(out.status.success(), "test-images.py failed: {}", String::from_utf8_lossy(&out.stderr));
+        dir
+    });
+    std::fs::read(dir.join(name)).unwrap()
+}

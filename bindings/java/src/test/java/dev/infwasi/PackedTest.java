@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,11 +19,13 @@ class PackedTest {
     @TempDir
     Path scratch;
 
-    private Path pack(String name) throws IOException, InterruptedException {
+    private Path pack(String name, String... extra) throws IOException, InterruptedException {
         Path out = scratch.resolve(name);
-        Process p = new ProcessBuilder(
-                        Support.REPO.resolve("target/release/inf-wasi").toString(),
-                        "pack", Support.MODEL.toString(), "--name", "gemma", "-o", out.toString())
+        List<String> command = new ArrayList<>(List.of(
+                Support.REPO.resolve("target/release/inf-wasi").toString(),
+                "pack", Support.MODEL.toString(), "--name", "gemma", "-o", out.toString()));
+        command.addAll(List.of(extra));
+        Process p = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .start();
         String said = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
@@ -40,6 +44,27 @@ class PackedTest {
             }
             try (Session s = packed.session("gemma")) {
                 assertEquals(expected, s.complete(PROMPT, Support.greedy(12)).text());
+            }
+        }
+    }
+
+    @Test
+    void aPackedProjectorSeesAsItsFileDoes() throws Exception {
+        Path projector = Support.tinyProjector(Files.createDirectories(scratch.resolve("projector")));
+        Path images = Support.testImages(Files.createDirectories(scratch.resolve("images")));
+        List<Message> question = List.of(Message.user("What is in this picture? ", Image.of(images.resolve("gradient.png"))));
+        try (Engine packed = Engine.builder().packedFile(pack("vision.wasm", "--mmproj", projector.toString()))
+                        .threads(1).contextSize(2048).build();
+                Engine plain = Engine.builder().model("gemma", Support.MODEL, projector).threads(1).contextSize(2048).build()) {
+            assertTrue(packed.modelInfo("gemma").vision());
+            Completion expected;
+            try (Session s = plain.session("gemma")) {
+                expected = s.chat(question, Support.greedy(12));
+            }
+            try (Session s = packed.session("gemma")) {
+                Completion answer = s.chat(question, Support.greedy(12));
+                assertEquals(expected.text(), answer.text());
+                assertEquals(expected.usage().promptTokens(), answer.usage().promptTokens());
             }
         }
     }
