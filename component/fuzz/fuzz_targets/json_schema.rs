@@ -2,7 +2,7 @@
 //! never a panic, and in bounded time (the run's -timeout).
 #![no_main]
 
-#[path = "../../src/json_schema.rs"]
+#[path = "../../src/json_schema/mod.rs"]
 mod json_schema;
 
 use libfuzzer_sys::fuzz_target;
