@@ -61,8 +61,13 @@ echo "wheel: $(basename "$wheel"), $(stat -c %s "$wheel") bytes"
 venv=target/python-test-venv
 rm -rf "$venv"
 python3 -m venv "$venv"
-"$venv/bin/pip" install --quiet "$wheel" "pytest>=8" "mypy>=1.10"
+# jsonschema (with rfc3339-validator, which its date-time and time checks need)
+# validates structured output in the differential test.
+"$venv/bin/pip" install --quiet "$wheel" "pytest>=8" "mypy>=1.10" jsonschema==4.26.0 rfc3339-validator==0.1.4
 [ "${1:-}" = "--build-only" ] && exit 0
+# llama.cpp's own JSON-schema converter and the instruct model, for the differential test.
+export INF_WASI_LLAMA_SCHEMA_TOOL=$root/$(ci/llama-schema-to-grammar.sh)
+export INF_WASI_CHAT_MODEL=$(python3 ci/fetch_model.py smollm2-135m-instruct-q4_1)
 cd bindings/python
 INF_WASI_MODEL=$(python3 "$root/ci/fetch_model.py") "$root/$venv/bin/python" -m pytest tests -q -p no:cacheprovider
 # Lints and types: ruff over the package, its tests and examples; mypy --strict
