@@ -47,6 +47,11 @@ def main(native: pathlib.Path, out_dir: pathlib.Path) -> pathlib.Path:
         f"License: {project['license']['text']}",
         f"Requires-Python: {project['requires-python']}",
         *(f"Requires-Dist: {d}" for d in project["dependencies"]),
+        *(
+            line
+            for extra, requirements in project.get("optional-dependencies", {}).items()
+            for line in [f"Provides-Extra: {extra}", *(f'Requires-Dist: {r}; extra == "{extra}"' for r in requirements)]
+        ),
         "Description-Content-Type: text/markdown",
         "",
         (ROOT / "bindings/python" / project["readme"]).read_text(),

@@ -63,7 +63,8 @@ rm -rf "$venv"
 python3 -m venv "$venv"
 # jsonschema (with rfc3339-validator, which its date-time and time checks need)
 # validates structured output in the differential test.
-"$venv/bin/pip" install --quiet "$wheel" "pytest>=8" "mypy>=1.10" jsonschema==4.26.0 rfc3339-validator==0.1.4
+# The wheel with its `pydantic` extra, as a user wanting typed results installs it.
+"$venv/bin/pip" install --quiet "$wheel[pydantic]" pydantic==2.14.3 "pytest>=8" "mypy>=1.10" jsonschema==4.26.0 rfc3339-validator==0.1.4
 [ "${1:-}" = "--build-only" ] && exit 0
 # llama.cpp's own JSON-schema converter and the instruct model, for the differential test.
 export INF_WASI_LLAMA_SCHEMA_TOOL=$root/$(ci/llama-schema-to-grammar.sh)

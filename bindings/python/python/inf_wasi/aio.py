@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Callable, List, Optional, Sequence
+from typing import Any, Callable, List, Optional, Sequence, Type, TypeVar, overload
 
 from .engine import Engine
 from .session import MessageLike, Session, TokenStream
 from .types import Completion, Message, ModelInfo
+
+T = TypeVar("T")
 
 _END = object()
 
@@ -48,14 +50,26 @@ class AsyncSession:
     def __init__(self, session: Session) -> None:
         self.sync = session
 
-    async def complete(self, prompt: str, **options: Any) -> Completion:
-        return await asyncio.to_thread(self.sync.complete, prompt, **options)
+    @overload
+    async def complete(self, prompt: str, *, schema: None = None, **options: Any) -> Completion: ...
+
+    @overload
+    async def complete(self, prompt: str, *, schema: Type[T], **options: Any) -> T: ...
+
+    async def complete(self, prompt: str, *, schema: Optional[Type[Any]] = None, **options: Any) -> Any:
+        return await asyncio.to_thread(lambda: self.sync.complete(prompt, schema=schema, **options))
 
     def stream(self, prompt: str, **options: Any) -> AsyncTokenStream:
         return AsyncTokenStream(lambda: self.sync.stream(prompt, **options))
 
-    async def chat(self, messages: Sequence[MessageLike], **options: Any) -> Completion:
-        return await asyncio.to_thread(self.sync.chat, messages, **options)
+    @overload
+    async def chat(self, messages: Sequence[MessageLike], *, schema: None = None, **options: Any) -> Completion: ...
+
+    @overload
+    async def chat(self, messages: Sequence[MessageLike], *, schema: Type[T], **options: Any) -> T: ...
+
+    async def chat(self, messages: Sequence[MessageLike], *, schema: Optional[Type[Any]] = None, **options: Any) -> Any:
+        return await asyncio.to_thread(lambda: self.sync.chat(messages, schema=schema, **options))
 
     def chat_stream(self, messages: Sequence[MessageLike], **options: Any) -> AsyncTokenStream:
         return AsyncTokenStream(lambda: self.sync.chat_stream(messages, **options))

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator, List, Mapping, Optional, Sequence, Union
+from typing import Any, Iterator, List, Mapping, Optional, Sequence, Type, TypeVar, Union, overload
 
+from . import _typed
 from ._component import Instance
 from .options import generate_options
 from .types import Completion, Message, messages_to_wit
 
 MessageLike = Union[Message, Mapping[str, Any]]
+T = TypeVar("T")
 
 
 class TokenStream:
@@ -79,24 +81,44 @@ class Session:
         within milliseconds, and the session stays usable. Does nothing when none runs."""
         self._instance.cancel.cancel()
 
-    def complete(self, prompt: str, **options: Any) -> Completion:
+    @overload
+    def complete(self, prompt: str, *, schema: None = None, **options: Any) -> Completion: ...
+
+    @overload
+    def complete(self, prompt: str, *, schema: Type[T], **options: Any) -> T: ...
+
+    def complete(self, prompt: str, *, schema: Optional[Type[Any]] = None, **options: Any) -> Any:
         """Raw completion of ``prompt`` (no chat template).
 
         Options: ``max_tokens`` (256), ``stop`` (str or list), ``temperature`` (0.8; 0 is
         greedy), ``top_k`` (40), ``top_p`` (0.95), ``min_p`` (0.05), ``repeat_penalty`` (1.0),
         ``repeat_last_n`` (64), ``seed`` (random), ``grammar`` (GBNF) or ``json_schema``
-        (a dict or a JSON string).
+        (a dict or a JSON string). With ``schema``, a Pydantic model class, the answer
+        follows its JSON schema and comes back as an instance of it.
         """
-        return Completion.from_wit(self._start("complete", prompt, generate_options(**options)))
+        if schema is not None:
+            options["json_schema"] = _typed.json_schema_of(schema)
+        completion = Completion.from_wit(self._start("complete", prompt, generate_options(**options)))
+        return completion if schema is None else _typed.parsed(schema, completion)
 
     def stream(self, prompt: str, **options: Any) -> TokenStream:
         """Like ``complete``, piece by piece."""
         return TokenStream(self._instance, self._start("complete-stream", prompt, generate_options(**options)))
 
-    def chat(self, messages: Sequence[MessageLike], **options: Any) -> Completion:
+    @overload
+    def chat(self, messages: Sequence[MessageLike], *, schema: None = None, **options: Any) -> Completion: ...
+
+    @overload
+    def chat(self, messages: Sequence[MessageLike], *, schema: Type[T], **options: Any) -> T: ...
+
+    def chat(self, messages: Sequence[MessageLike], *, schema: Optional[Type[Any]] = None, **options: Any) -> Any:
         """Adds ``messages`` (``{"role": ..., "content": ...}`` or ``Message``) to the conversation
-        and generates the reply, which joins it. Only new tokens are evaluated."""
-        return Completion.from_wit(self._start("chat", messages_to_wit(messages), generate_options(**options)))
+        and generates the reply, which joins it. Only new tokens are evaluated. ``schema``
+        as for ``complete``."""
+        if schema is not None:
+            options["json_schema"] = _typed.json_schema_of(schema)
+        completion = Completion.from_wit(self._start("chat", messages_to_wit(messages), generate_options(**options)))
+        return completion if schema is None else _typed.parsed(schema, completion)
 
     def chat_stream(self, messages: Sequence[MessageLike], **options: Any) -> TokenStream:
         return TokenStream(self._instance, self._start("chat-stream", messages_to_wit(messages), generate_options(**options)))
