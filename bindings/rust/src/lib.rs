@@ -21,6 +21,8 @@ mod guards;
 mod models;
 mod runtime;
 mod session;
+#[cfg(feature = "schemars")]
+mod typed;
 mod wasi_nn;
 
 pub use bindings::{
@@ -39,6 +41,9 @@ pub use models::{
 pub use runtime::COMPONENT;
 #[doc(hidden)]
 pub use runtime::{instantiate_capability_probe, run_abort_probe};
+/// The `schemars` this crate's typed output takes types from (`Session::complete_as`).
+#[cfg(feature = "schemars")]
+pub use schemars;
 pub use session::{CancelHandle, Session, StreamHandle, TextStream};
 
 /// The ggml CPU code llama.cpp runs on in this process: the portable build

@@ -55,7 +55,7 @@ const TYPED: &[(&str, &[&str])] = &[
     ("minProperties", &["object"]), ("maxProperties", &["object"]), ("propertyNames", &["object"]),
     ("items", &["array"]), ("prefixItems", &["array"]), ("additionalItems", &["array"]),
     ("minItems", &["array"]), ("maxItems", &["array"]),
-    ("minLength", &["string"]), ("maxLength", &["string"]), ("pattern", &["string"]), ("format", &["string"]),
+    ("minLength", &["string"]), ("maxLength", &["string"]), ("pattern", &["string"]), ("format", &["string", "integer", "number"]),
     ("minimum", &["number", "integer"]), ("maximum", &["number", "integer"]),
     ("exclusiveMinimum", &["number", "integer"]), ("exclusiveMaximum", &["number", "integer"]),
 ];

@@ -52,19 +52,39 @@ fn bounds(obj: &Obj, path: &str) -> Res<(Option<Bound>, Option<Bound>)> {
     Ok((side("minimum", "exclusiveMinimum")?, side("maximum", "exclusiveMaximum")?))
 }
 
-/// Whether `obj` bounds its numbers.
+/// Whether `obj` bounds its numbers (a numeric `format` such as `uint8` bounds them too).
 pub fn is_bounded(obj: &Obj) -> bool {
-    ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"].iter().any(|k| obj.contains_key(*k))
+    ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "format"].iter().any(|k| obj.contains_key(*k))
+}
+
+/// The range a numeric `format` implies (as schemars and OpenAPI write them:
+/// `int8` to `uint64`, `float`, `double`); other formats on a number are refused.
+fn format_range(obj: &Obj, path: &str) -> Res<(f64, f64)> {
+    let all = (-(MAX_MAGNITUDE as f64), MAX_MAGNITUDE as f64);
+    let Some(format) = obj.get("format") else {
+        return Ok(all);
+    };
+    Ok(match format.as_str() {
+        Some("int8") => (i8::MIN.into(), i8::MAX.into()),
+        Some("uint8") => (0.0, u8::MAX.into()),
+        Some("int16") => (i16::MIN.into(), i16::MAX.into()),
+        Some("uint16") => (0.0, u16::MAX.into()),
+        Some("int32") => (i32::MIN.into(), i32::MAX.into()),
+        Some("uint32") => (0.0, u32::MAX.into()),
+        Some("int64" | "int" | "integer" | "float" | "double") => all,
+        Some("uint64" | "uint") => (0.0, all.1),
+        _ => bail!(path, "unsupported `format` {format} on a number (int8 to uint64, float and double are)"),
+    })
 }
 
 /// The integers within `obj`'s bounds.
 pub fn integer(obj: &Obj, path: &str) -> Res {
     let (min, max) = bounds(obj, path)?;
+    let (format_lo, format_hi) = format_range(obj, path)?;
     let lo = min.map(|b| if b.exclusive { b.value.floor() + 1.0 } else { b.value.ceil() });
     let hi = max.map(|b| if b.exclusive { b.value.ceil() - 1.0 } else { b.value.floor() });
-    let limit = MAX_MAGNITUDE as f64;
-    let lo = lo.map(|v| v.max(-limit)).unwrap_or(-limit);
-    let hi = hi.map(|v| v.min(limit)).unwrap_or(limit);
+    let lo = lo.map_or(format_lo, |v| v.max(format_lo));
+    let hi = hi.map_or(format_hi, |v| v.min(format_hi));
     if lo > hi {
         bail!(path, "no integer lies within the bounds");
     }
@@ -83,7 +103,16 @@ pub fn integer(obj: &Obj, path: &str) -> Res {
 
 /// The numbers within `obj`'s bounds, which must be whole numbers.
 pub fn number(obj: &Obj, path: &str) -> Res {
-    let (min, max) = bounds(obj, path)?;
+    let (mut min, mut max) = bounds(obj, path)?;
+    // A numeric format's range, where it is tighter than the bounds.
+    let (format_lo, format_hi) = format_range(obj, path)?;
+    let limit = MAX_MAGNITUDE as f64;
+    if format_lo > -limit && min.is_none_or(|m| m.value < format_lo) {
+        min = Some(Bound { value: format_lo, exclusive: false });
+    }
+    if format_hi < limit && max.is_none_or(|m| m.value > format_hi) {
+        max = Some(Bound { value: format_hi, exclusive: false });
+    }
     for (bound, key) in [(min, "minimum"), (max, "maximum")] {
         if let Some(b) = bound {
             if b.value.fract() != 0.0 || b.value.abs() > MAX_MAGNITUDE as f64 {

@@ -631,3 +631,15 @@ fn schemas_as_generators_emit_them_and_every_shape_convert() {
         }
     }
 }
+
+#[test]
+fn numeric_formats_bound_their_numbers() {
+    // As schemars writes a u8 field.
+    let byte = language(json!({"type": "integer", "format": "uint8", "minimum": 0}));
+    assert!(byte.is_match("255") && !byte.is_match("256") && !byte.is_match("-1"));
+    let small = language(json!({"type": "integer", "format": "int16", "maximum": 10}));
+    assert!(small.is_match("-32768") && !small.is_match("-32769") && !small.is_match("11"));
+    let double = language(json!({"type": "number", "format": "double"}));
+    assert!(double.is_match("-1.5") && double.is_match("2"));
+    assert!(err(json!({"type": "integer", "format": "date"})).contains("unsupported `format` \"date\" on a number"));
+}
