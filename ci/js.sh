@@ -54,9 +54,11 @@ for probe in wants-filesystem aborts; do
     --name "$probe" --no-typescript --quiet -o "$app/test/probe"
 done
 cp -r "$package/examples" "$app/examples"
+# Zod for the typed structured output tests and example, as a user's app adds it.
 (cd "$app" && echo '{"name":"inf-wasi-app","private":true,"type":"module"}' >package.json &&
-  npm install --silent --no-audit --no-fund "$tarball")
+  npm install --silent --no-audit --no-fund "$tarball" zod@4.6.7)
 [ "${1:-}" = "--build-only" ] && exit 0
 cd "$app"
 # One test file at a time: two cores shared by parallel model tests make ggml crawl.
-INF_WASI_REPO="$root" INF_WASI_MODEL=$(python3 "$root/ci/fetch_model.py") node --test --test-concurrency=1 test/*.test.mjs
+INF_WASI_CHAT_MODEL=$(python3 "$root/ci/fetch_model.py" smollm2-135m-instruct-q4_1) \
+  INF_WASI_REPO="$root" INF_WASI_MODEL=$(python3 "$root/ci/fetch_model.py") node --test --test-concurrency=1 test/*.test.mjs

@@ -87,6 +87,18 @@ export interface SessionOptions {
   systemPrompt?: string;
 }
 
+/**
+ * A Standard Schema (https://standardschema.dev) that can give its JSON Schema, as Zod 4
+ * schemas do: what typed structured output takes.
+ */
+export interface TypedSchema<T> {
+  readonly "~standard": {
+    validate(
+      value: unknown,
+    ): { readonly value: T; readonly issues?: undefined } | { readonly issues: ReadonlyArray<unknown> } | Promise<{ readonly value: T; readonly issues?: undefined } | { readonly issues: ReadonlyArray<unknown> }>;
+  };
+}
+
 export interface GenerateOptions {
   /** Most tokens to generate (default 256). */
   maxTokens?: number;
@@ -168,11 +180,17 @@ export class TokenStream implements AsyncIterableIterator<string> {
 /** One conversation with its own KV cache, on its own worker thread. */
 export class Session implements AsyncDisposable {
   private constructor();
-  /** Raw completion of `prompt` (no chat template). */
+  /**
+   * Raw completion of `prompt` (no chat template). With `schema` (a Zod 4 schema or another
+   * Standard Schema that gives its JSON Schema), the answer follows it and resolves to the
+   * validated value; an answer cut short by `maxTokens` rejects with `invalid-input`.
+   */
+  complete<T>(prompt: string, options: GenerateOptions & { schema: TypedSchema<T> }): Promise<T>;
   complete(prompt: string, options?: GenerateOptions): Promise<Completion>;
   /** Like `complete`, piece by piece. */
   stream(prompt: string, options?: GenerateOptions): TokenStream;
   /** Adds `messages` to the conversation and generates the reply, which joins it. */
+  chat<T>(messages: Message[], options: GenerateOptions & { schema: TypedSchema<T> }): Promise<T>;
   chat(messages: Message[], options?: GenerateOptions): Promise<Completion>;
   /** Like `chat`, piece by piece. */
   chatStream(messages: Message[], options?: GenerateOptions): TokenStream;

@@ -1,6 +1,7 @@
 // `Session`: one conversation, in its own component instance on its own worker.
 import { invalidInput } from "./errors.js";
 import * as convert from "./options.js";
+import { parsed, splitSchema } from "./typed.js";
 
 /** @typedef {import("../index.d.ts").Completion} Completion */
 /** @typedef {import("../index.d.ts").GenerateOptions} GenerateOptions */
@@ -102,7 +103,7 @@ export class Session {
    * @param {GenerateOptions} [options]
    */
   complete(prompt, options) {
-    return this.#generate("complete", () => convert.prompt(prompt), options, false).done;
+    return this.#typed(options, (plain) => this.#generate("complete", () => convert.prompt(prompt), plain, false).done);
   }
 
   /**
@@ -120,7 +121,20 @@ export class Session {
    * @param {GenerateOptions} [options]
    */
   chat(messages, options) {
-    return this.#generate("chat", () => convert.messages(messages), options, false).done;
+    return this.#typed(options, (plain) => this.#generate("chat", () => convert.messages(messages), plain, false).done);
+  }
+
+  /**
+   * Runs `generate` with `options`, whose `schema` (a Standard Schema, such as Zod's)
+   * becomes its `jsonSchema`; with a schema, resolves to the validated value.
+   * @param {GenerateOptions | undefined} options
+   * @param {(options: GenerateOptions | undefined) => Promise<import("../index.d.ts").Completion | undefined>} generate
+   * @returns {Promise<any>}
+   */
+  async #typed(options, generate) {
+    const [plain, schema] = splitSchema(/** @type {Record<string, unknown> | undefined} */ (options));
+    const completion = await generate(plain);
+    return schema ? parsed(schema, /** @type {import("../index.d.ts").Completion} */ (completion)) : completion;
   }
 
   /**

@@ -43,3 +43,11 @@ test("the image example is in the README verbatim, and runs", async () => {
   const stdout = await run(vision, { INF_WASI_PROJECTOR: tinyProjector(), INF_WASI_IMAGE: join(images, "gradient.png") });
   assert.match(stdout, /vision: true/);
 });
+
+test("the typed example is in the README verbatim, and runs", async () => {
+  const typed = fileURLToPath(new URL("../examples/typed.mjs", import.meta.url));
+  const readme = readFileSync(`${REPO}/README.md`, "utf8");
+  assert.ok(readme.includes("```js\n" + readFileSync(typed, "utf8") + "```"));
+  const stdout = await run(typed);
+  assert.match(stdout, /^.*, .*: \d+ people\n$/);
+});
