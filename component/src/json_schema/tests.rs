@@ -643,3 +643,31 @@ fn numeric_formats_bound_their_numbers() {
     assert!(double.is_match("-1.5") && double.is_match("2"));
     assert!(err(json!({"type": "integer", "format": "date"})).contains("unsupported `format` \"date\" on a number"));
 }
+
+#[test]
+fn hostile_schemas_end_in_a_clear_error_or_a_bounded_grammar() {
+    // 10,000 branches: one rule each, a grammar that grows with the schema, no more.
+    let branches: Vec<Value> = (0..10_000).map(|i| json!({"const": i})).collect();
+    let schema = json!({"anyOf": branches});
+    let grammar = schema_to_gbnf(&schema).unwrap();
+    assert!(grammar.len() < 40 * schema.to_string().len(), "{} bytes", grammar.len());
+    // A long chain of references that ends in a cycle.
+    let mut defs = serde_json::Map::new();
+    for i in 0..500 {
+        defs.insert(format!("D{i}"), json!({"$ref": format!("#/$defs/D{}", (i + 1) % 500)}));
+    }
+    let cycle = err(json!({"$defs": defs, "$ref": "#/$defs/D0"}));
+    assert!(cycle.contains("nested deeper than") || cycle.contains("a cycle"), "{cycle}");
+    // References nested deeper than the limit through structure.
+    let mut deep = serde_json::Map::new();
+    for i in 0..200 {
+        deep.insert(format!("D{i}"), json!({"type": "array", "items": {"$ref": format!("#/$defs/D{}", i + 1)}}));
+    }
+    deep.insert("D200".into(), json!({"type": "null"}));
+    assert!(err(json!({"$defs": deep, "$ref": "#/$defs/D0"})).contains("nested deeper than 64 levels"));
+    // Huge counts are refused rather than expanded.
+    assert!(err(json!({"type": "string", "maxLength": 1_000_000_000u64})).contains("at most 1000"));
+    assert!(err(json!({"type": "string", "pattern": "^a{100000}$"})).contains("over 1000"));
+    let nested_groups = format!("^{}a{}$", "(".repeat(500), ")".repeat(500));
+    assert!(err(json!({"type": "string", "pattern": nested_groups})).contains("deeper than 64"));
+}
