@@ -8,9 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 model=$(python3 ci/fetch_model.py)
+chat_model=$(python3 ci/fetch_model.py smollm2-135m-instruct-q4_1)
 cd bindings/java
 rm -rf target/surefire-reports
-INF_WASI_MODEL=$model mvn -B -ntp install "$@"
+INF_WASI_CHAT_MODEL=$chat_model INF_WASI_MODEL=$model mvn -B -ntp install "$@"
 # The tests run under -Xcheck:jni (pom.xml). The JVM writes what it finds
 # straight to the test JVM's output, which surefire keeps in .dumpstream files.
 # A replaced signal handler is reported too ("Handler was modified"): the

@@ -52,13 +52,26 @@ public final class Session implements AutoCloseable {
                 .toArray(byte[][][]::new);
     }
 
-    private synchronized Completion generate(String prompt, List<Message> messages, GenerateOptions options, boolean stream) {
+    private Completion generate(String prompt, List<Message> messages, GenerateOptions options, boolean stream) {
+        return generate(prompt, messages, options, stream, orDefaults(options).jsonSchema);
+    }
+
+    private synchronized Completion generate(
+            String prompt, List<Message> messages, GenerateOptions options, boolean stream, String jsonSchema) {
         GenerateOptions o = orDefaults(options);
         String[] r = messages == null ? null : roles(messages);
         String[] c = messages == null ? null : contents(messages);
         byte[][][] i = messages == null ? null : images(messages);
         return handle.use(s ->
-                Native.generate(s, prompt, r, c, i, o.whole, o.fractions, o.stop, o.grammar, o.jsonSchema, stream));
+                Native.generate(s, prompt, r, c, i, o.whole, o.fractions, o.stop, o.grammar, jsonSchema, stream));
+    }
+
+    /** A generation under {@code type}'s JSON schema (a {@code jsonSchema} in the options is refused). */
+    private <T> T typed(String prompt, List<Message> messages, GenerateOptions options, Class<T> type) {
+        if (orDefaults(options).jsonSchema != null) {
+            throw InfWasiException.invalidInput("give a type or a jsonSchema, not both");
+        }
+        return Typed.parsed(type, generate(prompt, messages, options, false, Typed.jsonSchemaOf(type)));
     }
 
     /** Raw completion of {@code prompt} (no chat template). */
@@ -71,6 +84,22 @@ public final class Session implements AutoCloseable {
     public Completion chat(List<Message> messages, GenerateOptions options) {
         requireMessages(messages);
         return generate(null, messages, options, false);
+    }
+
+    /**
+     * Completes {@code prompt} under {@code type}'s JSON schema (victools' generator, with Jakarta
+     * Validation constraints) and returns the answer as a {@code type}, read by Jackson. An answer
+     * cut short by {@code maxTokens} is an {@code INVALID_INPUT} error.
+     */
+    public <T> T complete(String prompt, GenerateOptions options, Class<T> type) {
+        Text.require(prompt, "the prompt");
+        return typed(prompt, null, options, type);
+    }
+
+    /** Like {@link #chat}, under {@code type}'s JSON schema, returning the reply as a {@code type}. */
+    public <T> T chat(List<Message> messages, GenerateOptions options, Class<T> type) {
+        requireMessages(messages);
+        return typed(null, messages, options, type);
     }
 
     /** Like {@link #complete}, piece by piece. */

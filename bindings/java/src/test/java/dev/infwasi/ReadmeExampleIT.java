@@ -55,4 +55,22 @@ class ReadmeExampleIT {
         assertEquals(0, p.waitFor(), out);
         assertTrue(out.contains("vision: true"), out);
     }
+
+    private static final Path TYPED = Support.REPO.resolve("bindings/java/examples/Typed.java");
+
+    @Test
+    void theTypedExampleIsVerbatimAndRunsWithTheJarAndItsTypedOutputLibraries() throws Exception {
+        String readme = Files.readString(Support.REPO.resolve("README.md"));
+        assertTrue(readme.contains("```java\n" + Files.readString(TYPED) + "```"));
+        Path jar = Path.of(System.getProperty("infwasi.jar"));
+        // The jar first, then the test class path, which holds the optional libraries.
+        String classPath = jar + java.io.File.pathSeparator + System.getProperty("java.class.path");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder run = new ProcessBuilder(java, "-cp", classPath, TYPED.toString()).redirectErrorStream(true);
+        run.environment().put("INF_WASI_MODEL", Support.MODEL.toString());
+        Process p = run.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        assertTrue(out.matches("(?s).*, .*: \\d+ people\\s*"), out);
+    }
 }

@@ -8,17 +8,20 @@ import java.nio.file.Path;
 /** The repository, the default model, and an engine as every suite uses it. */
 final class Support {
     static final Path REPO = Path.of(System.getProperty("infwasi.repo", "../..")).toAbsolutePath().normalize();
-    static final Path MODEL = model();
+    static final Path MODEL = model("INF_WASI_MODEL", "gemma-3-270m-q4_k_m");
+    /** The instruct test model (SmolLM2-135M-Instruct, ChatML). */
+    static final Path CHAT_MODEL = model("INF_WASI_CHAT_MODEL", "smollm2-135m-instruct-q4_1");
 
     private Support() {}
 
-    private static Path model() {
-        String env = System.getenv("INF_WASI_MODEL");
+    /** The model in {@code variable}, else fetched by its name in models.json. */
+    private static Path model(String variable, String name) {
+        String env = System.getenv(variable);
         if (env != null && !env.isEmpty()) {
             return Path.of(env);
         }
         try {
-            Process p = new ProcessBuilder("python3", REPO.resolve("ci/fetch_model.py").toString()).start();
+            Process p = new ProcessBuilder("python3", REPO.resolve("ci/fetch_model.py").toString(), name).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             if (p.waitFor() != 0) {
                 throw new IllegalStateException("ci/fetch_model.py failed");
