@@ -223,6 +223,8 @@ impl Parser<'_> {
 
     fn quantified(&mut self, atom: String) -> Res {
         let (min, max) = match self.peek() {
+            // `{,n}`: a literal in some dialects, `{0,n}` in others (Python's): refused, not guessed.
+            Some('{') if self.chars.get(self.at + 1) == Some(&',') => return Err(self.error("`{,n}` (write `{0,n}`)")),
             Some('{') => match self.counts() {
                 Some(counts) => counts,
                 // Not a quantifier (`{` followed by other text): a literal brace.

@@ -488,6 +488,7 @@ fn patterns_admit_whole_matches_only() {
         ("^a)$", "an unmatched `)`"),
         ("^[a$", "an unclosed `[`"),
         ("^a++$", "a possessive quantifier"),
+        ("^a{,3}$", "`{,n}`"),
     ] {
         let e = err(json!({"type": "string", "pattern": pattern}));
         assert!(e.contains(what) && e.contains("(at `#`)"), "{pattern}: {e}");
