@@ -31,20 +31,35 @@ def _values(first: Any, count: int) -> memoryview:
     return memoryview(block).cast("B")
 
 
+def lower_bytes(val: bytes, c: Any) -> None:
+    """Writes ``val`` as a ``list<u8>`` into the value ``c``."""
+    if not isinstance(val, bytes):
+        raise TypeError("expected bytes value")
+    raw = ffi.wasmtime_component_vallist_t()
+    ffi.wasmtime_component_vallist_new_uninit(raw, len(val))
+    if val:
+        values = _values(raw.data.contents, len(val))
+        values[_KIND::_STRIDE] = bytes([_U8]) * len(val)
+        values[_BYTE::_STRIDE] = val
+    c.kind = ffi.WASMTIME_COMPONENT_LIST
+    c.of.list = raw
+
+
+def lift_bytes(c: Any) -> bytes:
+    """The ``list<u8>`` value ``c`` as bytes; its storage is freed."""
+    assert c.kind == ffi.WASMTIME_COMPONENT_LIST.value
+    try:
+        count = c.of.list.size
+        return bytes(_values(c.of.list.data.contents, count)[_BYTE::_STRIDE]) if count else b""
+    finally:
+        ffi.wasmtime_component_vallist_delete(ctypes.byref(c.of.list))
+
+
 def _lower(original: Callable[..., None]) -> Callable[..., None]:
     def convert_to_c(self: Any, store: Any, val: Any, ptr: Any) -> None:
         if not self._is_bytes():
             return original(self, store, val, ptr)
-        if not isinstance(val, bytes):
-            raise TypeError("expected bytes value")
-        raw = ffi.wasmtime_component_vallist_t()
-        ffi.wasmtime_component_vallist_new_uninit(raw, len(val))
-        if val:
-            values = _values(raw.data.contents, len(val))
-            values[_KIND::_STRIDE] = bytes([_U8]) * len(val)
-            values[_BYTE::_STRIDE] = val
-        ptr.contents.kind = ffi.WASMTIME_COMPONENT_LIST
-        ptr.contents.of.list = raw
+        lower_bytes(val, ptr.contents)
 
     return convert_to_c
 
@@ -53,12 +68,7 @@ def _lift(original: Callable[..., Any]) -> Callable[..., Any]:
     def convert_from_c(self: Any, c: Any) -> Any:
         if not self._is_bytes():
             return original(self, c)
-        assert c.kind == ffi.WASMTIME_COMPONENT_LIST.value
-        try:
-            count = c.of.list.size
-            return bytes(_values(c.of.list.data.contents, count)[_BYTE::_STRIDE]) if count else b""
-        finally:
-            ffi.wasmtime_component_vallist_delete(ctypes.byref(c.of.list))
+        return lift_bytes(c)
 
     return convert_from_c
 

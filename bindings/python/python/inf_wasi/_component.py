@@ -20,7 +20,7 @@ from typing import Any, Dict, Optional
 import wasmtime
 from wasmtime.component import Component, Linker, Record, ResourceAny, Variant
 
-from . import _byte_lists, _native
+from . import _byte_lists, _native, _per_token
 from ._wasi_nn import Host
 from .errors import BackendError, CancelledError, InfWasiError, from_code
 
@@ -252,9 +252,10 @@ class Instance:
                     raise BackendError(f"the component does not export {name}")
                 func = self.funcs[name] = found
             self._rearm()
+            fast = _per_token.EXPORTS.get(name) if self.interface is not None else None
             try:
                 with busy():
-                    result = func(self.store, *args)
+                    result = fast(self.store, func, *args) if fast else func(self.store, *args)
             except InfWasiError:
                 raise
             except (TypeError, ValueError, OverflowError) as e:

@@ -10,10 +10,11 @@ error resource instead of raising.
 from __future__ import annotations
 
 import itertools
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional
 
 from wasmtime.component import Linker, ResourceHost, ResourceType, Variant
 
+from . import _per_token as fast
 from . import _native
 
 NN = "@0.2.0-rc-2024-10-28"
@@ -58,17 +59,17 @@ class Host:
         with linker.root() as root:
             with root.add_instance(f"wasi:nn/tensor{NN}") as i:
                 i.add_resource("tensor", ResourceType.host(TENSOR), self.destructor(TENSOR))
-                i.add_func("[constructor]tensor", lambda s, dims, ty, data: self.own(TENSOR, (dims, ty, data)))
+                fast.add_func(i, "[constructor]tensor", self.construct_tensor)
                 i.add_func("[method]tensor.dimensions", lambda s, t: self.get(s, TENSOR, t)[0])
                 i.add_func("[method]tensor.ty", lambda s, t: self.get(s, TENSOR, t)[1])
-                i.add_func("[method]tensor.data", lambda s, t: self.get(s, TENSOR, t)[2])
+                fast.add_func(i, "[method]tensor.data", self.tensor_data)
             with root.add_instance(f"wasi:nn/errors{NN}") as i:
                 i.add_resource("error", ResourceType.host(ERROR), self.destructor(ERROR))
                 i.add_func("[method]error.code", lambda s, e: self.get(s, ERROR, e)[0])
                 i.add_func("[method]error.data", lambda s, e: self.get(s, ERROR, e)[1])
             with root.add_instance(f"wasi:nn/inference{NN}") as i:
                 i.add_resource("graph-execution-context", ResourceType.host(CONTEXT), self.destructor(CONTEXT))
-                i.add_func("[method]graph-execution-context.compute", safe(self.compute, tagged=False))
+                fast.add_func(i, "[method]graph-execution-context.compute", self.compute)
             with root.add_instance(f"wasi:nn/graph{NN}") as i:
                 i.add_resource("graph", ResourceType.host(GRAPH), self.destructor(GRAPH))
                 i.add_func("[method]graph.init-execution-context", safe(self.init_execution_context))
@@ -107,13 +108,27 @@ class Host:
     def init_execution_context(self, store: Any, graph: Any) -> Variant:
         return Variant("ok", self.own(CONTEXT, self.get(store, GRAPH, graph).init_execution_context(self.cancel)))
 
-    def compute(self, store: Any, context: Any, inputs: List[Tuple[str, Any]]) -> List[Tuple[str, ResourceHost]]:
-        native = self.get(store, CONTEXT, context)
-        tensors = []
-        for name, handle in inputs:
-            dims, ty, data = self.take(store, TENSOR, handle)
-            tensors.append((name, ty, list(dims), bytes(data)))
-        # The GIL is released inside: other sessions generate meanwhile.
-        outputs = native.compute(tensors)
-        self.rearm()
-        return [(name, self.own(TENSOR, (dims, ty, data))) for name, ty, dims, data in outputs]
+    # The three imports of every token, with their values converted by hand (_per_token.py).
+
+    def construct_tensor(self, store: Any, args: Any, results: Any) -> None:
+        dims, ty, data = fast.lift_u32s(args[0]), fast.lift_enum(args[1]), fast.lift_bytes(args[2])
+        fast.lower_own(store, self.own(TENSOR, (dims, ty, data)), results[0])
+
+    def tensor_data(self, store: Any, args: Any, results: Any) -> None:
+        fast.lower_bytes(self.tables[TENSOR][fast.lift_rep(store, args[0])][2], results[0])
+
+    def compute(self, store: Any, args: Any, results: Any) -> None:
+        try:
+            native = self.tables[CONTEXT][fast.lift_rep(store, args[0])]
+            tensors = []
+            for name, rep in fast.lift_named_reps(store, args[1]):
+                dims, ty, data = self.tables[TENSOR].pop(rep)
+                tensors.append((name, ty, list(dims), bytes(data)))
+            # The GIL is released inside: other sessions generate meanwhile.
+            outputs = native.compute(tensors)
+            self.rearm()
+            named = [(name, self.own(TENSOR, (dims, ty, data))) for name, ty, dims, data in outputs]
+            fast.lower_result(True, lambda c: fast.lower_named_owns(store, named, c), results[0])
+        except BaseException as e:  # noqa: BLE001 - nothing may escape into the runtime
+            error = self.error("runtime-error", f"{type(e).__name__}: {e}")
+            fast.lower_result(False, lambda c: fast.lower_own(store, error, c), results[0])
