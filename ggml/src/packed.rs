@@ -101,9 +101,8 @@ pub fn pack(
     projector: Option<&Path>,
     out: &mut impl Write,
 ) -> io::Result<u64> {
-    if name.is_empty() || name.len() > MAX_NAME {
-        return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("a model name must be 1 to {MAX_NAME} bytes")));
-    }
+    // Checked before anything is written.
+    layout::check_name(name).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
     out.write_all(component)?;
     let mut at = component.len() as u64;
     for (section, path) in std::iter::once((MODEL_SECTION, model)).chain(projector.map(|p| (PROJECTOR_SECTION, p))) {

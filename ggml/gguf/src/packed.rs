@@ -139,6 +139,14 @@ fn payload(input: &mut (impl Read + Seek), end: u64) -> Result<PackedGguf, Strin
     Ok(PackedGguf { name, offset, size, sha256 })
 }
 
+/// A packed model's name is 1 to [`MAX_NAME`] bytes.
+pub fn check_name(name: &str) -> Result<(), String> {
+    if name.is_empty() || name.len() > MAX_NAME {
+        return Err(format!("a model name must be 1 to {MAX_NAME} bytes"));
+    }
+    Ok(())
+}
+
 /// What goes before a GGUF of `size` bytes packed as `section` at file offset
 /// `at`: the section's id, size (5 bytes, always) and name, the payload's header
 /// and the zeros that bring the GGUF to a page boundary. Returns those bytes and
@@ -150,9 +158,7 @@ pub fn section_head(
     sha256: &[u8; 32],
     size: u64,
 ) -> Result<(Vec<u8>, u64), String> {
-    if name.is_empty() || name.len() > MAX_NAME {
-        return Err(format!("a model name must be 1 to {MAX_NAME} bytes"));
-    }
+    check_name(name)?;
     let mut header = Vec::new();
     header.extend_from_slice(MAGIC);
     header.extend_from_slice(&VERSION.to_le_bytes());
