@@ -348,8 +348,9 @@ fn safe_parts(low: char, high: char, negated: bool) -> Vec<(char, char)> {
 /// A character inside a GBNF bracket expression.
 fn class_char(c: char) -> String {
     match c {
-        '\\' | ']' | '-' | '^' | '[' | '"' => format!("\\{c}"),
-        c if (c as u32) < 0x20 || c == '\x7f' => format!("\\x{:02X}", c as u32),
+        // The escapes llama.cpp's grammar parser knows; `^` has none, so it is written in hex.
+        '\\' | ']' | '-' | '[' | '"' => format!("\\{c}"),
+        c if (c as u32) < 0x20 || c == '\x7f' || c == '^' => format!("\\x{:02X}", c as u32),
         c => c.to_string(),
     }
 }

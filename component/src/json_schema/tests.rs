@@ -456,6 +456,7 @@ fn patterns_admit_whole_matches_only() {
         (r"^x{2}y{1,}z{0,2}$", &["xxy", "xxyyzz"], &["xy", "xxyzzz"]),
         (r"^(?<year>\d{4})-(?<n>\d+?)$", &["2024-1"], &["2024-"]),
         ("^a{b$", &["a{b"], &["ab"]),
+        (r"^[\^a-]{2}$", &["^a", "-^"], &["ab"]),
     ];
     for (pattern, matching, other) in cases {
         let language = language(json!({"type": "string", "pattern": pattern}));
