@@ -47,12 +47,12 @@ class Host:
     def get(self, store: Any, kind: int, handle: Any) -> Any:
         return self.tables[kind][handle.to_host(store).rep]
 
-    def take(self, store: Any, kind: int, handle: Any) -> Any:
-        # to_host moves an owned handle out of wasmtime: its destructor will not run.
-        return self.tables[kind].pop(handle.to_host(store).rep)
-
     def error(self, code: str, message: str) -> ResourceHost:
         return self.own(ERROR, (code, message))
+
+    def failure(self, e: BaseException) -> ResourceHost:
+        """A Python failure inside an import, as the wasi-nn error the guest receives."""
+        return self.error("runtime-error", f"{type(e).__name__}: {e}")
 
     def define(self, linker: Linker) -> None:
         safe = self.safe
@@ -79,15 +79,14 @@ class Host:
     def destructor(self, kind: int) -> Callable[[Any, int], None]:
         return lambda store, rep: self.tables[kind].pop(rep, None) and None
 
-    def safe(self, function: Callable[..., Any], tagged: bool = True) -> Callable[..., Any]:
+    def safe(self, function: Callable[..., Any]) -> Callable[..., Any]:
         """Wraps an import so that a Python failure becomes a wasi-nn error, never an exception."""
 
         def call(store: Any, *args: Any) -> Any:
             try:
                 return function(store, *args)
             except BaseException as e:  # noqa: BLE001 - nothing may escape into the runtime
-                error = self.error("runtime-error", f"{type(e).__name__}: {e}")
-                return Variant("err", error) if tagged else error
+                return Variant("err", self.failure(e))
 
         return call
 
@@ -130,5 +129,5 @@ class Host:
             named = [(name, self.own(TENSOR, (dims, ty, data))) for name, ty, dims, data in outputs]
             fast.lower_result(True, lambda c: fast.lower_named_owns(store, named, c), results[0])
         except BaseException as e:  # noqa: BLE001 - nothing may escape into the runtime
-            error = self.error("runtime-error", f"{type(e).__name__}: {e}")
+            error = self.failure(e)
             fast.lower_result(False, lambda c: fast.lower_own(store, error, c), results[0])
