@@ -27,7 +27,9 @@ fn main() {
     // language packages and for inspection; none from a registry build.
     let workspace = (!packaged).then(|| {
         let root = manifest.join("../..").canonicalize().expect("workspace root");
-        for path in ["component/src", "component/Cargo.toml", "wit", "Cargo.lock"] {
+        // The guest and the one workspace crate it builds from (the profile's messages).
+        for path in ["component/src", "component/Cargo.toml", "profile/src", "profile/Cargo.toml", "wit", "Cargo.lock"]
+        {
             println!("cargo:rerun-if-changed={}", root.join(path).display());
         }
         let target = target_root(&root);

@@ -2,12 +2,12 @@
 //! UTF-8 assembly, stop strings, max tokens and usage counting on top.
 
 use crate::bindings::exports::inf::wasi::types::{Completion, Error, FinishReason, Usage};
-use crate::nn::{Backend, Input};
+use crate::nn::{Backend, Input, Step};
 use crate::options::Plan;
 use crate::prompt::ChatPrompt;
 use crate::stop::StopMatcher;
 use crate::utf8::Utf8Buffer;
-use inf_wasi_profile::{tensors, Finish, NextStatus, Op, Prompted};
+use inf_wasi_profile::{tensors, Finish, Op, Prompted};
 
 pub struct Generation {
     utf8: Utf8Buffer,
@@ -67,21 +67,20 @@ impl Generation {
     /// The next non-empty piece of text, or `None` once generation has ended.
     pub fn next_piece(&mut self, backend: &Backend) -> Result<Option<String>, Error> {
         while self.finish.is_none() {
-            let (status, outputs) = backend.call(Op::Next, &[])?;
-            let mut emit = if let NextStatus::Finish(finish) = status {
-                self.end(match finish {
+            let mut emit = match backend.next()? {
+                Step::Finish(finish) => self.end(match finish {
                     Finish::Eog => FinishReason::Stop,
                     Finish::ContextFull => FinishReason::ContextFull,
                     Finish::Length => FinishReason::Length,
-                })
-            } else {
-                self.usage.completion_tokens += 1;
-                let piece = outputs.bytes(tensors::PIECE)?;
-                let matched = self.stop.push(&self.utf8.push(&piece));
-                if matched.stopped {
-                    self.finish = Some(FinishReason::Stop);
+                }),
+                Step::Token(piece) => {
+                    self.usage.completion_tokens += 1;
+                    let matched = self.stop.push(&self.utf8.push(&piece));
+                    if matched.stopped {
+                        self.finish = Some(FinishReason::Stop);
+                    }
+                    matched.emit
                 }
-                matched.emit
             };
             if self.finish.is_none() && self.usage.completion_tokens >= self.max_tokens {
                 emit.push_str(&self.end(FinishReason::Length));

@@ -7,7 +7,9 @@ use crate::bindings::wasi::nn::errors::ErrorCode as NnErrorCode;
 use crate::bindings::wasi::nn::graph::{self, Graph};
 use crate::bindings::wasi::nn::inference::GraphExecutionContext;
 use crate::bindings::wasi::nn::tensor::{Tensor, TensorType};
-use inf_wasi_profile::{decode_reply, encode, tensors, ErrorCode, NoReply, Op, ProfileError, TokenizeConfig};
+use inf_wasi_profile::{
+    decode_reply, decode_token, encode, tensors, ErrorCode, Finish, Finished, NoReply, Op, ProfileError, TokenizeConfig,
+};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -15,6 +17,13 @@ use serde::Serialize;
 pub enum Input<'a> {
     Bytes(&'a [u8]),
     I32s(&'a [i32]),
+}
+
+/// What one `next` produced: a token's bytes (possibly part of a UTF-8
+/// character), or why generation ended.
+pub enum Step {
+    Token(Vec<u8>),
+    Finish(Finish),
 }
 
 /// The outputs of one operation besides its status.
@@ -87,6 +96,23 @@ impl Backend {
         self.run(op, Some(encode(request)), inputs)
     }
 
+    /// Produces the next token: a `compute` with no inputs, answered by the one
+    /// output `token`, or by a status once generation has ended (the profile's
+    /// hot path: one crossing each way and one tensor read per token).
+    pub fn next(&self) -> Result<Step, Error> {
+        let mut outputs = self.compute(Vec::new())?;
+        if let [(name, token)] = outputs.as_slice() {
+            if name == tensors::TOKEN {
+                let mut bytes = token.data();
+                decode_token(&bytes).map_err(interface_error)?;
+                bytes.drain(..4);
+                return Ok(Step::Token(bytes));
+            }
+        }
+        let Finished { finish } = status(Op::Next, &mut outputs)?;
+        Ok(Step::Finish(finish))
+    }
+
     /// `text`'s token ids, as the backend's `tokenize` reads it.
     pub fn tokenize(&self, text: &str, config: &TokenizeConfig) -> Result<Vec<i32>, Error> {
         let (NoReply {}, outputs) =
@@ -123,18 +149,26 @@ impl Backend {
             };
             tensors.push((name.to_string(), tensor));
         }
-        let mut outputs = self
-            .context
-            .compute(tensors)
-            .map_err(|e| Error::Backend(format!("wasi-nn compute failed ({:?}): {}", e.code(), e.data())))?;
-        let status = outputs
-            .iter()
-            .position(|(n, _)| n == tensors::STATUS)
-            .map(|i| outputs.remove(i).1.data())
-            .ok_or_else(|| Error::Backend("the backend returned no status".into()))?;
-        let reply = decode_reply(op.name(), &status).map_err(interface_error)?;
+        let mut outputs = self.compute(tensors)?;
+        let reply = status(op, &mut outputs)?;
         Ok((reply, Outputs(outputs)))
     }
+
+    fn compute(&self, inputs: Vec<(String, Tensor)>) -> Result<Vec<(String, Tensor)>, Error> {
+        self.context
+            .compute(inputs)
+            .map_err(|e| Error::Backend(format!("wasi-nn compute failed ({:?}): {}", e.code(), e.data())))
+    }
+}
+
+/// Takes the `status` output out of `outputs` and reads it as `op`'s reply.
+fn status<R: DeserializeOwned>(op: Op, outputs: &mut Vec<(String, Tensor)>) -> Result<R, Error> {
+    let status = outputs
+        .iter()
+        .position(|(n, _)| n == tensors::STATUS)
+        .map(|i| outputs.remove(i).1.data())
+        .ok_or_else(|| Error::Backend("the backend returned no status".into()))?;
+    decode_reply(op.name(), &status).map_err(interface_error)
 }
 
 fn bytes_tensor(data: &[u8]) -> Tensor {

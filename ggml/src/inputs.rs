@@ -18,7 +18,12 @@ impl Inputs {
         self.0.iter().find(|t| t.name == name).map(|t| &t.tensor)
     }
 
+    /// The `op` input's operation; a call with no inputs is `next`, the one
+    /// made per token, so that it needs no tensor made for it.
     pub fn op(&self) -> Result<Op, ProfileError> {
+        if self.0.is_empty() {
+            return Ok(Op::Next);
+        }
         let word = self.required_text(tensors::OP)?;
         Op::parse(&word).ok_or_else(|| ProfileError::invalid_input(format!("unknown op `{word}`")))
     }

@@ -25,7 +25,8 @@ use next::Generation;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
-/// A `status` output (JSON bytes) and the other outputs of one operation.
+/// A `status` output (JSON bytes) and the other outputs of one operation. An
+/// empty status is left out: `next`'s reply with a token is its one output.
 type Reply = (Vec<u8>, Vec<NamedTensor>);
 
 pub struct Session {
@@ -82,7 +83,9 @@ impl Session {
                 (encode_status::<NoReply>(&Err(error)), Vec::new())
             }
         };
-        outputs.push(NamedTensor::new(tensors::STATUS, Tensor::bytes(status)));
+        if !status.is_empty() {
+            outputs.push(NamedTensor::new(tensors::STATUS, Tensor::bytes(status)));
+        }
         outputs
     }
 

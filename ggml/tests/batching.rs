@@ -14,12 +14,12 @@ use llama_cpp_2::llama_batch::LlamaBatch;
 use llama_cpp_2::model::params::LlamaModelParams;
 use llama_cpp_2::model::LlamaModel;
 use llama_cpp_2::token::LlamaToken;
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::num::NonZeroU32;
 use std::sync::{Arc, Barrier};
 
 mod common;
-use common::serial;
+use common::{serial, Next};
 
 const CONTEXT: u32 = 256;
 
@@ -76,14 +76,14 @@ fn generate(session: &mut Session, case: &Case) -> (Vec<i32>, Value) {
     assert!(started.get("error").is_none(), "{}: {started}", case.id);
     let mut tokens = Vec::new();
     loop {
-        let next = status(&mut session.compute(vec![text("op", "next")]));
-        match next["token"].as_i64() {
-            Some(token) if tokens.len() + 1 < case.max_tokens => tokens.push(token as i32),
+        let next = common::next(session);
+        match next.token() {
+            Some(token) if tokens.len() + 1 < case.max_tokens => tokens.push(token),
             Some(token) => {
-                tokens.push(token as i32);
-                return (tokens, next);
+                tokens.push(token);
+                return (tokens, json!({ "token": token }));
             }
-            None => return (tokens, next),
+            None => return (tokens, next.status()),
         }
     }
 }
@@ -120,7 +120,7 @@ fn together(cases: Arc<Vec<Case>>, batching: Batching, cancel_after: Option<usiz
                         let case = Case { max_tokens: n, ..cases[i].clone() };
                         let (tokens, _) = generate(&mut session, &case);
                         cancel.cancel();
-                        let after = status(&mut session.compute(vec![text("op", "next")]));
+                        let after = common::next(&mut session).status();
                         (tokens, after)
                     }
                 }
@@ -212,9 +212,8 @@ fn a_conversation_in_a_shared_context_reuses_its_cache() {
     assert!(first.get("error").is_none() && other.get("error").is_none(), "{first} {other}");
     let mut pieces = String::new();
     for _ in 0..4 {
-        let mut out = a.compute(vec![text("op", "next")]);
-        status(&mut out);
-        pieces.push_str(&String::from_utf8(out.pop().unwrap().tensor.data).unwrap());
+        let Next::Token(_, piece) = common::next(&mut a) else { panic!("a token") };
+        pieces.push_str(&String::from_utf8(piece).unwrap());
     }
     let prompt_tokens = first["prompt_tokens"].as_u64().unwrap();
     let again = prompt(&mut a, &format!("The capital of France is{pieces} And"));

@@ -41,9 +41,8 @@ fn through_backend(config: &SamplingConfig, prompt: &str) -> Vec<i32> {
     assert!(started.get("error").is_none(), "{started}");
     let mut tokens = Vec::new();
     while tokens.len() < MAX_TOKENS {
-        let next = status(&mut session.compute(vec![text("op", "next")]));
-        match next["token"].as_i64() {
-            Some(token) => tokens.push(token as i32),
+        match common::next(&mut session).token() {
+            Some(token) => tokens.push(token),
             None => break,
         }
     }

@@ -94,11 +94,14 @@ fn generate(s: &mut Session, prompt: &str, images: Vec<Vec<u8>>, n: usize) -> (V
     assert!(status.get("error").is_none(), "{status}");
     let mut tokens = Vec::new();
     for _ in 0..n {
-        let (next, _) = call(s, vec![text("op", "next")]);
-        if next.get("finish").is_some() {
-            break;
+        let next = common::next(s);
+        match next.token() {
+            Some(token) => tokens.push(i64::from(token)),
+            None => {
+                assert!(next.status().get("finish").is_some(), "{next:?}");
+                break;
+            }
         }
-        tokens.push(next["token"].as_i64().unwrap());
     }
     (status, tokens)
 }

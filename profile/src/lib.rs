@@ -18,6 +18,7 @@ mod limits;
 mod messages;
 mod op;
 pub mod tensors;
+mod token;
 mod wire;
 
 pub use abort::{abort_report, Abort, ABORT_PREFIX};
@@ -27,8 +28,9 @@ pub use limits::{
     DEFAULT_MAX_OUTPUT_TOKENS, MIN_P, REPEAT_LAST_N, REPEAT_PENALTY, TEMPERATURE, TOP_K, TOP_P,
 };
 pub use messages::{
-    Configure, Configured, EngineLimits, Finish, ModelMetadata, NextStatus, NoReply, Prompted, SamplingConfig, Span,
+    Configure, Configured, EngineLimits, Finish, Finished, ModelMetadata, NoReply, Prompted, SamplingConfig, Span,
     TokenizeConfig,
 };
 pub use op::Op;
+pub use token::{decode_token, encode_token};
 pub use wire::{decode_reply, decode_request, encode, encode_status};

@@ -141,12 +141,12 @@ pub struct Prompted {
     pub context_size: u32,
 }
 
-/// `next`'s reply: `{"token": id}` with a `piece` output, or `{"finish": reason}`.
+/// `next`'s status once generation has ended: `{"finish": reason}`. A token
+/// comes without a status, as the one output `token` (`crate::encode_token`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub enum NextStatus {
-    Token(i32),
-    Finish(Finish),
+#[serde(deny_unknown_fields)]
+pub struct Finished {
+    pub finish: Finish,
 }
 
 /// Why the backend ended a generation (stop strings and `max-tokens` are the component's).

@@ -3,9 +3,9 @@
 use alloc::format;
 use alloc::string::String;
 
-/// Every call: the operation's word (`U8`, UTF-8).
+/// Every call but `next`'s (a call with no inputs): the operation's word (`U8`, UTF-8).
 pub const OP: &str = "op";
-/// Every reply: the operation's status (`U8`, JSON), a reply type or an error.
+/// Every reply but `next`'s with a token: the operation's status (`U8`, JSON), a reply type or an error.
 pub const STATUS: &str = "status";
 /// An operation's request (`U8`, JSON): `configure`, `tokenize`, `prompt`.
 pub const CONFIG: &str = "config";
@@ -15,8 +15,9 @@ pub const TEXT: &str = "text";
 pub const TOKENS: &str = "tokens";
 /// `info`'s reply (`U8`, JSON [`crate::ModelMetadata`]).
 pub const METADATA: &str = "metadata";
-/// `next`'s token bytes (`U8`, possibly part of a UTF-8 character).
-pub const PIECE: &str = "piece";
+/// `next`'s reply with a token, its one output (`U8`): the id, then the
+/// token's bytes ([`crate::encode_token`]).
+pub const TOKEN: &str = "token";
 /// `embed`'s vector (`FP32`, `[1, n]`).
 pub const EMBEDDING: &str = "embedding";
 

@@ -55,8 +55,7 @@ fn the_page_names_every_key_every_op_and_every_code() {
         serde_json::to_value(TokenizeConfig { add_special: true, parse_special: false, literal_spans: vec![] })
             .unwrap(),
         serde_json::to_value(Prompted { prompt_tokens: 0, cached_tokens: 0, context_size: 0 }).unwrap(),
-        serde_json::to_value(NextStatus::Token(0)).unwrap(),
-        serde_json::to_value(NextStatus::Finish(Finish::Eog)).unwrap(),
+        serde_json::to_value(Finished { finish: Finish::Eog }).unwrap(),
         serde_json::to_value(metadata).unwrap(),
     ];
     let mut names = Vec::new();

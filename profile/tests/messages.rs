@@ -59,10 +59,14 @@ fn bounds_name_the_option_and_its_range() {
 
 #[test]
 fn next_replies_are_a_token_or_a_finish() {
-    assert_eq!(encode(&NextStatus::Token(42)), br#"{"token":42}"#);
-    assert_eq!(encode(&NextStatus::Finish(Finish::ContextFull)), br#"{"finish":"context-full"}"#);
-    assert_eq!(decode_reply::<NextStatus>("next", br#"{"finish":"eog"}"#).unwrap(), NextStatus::Finish(Finish::Eog));
-    let unknown = decode_reply::<NextStatus>("next", br#"{"finish":"tired"}"#).unwrap_err();
+    assert_eq!(encode_token(42, b"\xE2\x82"), b"\x2A\0\0\0\xE2\x82");
+    assert_eq!(decode_token(&encode_token(-7, b"hi")).unwrap(), (-7, &b"hi"[..]));
+    assert_eq!(decode_token(&encode_token(262_143, b"")).unwrap(), (262_143, &b""[..]));
+    assert_eq!(decode_token(b"\x01\0\0").unwrap_err().code, ErrorCode::Backend, "shorter than an id");
+    assert_eq!(encode(&Finished { finish: Finish::ContextFull }), br#"{"finish":"context-full"}"#);
+    assert_eq!(decode_reply::<Finished>("next", br#"{"finish":"eog"}"#).unwrap(), Finished { finish: Finish::Eog });
+    assert!(decode_reply::<Finished>("next", br#"{"token":42}"#).is_err(), "a token is never a status");
+    let unknown = decode_reply::<Finished>("next", br#"{"finish":"tired"}"#).unwrap_err();
     assert_eq!(unknown.code, ErrorCode::Backend, "an unknown finish breaks the profile: {unknown}");
 }
 

@@ -10,7 +10,7 @@ use crate::error::ProfileError;
 use crate::model::LoadedModel;
 use crate::sampling::TokenPicker;
 use crate::tensor::{NamedTensor, Tensor};
-use inf_wasi_profile::{encode, tensors, Finish, NextStatus};
+use inf_wasi_profile::{encode, encode_token, tensors, Finish, Finished};
 use llama_cpp_2::token::LlamaToken;
 use std::sync::Arc;
 
@@ -53,7 +53,7 @@ impl Session {
             generation.finish = Some(Finish::ContextFull);
         }
         if let Some(finish) = generation.finish {
-            return Ok((encode(&NextStatus::Finish(finish)), Vec::new()));
+            return Ok((encode(&Finished { finish }), Vec::new()));
         }
         if self.cancel.is_cancelled() {
             self.end_generation();
@@ -64,7 +64,7 @@ impl Session {
                 generation.finish = Some(finish);
                 slot.set_generating(false);
             }
-            Ok((encode(&NextStatus::Finish(finish)), Vec::new()))
+            Ok((encode(&Finished { finish }), Vec::new()))
         };
         if generation.produced >= loaded.options.max_output_tokens {
             return finish(self, Finish::Length);
@@ -95,7 +95,7 @@ impl Session {
                 }
             }
         }
-        let out = NamedTensor::new(tensors::PIECE, Tensor::bytes(piece));
-        Ok((encode(&NextStatus::Token(token.0)), vec![out]))
+        let out = NamedTensor::new(tensors::TOKEN, Tensor::bytes(encode_token(token.0, &piece)));
+        Ok((Vec::new(), vec![out]))
     }
 }
