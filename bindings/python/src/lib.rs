@@ -1,11 +1,12 @@
 //! `inf_wasi._native`: the ggml backend (the same crate every host links) as a
-//! Python module. It only converts: Python's wasi:nn imports call `compute`,
-//! which runs one operation of the ggml profile with the GIL released, so
-//! sessions on different threads generate at the same time.
+//! Python module. It only converts. wasi:nn's `compute` and `tensor` resource
+//! are served natively through wasmtime's C API (`nn_host.rs`), without the
+//! GIL, so sessions on different threads generate at the same time.
 
-use inf_wasi_ggml::{
-    CancelFlag, LoadOptions, Model, NamedTensor, OptionalLoadOptions, ProfileError, Session, Tensor, TensorType,
-};
+mod capi;
+mod nn_host;
+
+use inf_wasi_ggml::{CancelFlag, LoadOptions, Model, OptionalLoadOptions, ProfileError, Session};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -62,7 +63,7 @@ impl Graph {
 
     /// A new execution context: a session with its own KV cache, stopped by `cancel`.
     fn init_execution_context(&self, cancel: &Cancel) -> Context {
-        Context { session: Mutex::new(Session::with_cancel(self.model.clone(), cancel.flag.clone())) }
+        Context { session: Arc::new(Mutex::new(Session::with_cancel(self.model.clone(), cancel.flag.clone()))) }
     }
 }
 
@@ -93,36 +94,86 @@ impl Cancel {
     }
 }
 
-/// One execution context of the ggml profile.
+/// One execution context of the ggml profile: a session, which `NativeNn`'s
+/// `compute` runs operations on.
 #[pyclass(frozen, module = "inf_wasi._native")]
 struct Context {
-    session: Mutex<Session>,
+    session: Arc<Mutex<Session>>,
 }
 
-type PyTensor<'py> = (String, String, Vec<u32>, Bound<'py, PyBytes>);
+/// Finds wasmtime's C API in the library wasmtime-py loaded: `handle` is its
+/// `dlopen` handle, `val_size` and `kinds` what wasmtime-py declares for component
+/// values (checked against the layout this module was built for). Once per process.
+#[pyfunction]
+fn use_wasmtime(handle: usize, val_size: usize, kinds: Vec<u8>) -> PyResult<()> {
+    nn_host::use_wasmtime(handle, val_size, &kinds).map_err(PyValueError::new_err)
+}
+
+/// The engine's epoch, advanced by the process's ticker thread (see `nn_host::EpochClock`).
+#[pyclass(frozen, module = "inf_wasi._native")]
+struct EpochClock {
+    clock: Arc<nn_host::EpochClock>,
+}
 
 #[pymethods]
-impl Context {
-    /// Runs one operation: `inputs` and the result are `(name, type, dimensions, data)`
-    /// tuples, `type` being the wasi-nn tensor type name (`"U8"`, `"I32"`, `"FP32"`).
-    /// Never raises for a bad request: errors travel in the `status` output.
-    fn compute<'py>(&self, py: Python<'py>, inputs: Vec<(String, String, Vec<u32>, Vec<u8>)>) -> Vec<PyTensor<'py>> {
-        let inputs: Vec<NamedTensor> = inputs
-            .into_iter()
-            .map(|(name, ty, dimensions, data)| {
-                NamedTensor::new(name, Tensor { dimensions, ty: TensorType::from_wasi_nn_name(&ty), data })
-            })
-            .collect();
-        let outputs = py.detach(|| {
-            let mut session = self.session.lock().unwrap_or_else(|e| e.into_inner());
-            session.compute(inputs)
-        });
-        outputs
-            .into_iter()
-            .map(|t| {
-                (t.name, t.tensor.ty.wasi_nn_name().to_string(), t.tensor.dimensions, PyBytes::new(py, &t.tensor.data))
-            })
-            .collect()
+impl EpochClock {
+    /// `engine`: the address of the process's `wasm_engine_t`.
+    #[new]
+    fn new(engine: usize) -> Self {
+        Self { clock: Arc::new(nn_host::EpochClock::new(engine)) }
+    }
+
+    fn tick(&self) {
+        self.clock.tick();
+    }
+}
+
+/// One instance's natively served wasi:nn imports and its guest deadline.
+#[pyclass(frozen, module = "inf_wasi._native")]
+struct NativeNn {
+    host: Arc<nn_host::NnHost>,
+}
+
+#[pymethods]
+impl NativeNn {
+    #[new]
+    fn new(clock: &EpochClock, ticks: u64, tensor_type: u32) -> Self {
+        Self { host: Arc::new(nn_host::NnHost::new(clock.clock.clone(), ticks, tensor_type)) }
+    }
+
+    /// Defines the `tensor` resource, its constructor and `data` in the linker
+    /// instance at address `instance`.
+    fn define_tensor(&self, instance: usize) -> PyResult<()> {
+        self.host.define_tensor(instance).map_err(PyValueError::new_err)
+    }
+
+    /// Defines `graph-execution-context.compute` in the linker instance at address `instance`.
+    fn define_compute(&self, instance: usize) -> PyResult<()> {
+        self.host.define_compute(instance).map_err(PyValueError::new_err)
+    }
+
+    /// Lets `compute` find `context` by its rep.
+    fn add_context(&self, rep: u32, context: &Context) {
+        self.host.add_context(rep, context.session.clone());
+    }
+
+    fn remove_context(&self, rep: u32) {
+        self.host.remove_context(rep);
+    }
+
+    /// A tensor's dimensions and type name; None for an unknown rep.
+    fn describe(&self, rep: u32) -> Option<(Vec<u32>, String)> {
+        self.host.describe(rep)
+    }
+
+    /// Restarts the guest's deadline in the store whose context is at address `context`.
+    fn arm(&self, context: usize) {
+        self.host.arm(context);
+    }
+
+    /// Whether the deadline armed last has passed: a trap then is the deadline's.
+    fn deadline_passed(&self) -> bool {
+        self.host.deadline_passed()
     }
 }
 
@@ -146,6 +197,9 @@ fn packed_model<'py>(py: Python<'py>, path: std::path::PathBuf) -> PyResult<(Str
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(abort_report, m)?)?;
     m.add_function(wrap_pyfunction!(packed_model, m)?)?;
+    m.add_function(wrap_pyfunction!(use_wasmtime, m)?)?;
+    m.add_class::<EpochClock>()?;
+    m.add_class::<NativeNn>()?;
     m.add_class::<Graph>()?;
     m.add_class::<Context>()?;
     m.add_class::<Cancel>()?;

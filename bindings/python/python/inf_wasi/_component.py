@@ -9,19 +9,20 @@ instantiating it per store, calling exports by name, and the value shapes
 
 from __future__ import annotations
 
+import ctypes
 import json
 import threading
 import time
-import weakref
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Dict, Optional
 
 import wasmtime
+from wasmtime import _ffi as ffi
 from wasmtime.component import Component, Linker, Record, ResourceAny, Variant
 
 from . import _byte_lists, _native, _per_token
-from ._wasi_nn import Host
+from ._wasi_nn import TENSOR, Host, address
 from .errors import BackendError, CancelledError, InfWasiError, from_code
 
 _byte_lists.install()
@@ -76,10 +77,9 @@ class _Ticker:
 
     def __init__(self, engine: wasmtime.Engine) -> None:
         self.engine = engine
-        #: The engine's epoch, counted here too (under ``epoch_lock``, with the
+        #: The engine's epoch, counted natively too (under one lock with the
         #: engine's), so a host can tell that a store's deadline has passed.
-        self.epoch = 0
-        self.epoch_lock = threading.Lock()
+        self.clock = _native.EpochClock(address(engine.ptr()))
         self.active = 0
         self.changed = threading.Condition()
         threading.Thread(target=self._run, name="inf-wasi-epoch", daemon=True).start()
@@ -90,20 +90,7 @@ class _Ticker:
                 while self.active == 0:
                     self.changed.wait()
             time.sleep(TICK)
-            with self.epoch_lock:
-                self.epoch += 1
-                self.engine.increment_epoch()
-
-    def arm(self, store: wasmtime.Store, ticks: int) -> int:
-        """Sets ``store``'s deadline ``ticks`` from now; returns the epoch it counts from."""
-        with self.epoch_lock:
-            store.set_epoch_deadline(ticks)
-            return self.epoch
-
-    def passed(self, armed_at: int, ticks: int) -> bool:
-        """Whether a deadline armed at ``armed_at`` has passed: a trap then is the deadline's."""
-        with self.epoch_lock:
-            return self.epoch - armed_at >= ticks
+            self.clock.tick()
 
     def __enter__(self) -> None:
         with self.changed:
@@ -123,6 +110,12 @@ def runtime() -> "tuple[wasmtime.Engine, Component]":
     global _runtime, _ticker
     with _lock:
         if _runtime is None:
+            # The native module serves the per-token imports through the C API of
+            # the library wasmtime-py loaded, after checking its value layout.
+            kinds = [ffi.WASMTIME_COMPONENT_U8, ffi.WASMTIME_COMPONENT_U32, ffi.WASMTIME_COMPONENT_STRING]
+            kinds += [ffi.WASMTIME_COMPONENT_LIST, ffi.WASMTIME_COMPONENT_TUPLE, ffi.WASMTIME_COMPONENT_ENUM]
+            kinds += [ffi.WASMTIME_COMPONENT_RESULT, ffi.WASMTIME_COMPONENT_RESOURCE]
+            _native.use_wasmtime(ffi.dll._handle, ctypes.sizeof(ffi.wasmtime_component_val_t), [k.value for k in kinds])
             engine = wasmtime.Engine(config())
             _runtime = (engine, _load(engine))
             _ticker = _Ticker(engine)
@@ -191,20 +184,13 @@ class Instance:
         self.guards = guards
         self.store = wasmtime.Store(engine)
         self.store.set_limits(memory_size=guards.memory_bytes)
-        self.armed_at = ticker().arm(self.store, guards.ticks)
+        #: The natively served imports, which also hold the guest's deadline.
+        self.nn = _native.NativeNn(ticker().clock, guards.ticks, TENSOR)
+        self._rearm()
         #: Raised from any thread to stop this instance's generation.
         self.cancel = _native.Cancel()
         linker = Linker(engine)
-        # The store keeps the host functions alive, so they must not keep the
-        # store (through this instance) alive: a weak reference breaks the cycle.
-        this = weakref.ref(self)
-
-        def rearm() -> None:
-            instance = this()
-            if instance is not None:
-                instance._rearm()
-
-        self.host = Host(graphs, self.cancel, rearm, guards.memory_bytes)
+        self.host = Host(graphs, self.cancel, self.nn, guards.memory_bytes)
         self.host.define(linker)
         try:
             with busy():
@@ -223,8 +209,9 @@ class Instance:
         self.broken: Optional[str] = None
 
     def _rearm(self) -> None:
-        """The guest's time starts afresh whenever it enters or comes back from wasi-nn."""
-        self.armed_at = ticker().arm(self.store, self.guards.ticks)
+        """The guest's time starts afresh whenever it enters or comes back from wasi-nn
+        (``compute`` rearms it natively)."""
+        self.nn.arm(address(self.store._context()))
 
     def _stopped(self, e: wasmtime.WasmtimeError) -> InfWasiError:
         """The error for a trap, by its cause: wasmtime-py gives a component
@@ -232,7 +219,7 @@ class Instance:
         if self.host.last_words is not None:
             # The component said why just before it trapped: a panic, or its memory cap.
             return BackendError(self.host.last_words)
-        if ticker().passed(self.armed_at, self.guards.ticks):
+        if self.nn.deadline_passed():
             return CancelledError(
                 f"the component ran for more than {self.guards.time_seconds:g} s without returning "
                 "and was stopped"

@@ -1,6 +1,9 @@
 """The component's one capability: wasi:nn, served by the native ggml backend.
 
 Thin functions only: each converts wasmtime-py values and calls ``_native``.
+The imports every token calls (``compute`` and the ``tensor`` resource) are
+served by the native module itself (``_native.NativeNn``), never entering
+Python; this file holds graphs, contexts and errors.
 Two rules of wasmtime-py's component API shape this file: every resource handle
 a host function receives must be used up (``to_host``), and an exception
 raised here would poison the instance, so every function returns a wasi-nn
@@ -9,12 +12,12 @@ error resource instead of raising.
 
 from __future__ import annotations
 
+import ctypes
 import itertools
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from wasmtime.component import Linker, ResourceHost, ResourceType, Variant
 
-from . import _per_token as fast
 from . import _native
 
 NN = "@0.2.0-rc-2024-10-28"
@@ -25,7 +28,7 @@ class Host:
     """The wasi:nn state of one engine: its registered graphs and live resources."""
 
     def __init__(
-        self, graphs: Dict[str, "_native.Graph"], cancel: "_native.Cancel", rearm: Callable[[], None], memory_cap: int
+        self, graphs: Dict[str, "_native.Graph"], cancel: "_native.Cancel", nn: "_native.NativeNn", memory_cap: int
     ) -> None:
         self.graphs = graphs
         self.memory_cap = memory_cap
@@ -34,15 +37,19 @@ class Host:
         self.last_words: Optional[str] = None
         #: Stops the generations of every context made here.
         self.cancel = cancel
-        #: Restarts the guest's deadline after time spent in the backend.
-        self.rearm = rearm
-        self.tables: Dict[int, Dict[int, Any]] = {TENSOR: {}, ERROR: {}, GRAPH: {}, CONTEXT: {}}
+        #: The natively served imports (tensors, ``compute``) and the guest's deadline.
+        self.nn = nn
+        self.tables: Dict[int, Dict[int, Any]] = {ERROR: {}, GRAPH: {}, CONTEXT: {}}
         self.reps = itertools.count(1)
 
     def own(self, kind: int, value: Any) -> ResourceHost:
+        return ResourceHost.own(self.keep(kind, value), kind)
+
+    def keep(self, kind: int, value: Any) -> int:
+        """Holds ``value`` in the table of ``kind``; returns its rep."""
         rep = next(self.reps)
         self.tables[kind][rep] = value
-        return ResourceHost.own(rep, kind)
+        return rep
 
     def get(self, store: Any, kind: int, handle: Any) -> Any:
         return self.tables[kind][handle.to_host(store).rep]
@@ -58,18 +65,16 @@ class Host:
         safe = self.safe
         with linker.root() as root:
             with root.add_instance(f"wasi:nn/tensor{NN}") as i:
-                i.add_resource("tensor", ResourceType.host(TENSOR), self.destructor(TENSOR))
-                fast.add_func(i, "[constructor]tensor", self.construct_tensor)
-                i.add_func("[method]tensor.dimensions", lambda s, t: self.get(s, TENSOR, t)[0])
-                i.add_func("[method]tensor.ty", lambda s, t: self.get(s, TENSOR, t)[1])
-                fast.add_func(i, "[method]tensor.data", self.tensor_data)
+                self.nn.define_tensor(address(i.ptr()))
+                i.add_func("[method]tensor.dimensions", lambda s, t: self.tensor(s, t)[0])
+                i.add_func("[method]tensor.ty", lambda s, t: self.tensor(s, t)[1])
             with root.add_instance(f"wasi:nn/errors{NN}") as i:
                 i.add_resource("error", ResourceType.host(ERROR), self.destructor(ERROR))
                 i.add_func("[method]error.code", lambda s, e: self.get(s, ERROR, e)[0])
                 i.add_func("[method]error.data", lambda s, e: self.get(s, ERROR, e)[1])
             with root.add_instance(f"wasi:nn/inference{NN}") as i:
-                i.add_resource("graph-execution-context", ResourceType.host(CONTEXT), self.destructor(CONTEXT))
-                fast.add_func(i, "[method]graph-execution-context.compute", self.compute)
+                i.add_resource("graph-execution-context", ResourceType.host(CONTEXT), self.drop_context)
+                self.nn.define_compute(address(i.ptr()))
             with root.add_instance(f"wasi:nn/graph{NN}") as i:
                 i.add_resource("graph", ResourceType.host(GRAPH), self.destructor(GRAPH))
                 i.add_func("[method]graph.init-execution-context", safe(self.init_execution_context))
@@ -78,6 +83,17 @@ class Host:
 
     def destructor(self, kind: int) -> Callable[[Any, int], None]:
         return lambda store, rep: self.tables[kind].pop(rep, None) and None
+
+    def drop_context(self, store: Any, rep: int) -> None:
+        self.tables[CONTEXT].pop(rep, None)
+        self.nn.remove_context(rep)
+
+    def tensor(self, store: Any, handle: Any) -> Tuple[List[int], str]:
+        """A tensor's dimensions and type, from the native table."""
+        found = self.nn.describe(handle.to_host(store).rep)
+        assert found is not None, "the guest holds no such tensor"
+        dimensions, ty = found
+        return dimensions, ty
 
     def safe(self, function: Callable[..., Any]) -> Callable[..., Any]:
         """Wraps an import so that a Python failure becomes a wasi-nn error, never an exception."""
@@ -105,29 +121,14 @@ class Host:
         return Variant("ok", self.own(GRAPH, graph))
 
     def init_execution_context(self, store: Any, graph: Any) -> Variant:
-        return Variant("ok", self.own(CONTEXT, self.get(store, GRAPH, graph).init_execution_context(self.cancel)))
+        context = self.get(store, GRAPH, graph).init_execution_context(self.cancel)
+        rep = self.keep(CONTEXT, context)
+        self.nn.add_context(rep, context)
+        return Variant("ok", ResourceHost.own(rep, CONTEXT))
 
-    # The three imports of every token, with their values converted by hand (_per_token.py).
 
-    def construct_tensor(self, store: Any, args: Any, results: Any) -> None:
-        dims, ty, data = fast.lift_u32s(args[0]), fast.lift_enum(args[1]), fast.lift_bytes(args[2])
-        fast.lower_own(store, self.own(TENSOR, (dims, ty, data)), results[0])
-
-    def tensor_data(self, store: Any, args: Any, results: Any) -> None:
-        fast.lower_bytes(self.tables[TENSOR][fast.lift_rep(store, args[0])][2], results[0])
-
-    def compute(self, store: Any, args: Any, results: Any) -> None:
-        try:
-            native = self.tables[CONTEXT][fast.lift_rep(store, args[0])]
-            tensors = []
-            for name, rep in fast.lift_named_reps(store, args[1]):
-                dims, ty, data = self.tables[TENSOR].pop(rep)
-                tensors.append((name, ty, list(dims), bytes(data)))
-            # The GIL is released inside: other sessions generate meanwhile.
-            outputs = native.compute(tensors)
-            self.rearm()
-            named = [(name, self.own(TENSOR, (dims, ty, data))) for name, ty, dims, data in outputs]
-            fast.lower_result(True, lambda c: fast.lower_named_owns(store, named, c), results[0])
-        except BaseException as e:  # noqa: BLE001 - nothing may escape into the runtime
-            error = self.failure(e)
-            fast.lower_result(False, lambda c: fast.lower_own(store, error, c), results[0])
+def address(pointer: Any) -> int:
+    """A C API pointer (a ctypes pointer) as the address the native module takes."""
+    value = ctypes.cast(pointer, ctypes.c_void_p).value
+    assert value is not None
+    return value
