@@ -115,19 +115,9 @@ pub struct Api {
 
 impl Api {
     /// The functions of the library whose `dlopen` handle is `handle` (wasmtime-py's
-    /// `_ffi.dll._handle`). `val_size` and `kinds` are what wasmtime-py's bindings
-    /// declare (`sizeof(wasmtime_component_val_t)`, and the kind numbers in the
-    /// order of [`kind`]'s constants).
+    /// `_ffi.dll._handle`), once [`check_layout`] accepts `val_size` and `kinds`.
     pub fn load(handle: usize, val_size: usize, kinds: &[u8]) -> Result<Self, String> {
-        let ours =
-            [kind::U8, kind::U32, kind::STRING, kind::LIST, kind::TUPLE, kind::ENUM, kind::RESULT, kind::RESOURCE];
-        if val_size != std::mem::size_of::<Val>() || kinds != ours {
-            return Err(format!(
-                "wasmtime-py's component values (size {val_size}, kinds {kinds:?}) are not the layout this \
-                 extension was built for (size {}, kinds {ours:?}): install the wasmtime version inf-wasi pins",
-                std::mem::size_of::<Val>()
-            ));
-        }
+        check_layout(val_size, kinds)?;
         let handle = handle as *mut c_void;
         let symbol = |name: &CStr| -> Result<*mut c_void, String> {
             // SAFETY: `handle` is a live dlopen handle (wasmtime-py keeps its library loaded).
@@ -187,6 +177,20 @@ impl Api {
             text
         }
     }
+}
+
+/// Checks what wasmtime-py declares for component values (`sizeof(wasmtime_component_val_t)`
+/// and the kind numbers in the order of [`kind`]'s constants) against this layout.
+pub fn check_layout(val_size: usize, kinds: &[u8]) -> Result<(), String> {
+    let ours = [kind::U8, kind::U32, kind::STRING, kind::LIST, kind::TUPLE, kind::ENUM, kind::RESULT, kind::RESOURCE];
+    if val_size != std::mem::size_of::<Val>() || kinds != ours {
+        return Err(format!(
+            "wasmtime-py's component values (size {val_size}, kinds {kinds:?}) are not the layout this \
+             extension was built for (size {}, kinds {ours:?}): install the wasmtime version inf-wasi pins",
+            std::mem::size_of::<Val>()
+        ));
+    }
+    Ok(())
 }
 
 /// The bytes of a byte vector.

@@ -1,5 +1,5 @@
 """The sandbox and the limits under wasmtime-py: a component asking for more
-than wasi:nn is refused, hostile chat templates are stopped, sizes are capped,
+than wasi:nn is refused, so is a wasmtime-py the native imports cannot read, hostile chat templates are stopped, sizes are capped,
 a cancel from another thread stops a generation within 100 ms, and many
 sessions on many threads behave as serial ones. After each, the engine answers."""
 
@@ -28,6 +28,22 @@ def test_a_component_that_imports_a_filesystem_is_refused() -> None:
         Instance({}, component=probe)
     assert "wasi:filesystem/preopens@0.2.0" in str(refused.value)
     assert "grants a component wasi:nn and nothing else" in str(refused.value)
+
+
+def test_a_wasmtime_py_with_another_value_layout_is_refused() -> None:
+    # The per-token imports are native code reading wasmtime's values in place:
+    # they refuse a wasmtime-py whose values they were not built to read.
+    from wasmtime import _ffi as ffi
+
+    from inf_wasi import _native
+    from inf_wasi._component import value_layout
+
+    runtime()
+    size, kinds = value_layout()
+    for wrong in [(size + 8, kinds), (size, kinds[::-1])]:
+        with pytest.raises(ValueError, match="not the layout this extension was built for"):
+            _native.use_wasmtime(ffi.dll._handle, *wrong)
+    _native.use_wasmtime(ffi.dll._handle, size, kinds)
 
 
 def test_a_component_that_panics_is_reported_by_its_own_words() -> None:

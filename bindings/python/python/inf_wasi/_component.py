@@ -15,7 +15,7 @@ import threading
 import time
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
 import wasmtime
 from wasmtime import _ffi as ffi
@@ -105,6 +105,15 @@ class _Ticker:
 _ticker: Optional[_Ticker] = None
 
 
+def value_layout() -> "tuple[int, List[int]]":
+    """What wasmtime-py declares for component values: their size, and the kind
+    numbers the native imports read (in the order ``_native.use_wasmtime`` takes)."""
+    kinds = [ffi.WASMTIME_COMPONENT_U8, ffi.WASMTIME_COMPONENT_U32, ffi.WASMTIME_COMPONENT_STRING]
+    kinds += [ffi.WASMTIME_COMPONENT_LIST, ffi.WASMTIME_COMPONENT_TUPLE, ffi.WASMTIME_COMPONENT_ENUM]
+    kinds += [ffi.WASMTIME_COMPONENT_RESULT, ffi.WASMTIME_COMPONENT_RESOURCE]
+    return ctypes.sizeof(ffi.wasmtime_component_val_t), [k.value for k in kinds]
+
+
 def runtime() -> "tuple[wasmtime.Engine, Component]":
     """The wasmtime engine and the component, shared by the process."""
     global _runtime, _ticker
@@ -112,10 +121,7 @@ def runtime() -> "tuple[wasmtime.Engine, Component]":
         if _runtime is None:
             # The native module serves the per-token imports through the C API of
             # the library wasmtime-py loaded, after checking its value layout.
-            kinds = [ffi.WASMTIME_COMPONENT_U8, ffi.WASMTIME_COMPONENT_U32, ffi.WASMTIME_COMPONENT_STRING]
-            kinds += [ffi.WASMTIME_COMPONENT_LIST, ffi.WASMTIME_COMPONENT_TUPLE, ffi.WASMTIME_COMPONENT_ENUM]
-            kinds += [ffi.WASMTIME_COMPONENT_RESULT, ffi.WASMTIME_COMPONENT_RESOURCE]
-            _native.use_wasmtime(ffi.dll._handle, ctypes.sizeof(ffi.wasmtime_component_val_t), [k.value for k in kinds])
+            _native.use_wasmtime(ffi.dll._handle, *value_layout())
             engine = wasmtime.Engine(config())
             _runtime = (engine, _load(engine))
             _ticker = _Ticker(engine)
