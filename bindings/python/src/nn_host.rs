@@ -255,98 +255,88 @@ unsafe fn guarded(what: &str, env: *mut c_void, body: impl FnOnce(&NnHost) -> Re
     }
 }
 
-unsafe extern "C" fn construct_tensor(
-    env: *mut c_void,
-    context: *mut capi::Context,
-    _ty: *const c_void,
-    args: *mut Val,
-    nargs: usize,
-    results: *mut Val,
-    _nresults: usize,
-) -> *mut capi::Error {
-    guarded("tensor constructor", env, |host| {
-        let args = std::slice::from_raw_parts(args, nargs);
-        let dimensions = lift_list(&args[0], kind::U32, |v| v.of.u32)?;
-        let ty = lift_text(&args[1], kind::ENUM)?;
-        let data = lift_list(&args[2], kind::U8, |v| v.of.u8)?;
-        host.lower_tensor(context, HeldTensor { dimensions, ty, data }, results)
-    })
+/// A wasmtime component function callback that runs `$body(host, context,
+/// args, results)` under [`guarded`], `$what` naming it in a failure.
+macro_rules! callback {
+    ($name:ident, $what:literal, $body:ident) => {
+        unsafe extern "C" fn $name(
+            env: *mut c_void,
+            context: *mut capi::Context,
+            _ty: *const c_void,
+            args: *mut Val,
+            nargs: usize,
+            results: *mut Val,
+            _nresults: usize,
+        ) -> *mut capi::Error {
+            guarded($what, env, |host| $body(host, context, std::slice::from_raw_parts(args, nargs), results))
+        }
+    };
 }
 
-unsafe extern "C" fn tensor_data(
-    env: *mut c_void,
-    context: *mut capi::Context,
-    _ty: *const c_void,
-    args: *mut Val,
-    _nargs: usize,
-    results: *mut Val,
-    _nresults: usize,
-) -> *mut capi::Error {
-    guarded("tensor.data", env, |host| {
-        let rep = rep_of(context, &*args)?;
-        let tensors = host.tensors.lock().unwrap_or_else(PoisonError::into_inner);
-        let tensor = tensors.get(&rep).ok_or_else(|| format!("no tensor {rep}"))?;
-        lower_bytes(&tensor.data, results);
-        Ok(())
-    })
+callback!(construct_tensor, "tensor constructor", new_tensor);
+callback!(tensor_data, "tensor.data", read_tensor);
+callback!(compute, "compute", run_compute);
+
+unsafe fn new_tensor(host: &NnHost, context: *mut capi::Context, args: &[Val], results: *mut Val) -> Result<()> {
+    let dimensions = lift_list(&args[0], kind::U32, |v| v.of.u32)?;
+    let ty = lift_text(&args[1], kind::ENUM)?;
+    let data = lift_list(&args[2], kind::U8, |v| v.of.u8)?;
+    host.lower_tensor(context, HeldTensor { dimensions, ty, data }, results)
 }
 
-unsafe extern "C" fn compute(
-    env: *mut c_void,
-    context: *mut capi::Context,
-    _ty: *const c_void,
-    args: *mut Val,
-    nargs: usize,
-    results: *mut Val,
-    _nresults: usize,
-) -> *mut capi::Error {
-    guarded("compute", env, |host| {
-        let args = std::slice::from_raw_parts(args, nargs);
-        let rep = rep_of(context, &args[0])?;
-        let session = host.contexts.lock().unwrap_or_else(PoisonError::into_inner).get(&rep).cloned();
-        let session = session.ok_or_else(|| format!("no execution context {rep}"))?;
-        if args[1].kind != kind::LIST {
-            return Err("compute's inputs are not a list".into());
+unsafe fn read_tensor(host: &NnHost, context: *mut capi::Context, args: &[Val], results: *mut Val) -> Result<()> {
+    let rep = rep_of(context, &args[0])?;
+    let tensors = host.tensors.lock().unwrap_or_else(PoisonError::into_inner);
+    let tensor = tensors.get(&rep).ok_or_else(|| format!("no tensor {rep}"))?;
+    lower_bytes(&tensor.data, results);
+    Ok(())
+}
+
+unsafe fn run_compute(host: &NnHost, context: *mut capi::Context, args: &[Val], results: *mut Val) -> Result<()> {
+    let rep = rep_of(context, &args[0])?;
+    let session = host.contexts.lock().unwrap_or_else(PoisonError::into_inner).get(&rep).cloned();
+    let session = session.ok_or_else(|| format!("no execution context {rep}"))?;
+    if args[1].kind != kind::LIST {
+        return Err("compute's inputs are not a list".into());
+    }
+    let mut inputs = Vec::new();
+    for pair in capi::values(&args[1].of.list) {
+        let fields = if pair.kind == kind::TUPLE { capi::values(&pair.of.list) } else { &[] };
+        if fields.len() != 2 {
+            return Err("a named tensor is not a pair".into());
         }
-        let mut inputs = Vec::new();
-        for pair in capi::values(&args[1].of.list) {
-            let fields = capi::values(&pair.of.list);
-            if pair.kind != kind::TUPLE || fields.len() != 2 {
-                return Err("a named tensor is not a pair".into());
-            }
-            let name = lift_text(&fields[0], kind::STRING)?;
-            let rep = rep_of(context, &fields[1])?;
-            let held = host.tensors.lock().unwrap_or_else(PoisonError::into_inner).remove(&rep);
-            let held = held.ok_or_else(|| format!("no tensor {rep}"))?;
-            let tensor =
-                Tensor { dimensions: held.dimensions, ty: TensorType::from_wasi_nn_name(&held.ty), data: held.data };
-            inputs.push(NamedTensor::new(name, tensor));
-        }
-        let outputs = session.lock().unwrap_or_else(PoisonError::into_inner).compute(inputs);
-        // Time spent in the backend is not the guest's.
-        host.arm(context as usize);
-        let api = api();
-        let mut list = ValList { size: 0, data: std::ptr::null_mut() };
-        (api.vallist_new_uninit)(&mut list, outputs.len());
-        for (i, output) in outputs.into_iter().enumerate() {
-            let mut fields = ValList { size: 0, data: std::ptr::null_mut() };
-            (api.valtuple_new_uninit)(&mut fields, 2);
-            let mut name = ByteVec { size: 0, data: std::ptr::null_mut() };
-            (api.byte_vec_new)(&mut name, output.name.len(), output.name.as_ptr());
-            fields.data.write(Val::new(kind::STRING, ValUnion { bytes: name }));
-            let tensor = HeldTensor {
-                dimensions: output.tensor.dimensions,
-                ty: output.tensor.ty.wasi_nn_name().to_string(),
-                data: output.tensor.data,
-            };
-            host.lower_tensor(context, tensor, fields.data.add(1))?;
-            list.data.add(i).write(Val::new(kind::TUPLE, ValUnion { list: fields }));
-        }
-        let payload = Val::new(kind::LIST, ValUnion { list });
-        let ok = ValResult { is_ok: true, val: (api.val_new)(&payload) };
-        results.write(Val::new(kind::RESULT, ValUnion { result: ok }));
-        Ok(())
-    })
+        let name = lift_text(&fields[0], kind::STRING)?;
+        let rep = rep_of(context, &fields[1])?;
+        let held = host.tensors.lock().unwrap_or_else(PoisonError::into_inner).remove(&rep);
+        let held = held.ok_or_else(|| format!("no tensor {rep}"))?;
+        let tensor =
+            Tensor { dimensions: held.dimensions, ty: TensorType::from_wasi_nn_name(&held.ty), data: held.data };
+        inputs.push(NamedTensor::new(name, tensor));
+    }
+    let outputs = session.lock().unwrap_or_else(PoisonError::into_inner).compute(inputs);
+    // Time spent in the backend is not the guest's.
+    host.arm(context as usize);
+    let api = api();
+    let mut list = ValList { size: 0, data: std::ptr::null_mut() };
+    (api.vallist_new_uninit)(&mut list, outputs.len());
+    for (i, output) in outputs.into_iter().enumerate() {
+        let mut fields = ValList { size: 0, data: std::ptr::null_mut() };
+        (api.valtuple_new_uninit)(&mut fields, 2);
+        let mut name = ByteVec { size: 0, data: std::ptr::null_mut() };
+        (api.byte_vec_new)(&mut name, output.name.len(), output.name.as_ptr());
+        fields.data.write(Val::new(kind::STRING, ValUnion { bytes: name }));
+        let tensor = HeldTensor {
+            dimensions: output.tensor.dimensions,
+            ty: output.tensor.ty.wasi_nn_name().to_string(),
+            data: output.tensor.data,
+        };
+        host.lower_tensor(context, tensor, fields.data.add(1))?;
+        list.data.add(i).write(Val::new(kind::TUPLE, ValUnion { list: fields }));
+    }
+    let payload = Val::new(kind::LIST, ValUnion { list });
+    let ok = ValResult { is_ok: true, val: (api.val_new)(&payload) };
+    results.write(Val::new(kind::RESULT, ValUnion { result: ok }));
+    Ok(())
 }
 
 unsafe extern "C" fn drop_tensor(env: *mut c_void, _context: *mut capi::Context, rep: u32) -> *mut capi::Error {
