@@ -109,7 +109,7 @@ fn use_wasmtime(handle: usize, val_size: usize, kinds: Vec<u8>) -> PyResult<()> 
     nn_host::use_wasmtime(handle, val_size, &kinds).map_err(PyValueError::new_err)
 }
 
-/// The engine's epoch, advanced by the process's ticker thread (see `nn_host::EpochClock`).
+/// The engine's epoch and the thread that advances it (see `nn_host::EpochClock`).
 #[pyclass(frozen, module = "inf_wasi._native")]
 struct EpochClock {
     clock: Arc<nn_host::EpochClock>,
@@ -117,14 +117,23 @@ struct EpochClock {
 
 #[pymethods]
 impl EpochClock {
-    /// `engine`: the address of the process's `wasm_engine_t`.
+    /// `engine`: the address of the process's `wasm_engine_t`; `tick_seconds`: how often
+    /// its epoch advances while a call into a component runs.
     #[new]
-    fn new(engine: usize) -> Self {
-        Self { clock: Arc::new(nn_host::EpochClock::new(engine)) }
+    fn new(engine: usize, tick_seconds: f64) -> PyResult<Self> {
+        let tick =
+            std::time::Duration::try_from_secs_f64(tick_seconds).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let clock = nn_host::EpochClock::start(engine, tick).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        Ok(Self { clock })
     }
 
-    fn tick(&self) {
-        self.clock.tick();
+    /// A call into a component begins: the epoch advances until every such call has ended.
+    fn enter(&self) {
+        self.clock.enter();
+    }
+
+    fn leave(&self) {
+        self.clock.leave();
     }
 }
 

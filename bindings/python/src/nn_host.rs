@@ -19,7 +19,8 @@ use std::collections::HashMap;
 use std::ffi::c_void;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
+use std::time::Duration;
 
 static API: OnceLock<Api> = OnceLock::new();
 
@@ -37,23 +38,55 @@ fn api() -> &'static Api {
     API.get().expect("use_wasmtime runs before any host is made")
 }
 
-/// The engine's epoch, counted here too, so that a host can tell whether a
-/// store's deadline has passed: the ticker thread advances both under one lock.
+/// The engine's epoch, advanced every tick by a thread of its own while any
+/// call into a component runs (what lets a store's deadline stop guest code),
+/// and counted here too, under one lock with the engine's, so that a host can
+/// tell whether a store's deadline has passed. Native, so the ticks never wait
+/// for the GIL nor make a Python thread wake between two tokens.
 pub struct EpochClock {
     engine: usize,
     epoch: Mutex<u64>,
+    /// Calls into components running now; the thread waits while there are none.
+    active: Mutex<usize>,
+    changed: Condvar,
+    tick: Duration,
 }
 
 impl EpochClock {
-    pub fn new(engine: usize) -> Self {
-        Self { engine, epoch: Mutex::new(0) }
+    /// The clock of the engine at address `engine`, its thread started.
+    pub fn start(engine: usize, tick: Duration) -> std::io::Result<Arc<Self>> {
+        let clock =
+            Arc::new(Self { engine, epoch: Mutex::new(0), active: Mutex::new(0), changed: Condvar::new(), tick });
+        let ticking = clock.clone();
+        std::thread::Builder::new().name("inf-wasi-epoch".into()).spawn(move || ticking.run())?;
+        Ok(clock)
     }
 
-    pub fn tick(&self) {
-        let mut epoch = self.epoch.lock().unwrap_or_else(PoisonError::into_inner);
-        *epoch += 1;
-        // SAFETY: `engine` is the live wasm_engine_t the Python runtime holds for the process.
-        unsafe { (api().increment_epoch)(self.engine as *const c_void) };
+    fn run(&self) {
+        loop {
+            let mut active = self.active.lock().unwrap_or_else(PoisonError::into_inner);
+            while *active == 0 {
+                active = self.changed.wait(active).unwrap_or_else(PoisonError::into_inner);
+            }
+            drop(active);
+            std::thread::sleep(self.tick);
+            let mut epoch = self.epoch.lock().unwrap_or_else(PoisonError::into_inner);
+            *epoch += 1;
+            // SAFETY: `engine` is the live wasm_engine_t the Python runtime holds for the process.
+            unsafe { (api().increment_epoch)(self.engine as *const c_void) };
+        }
+    }
+
+    /// A call into a component begins.
+    pub fn enter(&self) {
+        *self.active.lock().unwrap_or_else(PoisonError::into_inner) += 1;
+        self.changed.notify_one();
+    }
+
+    /// A call into a component has ended.
+    pub fn leave(&self) {
+        let mut active = self.active.lock().unwrap_or_else(PoisonError::into_inner);
+        *active = active.saturating_sub(1);
     }
 
     /// Sets the deadline of the store whose context is `context` `ticks` from

@@ -12,7 +12,6 @@ from __future__ import annotations
 import ctypes
 import json
 import threading
-import time
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Dict, List, Optional
@@ -73,33 +72,20 @@ def config() -> wasmtime.Config:
 class _Ticker:
     """Advances the engine's epoch every ``TICK`` while any call into the
     component runs, which is what lets a store's deadline stop guest code. One
-    thread for the process, waiting (no wake-ups) while nothing runs."""
+    native thread for the process (``_native.EpochClock``), waiting (no
+    wake-ups) while nothing runs, and never waiting for the GIL."""
 
     def __init__(self, engine: wasmtime.Engine) -> None:
         self.engine = engine
         #: The engine's epoch, counted natively too (under one lock with the
         #: engine's), so a host can tell that a store's deadline has passed.
-        self.clock = _native.EpochClock(address(engine.ptr()))
-        self.active = 0
-        self.changed = threading.Condition()
-        threading.Thread(target=self._run, name="inf-wasi-epoch", daemon=True).start()
-
-    def _run(self) -> None:
-        while True:
-            with self.changed:
-                while self.active == 0:
-                    self.changed.wait()
-            time.sleep(TICK)
-            self.clock.tick()
+        self.clock = _native.EpochClock(address(engine.ptr()), TICK)
 
     def __enter__(self) -> None:
-        with self.changed:
-            self.active += 1
-            self.changed.notify()
+        self.clock.enter()
 
     def __exit__(self, *exc: Any) -> None:
-        with self.changed:
-            self.active -= 1
+        self.clock.leave()
 
 
 _ticker: Optional[_Ticker] = None
