@@ -3,7 +3,7 @@
 //! that these imports run without entering Python.
 //!
 //! The value layouts are those of wasmtime 50's `wasmtime/component/val.h`,
-//! the version `pyproject.toml` pins; `Api::load` checks them against the sizes
+//! the version `pyproject.toml` pins; `check_layout` checks them against the sizes
 //! and kind numbers wasmtime-py's own bindings declare, and refuses a mismatch.
 
 use std::ffi::{c_char, c_void, CStr};
@@ -115,9 +115,8 @@ pub struct Api {
 
 impl Api {
     /// The functions of the library whose `dlopen` handle is `handle` (wasmtime-py's
-    /// `_ffi.dll._handle`), once [`check_layout`] accepts `val_size` and `kinds`.
-    pub fn load(handle: usize, val_size: usize, kinds: &[u8]) -> Result<Self, String> {
-        check_layout(val_size, kinds)?;
+    /// `_ffi.dll._handle`); its values' layout is [`check_layout`]'s to check.
+    pub fn load(handle: usize) -> Result<Self, String> {
         let handle = handle as *mut c_void;
         let symbol = |name: &CStr| -> Result<*mut c_void, String> {
             // SAFETY: `handle` is a live dlopen handle (wasmtime-py keeps its library loaded).

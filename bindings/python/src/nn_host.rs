@@ -24,11 +24,12 @@ use std::time::Duration;
 
 static API: OnceLock<Api> = OnceLock::new();
 
-/// Finds the C API in the library wasmtime-py loaded (see [`Api::load`]); once per process.
+/// Checks the value layout wasmtime-py declares ([`capi::check_layout`]), then
+/// finds the C API in the library it loaded ([`Api::load`]), once per process.
 pub fn use_wasmtime(handle: usize, val_size: usize, kinds: &[u8]) -> Result<()> {
     capi::check_layout(val_size, kinds)?;
     if API.get().is_none() {
-        let api = Api::load(handle, val_size, kinds)?;
+        let api = Api::load(handle)?;
         let _ = API.set(api);
     }
     Ok(())

@@ -76,7 +76,6 @@ class _Ticker:
     wake-ups) while nothing runs, and never waiting for the GIL."""
 
     def __init__(self, engine: wasmtime.Engine) -> None:
-        self.engine = engine
         #: The engine's epoch, counted natively too (under one lock with the
         #: engine's), so a host can tell that a store's deadline has passed.
         self.clock = _native.EpochClock(address(engine.ptr()), TICK)

@@ -39,17 +39,14 @@ class Host:
         self.cancel = cancel
         #: The natively served imports (tensors, ``compute``) and the guest's deadline.
         self.nn = nn
-        self.tables: Dict[int, Dict[int, Any]] = {ERROR: {}, GRAPH: {}, CONTEXT: {}}
+        #: Errors and graphs; contexts are held by ``nn``, which ``compute`` reads.
+        self.tables: Dict[int, Dict[int, Any]] = {ERROR: {}, GRAPH: {}}
         self.reps = itertools.count(1)
 
     def own(self, kind: int, value: Any) -> ResourceHost:
-        return ResourceHost.own(self.keep(kind, value), kind)
-
-    def keep(self, kind: int, value: Any) -> int:
-        """Holds ``value`` in the table of ``kind``; returns its rep."""
         rep = next(self.reps)
         self.tables[kind][rep] = value
-        return rep
+        return ResourceHost.own(rep, kind)
 
     def get(self, store: Any, kind: int, handle: Any) -> Any:
         return self.tables[kind][handle.to_host(store).rep]
@@ -85,7 +82,6 @@ class Host:
         return lambda store, rep: self.tables[kind].pop(rep, None) and None
 
     def drop_context(self, store: Any, rep: int) -> None:
-        self.tables[CONTEXT].pop(rep, None)
         self.nn.remove_context(rep)
 
     def tensor(self, store: Any, handle: Any) -> Tuple[List[int], str]:
@@ -122,7 +118,7 @@ class Host:
 
     def init_execution_context(self, store: Any, graph: Any) -> Variant:
         context = self.get(store, GRAPH, graph).init_execution_context(self.cancel)
-        rep = self.keep(CONTEXT, context)
+        rep = next(self.reps)
         self.nn.add_context(rep, context)
         return Variant("ok", ResourceHost.own(rep, CONTEXT))
 
