@@ -122,6 +122,12 @@ export interface GenerateOptions {
   grammar?: string;
   /** A JSON Schema (object or JSON text) the output must follow. */
   jsonSchema?: object | string;
+  /** Functions the model may call (chat only); their calls come back in `Completion.toolCalls`. */
+  tools?: Tool[];
+  /** `"auto"` (default with tools), `"none"`, `"required"`, or one function: `{ function: name }`. */
+  toolChoice?: ToolChoice;
+  /** Whether one turn may hold more than one call (default true). */
+  parallelToolCalls?: boolean;
   /** Aborting cancels the generation; the call rejects with code "cancelled". */
   signal?: AbortSignal;
 }
@@ -138,9 +144,34 @@ export type ContentPart =
 export interface Message {
   role: Role;
   content: string | ContentPart[];
+  /** An assistant message's tool calls. */
+  toolCalls?: ToolCall[];
+  /** A `tool` message: the id of the call it answers. */
+  toolCallId?: string;
 }
 
-export type FinishReason = "stop" | "length" | "context-full";
+/**
+ * A function the model may call: `{ name, description?, parameters? }` (parameters a JSON Schema
+ * object or its JSON text), or OpenAI's `{ type: "function", function: { ... } }`.
+ */
+export type Tool =
+  | { name: string; description?: string; parameters?: object | string }
+  | { type: "function"; function: { name: string; description?: string; parameters?: object | string } };
+
+export type ToolChoice = "auto" | "none" | "required" | { function: string } | { type: "function"; function: { name: string } };
+
+/** A call the model made: answer it with a `tool` message whose `toolCallId` is its `id`. */
+export interface ToolCall {
+  id: string;
+  name: string;
+  /** The arguments as JSON text (an object). */
+  arguments: string;
+}
+
+/** What `chatEvents` yields: text as it comes, and each tool call once it is whole. */
+export type StreamEvent = { type: "text"; text: string } | { type: "tool-call"; call: ToolCall };
+
+export type FinishReason = "stop" | "length" | "context-full" | "tool-calls";
 
 export interface Usage {
   promptTokens: number;
@@ -153,6 +184,8 @@ export interface Completion {
   text: string;
   finishReason: FinishReason;
   usage: Usage;
+  /** The calls the model made (chat with `tools`). */
+  toolCalls: ToolCall[];
 }
 
 export interface ModelInfo {
@@ -168,13 +201,13 @@ export interface ModelInfo {
 }
 
 /** Pieces of text as they are generated. Leaving a `for await` loop early cancels generation. */
-export class TokenStream implements AsyncIterableIterator<string> {
+export class TokenStream<T = string> implements AsyncIterableIterator<T> {
   private constructor();
-  /** Set once the last piece has been read: the finish reason and usage. */
+  /** Set once the last piece has been read: the finish reason, usage and any tool calls. */
   readonly completion: Completion | undefined;
-  next(): Promise<IteratorResult<string, undefined>>;
-  return(): Promise<IteratorResult<string, undefined>>;
-  [Symbol.asyncIterator](): TokenStream;
+  next(): Promise<IteratorResult<T, undefined>>;
+  return(): Promise<IteratorResult<T, undefined>>;
+  [Symbol.asyncIterator](): TokenStream<T>;
 }
 
 /** One conversation with its own KV cache, on its own worker thread. */
@@ -194,6 +227,8 @@ export class Session implements AsyncDisposable {
   chat(messages: Message[], options?: GenerateOptions): Promise<Completion>;
   /** Like `chat`, piece by piece. */
   chatStream(messages: Message[], options?: GenerateOptions): TokenStream;
+  /** Like `chatStream`, with each tool call the model makes once it is whole. */
+  chatEvents(messages: Message[], options?: GenerateOptions): TokenStream<StreamEvent>;
   /** The conversation so far. */
   history(): Promise<Message[]>;
   /** Forgets the conversation (keeping the system prompt) and clears the KV cache. */

@@ -25,6 +25,7 @@ mod prompt;
 mod session;
 pub mod stop;
 pub mod template;
+mod tools;
 pub mod utf8;
 
 struct Component;

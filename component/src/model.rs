@@ -75,7 +75,7 @@ impl GuestModel for ModelResource {
         let template = self.chat_template();
         let limits = Limits::from_metadata(&self.metadata, self.metadata.default_context_size);
         let utility = &self.utility;
-        let (prompt, _) = prompt::render(&template, &messages, limits, None, |t| utility.holds_control_text(t))?;
+        let (prompt, _) = prompt::render(&template, &messages, None, limits, None, |t| utility.holds_control_text(t))?;
         let add_special = template.needs_bos(&prompt.text);
         let config = TokenizeConfig { add_special, parse_special: true, literal_spans: prompt.literal_spans };
         Ok(self.utility.tokenize(&prompt.text, &config)?.into_iter().map(|t| t as u32).collect())

@@ -5,6 +5,7 @@
 use crate::bindings::exports::inf::wasi::types::{Error, GenerateOptions};
 use crate::json_schema::schema_to_gbnf;
 use crate::nn::interface_error;
+use crate::tools::{self, CallFormat, Choice, ToolRequest};
 use inf_wasi_profile::{ModelMetadata, SamplingConfig};
 use inf_wasi_profile::{MIN_P, REPEAT_LAST_N, REPEAT_PENALTY, TEMPERATURE, TOP_K, TOP_P};
 use serde_json::Value;
@@ -55,6 +56,24 @@ pub struct Plan {
     pub config: SamplingConfig,
     pub max_tokens: u32,
     pub stop: Vec<String>,
+    /// The tools a chat may call, if the options give any.
+    pub tools: Option<ToolRequest>,
+}
+
+impl Plan {
+    /// Constrains sampling to the tools' calls in `format`: from the first
+    /// token for `required` or a named function, from the format's trigger
+    /// (a lazy grammar) for `auto`.
+    pub fn constrain_to_calls(&mut self, format: CallFormat) -> Result<(), Error> {
+        let Some(request) = self.tools.as_ref().filter(|r| r.calls_allowed()) else {
+            return Ok(());
+        };
+        self.config.grammar = Some(tools::calls_grammar(request, format).map_err(invalid)?);
+        if request.choice == Choice::Auto {
+            self.config.grammar_triggers = format.grammar_triggers().iter().map(|t| t.to_string()).collect();
+        }
+        self.config.validate().map_err(interface_error)
+    }
 }
 
 fn invalid(message: impl Into<String>) -> Error {
@@ -75,6 +94,7 @@ pub fn plan(options: &GenerateOptions, limits: Limits) -> Result<Plan, Error> {
     if let Some(bad) = options.stop.iter().find(|s| s.is_empty() || s.len() > MAX_STOP_LEN) {
         return Err(invalid(format!("stop strings must be 1 to {MAX_STOP_LEN} bytes long, got {:?}", bad.len())));
     }
+    let tools = ToolRequest::from_options(options)?;
     let grammar = match (&options.grammar, &options.json_schema) {
         (Some(_), Some(_)) => return Err(invalid("give either grammar or json-schema, not both")),
         (Some(g), None) => Some(g.clone()),
@@ -99,7 +119,7 @@ pub fn plan(options: &GenerateOptions, limits: Limits) -> Result<Plan, Error> {
     // The bounds and a blank grammar, checked as the backend checks them (one
     // table): the error names the option and its range.
     config.validate().map_err(interface_error)?;
-    Ok(Plan { config, max_tokens, stop: options.stop.clone() })
+    Ok(Plan { config, max_tokens, stop: options.stop.clone(), tools })
 }
 
 #[cfg(test)]
@@ -120,6 +140,9 @@ mod tests {
             seed: None,
             grammar: None,
             json_schema: None,
+            tools: vec![],
+            tool_choice: None,
+            parallel_tool_calls: None,
         }
     }
 

@@ -19,7 +19,9 @@
 use crate::bindings::exports::inf::wasi::types::{ContentPart, Error, Message, Role};
 use crate::options::Limits;
 use crate::template::{ChatTemplate, RenderError, Turn};
+use crate::tools::{self, ToolRequest};
 use inf_wasi_profile::Span;
+use serde_json::Value;
 
 /// Opens a text part's placeholder; its index and [`CLOSE`] follow.
 const TEXT_OPEN: char = '\u{E000}';
@@ -47,24 +49,46 @@ impl ChatPrompt {
     }
 }
 
-/// Renders `messages` with `template`, ready for the model's reply. Returns the
-/// prompt and the images' bytes in order. `holds_control_text` asks the backend
-/// whether a text would read differently with special-token parsing on.
+/// Renders `messages` with `template`, ready for the model's reply, telling
+/// it about `tools` if given. Returns the prompt and the images' bytes in
+/// order. `holds_control_text` asks the backend whether a text would read
+/// differently with special-token parsing on.
 pub fn render<'m>(
     template: &ChatTemplate,
     messages: &'m [Message],
+    tools: Option<&ToolRequest>,
     limits: Limits,
     marker: Option<&str>,
     holds_control_text: impl Fn(&str) -> Result<bool, Error>,
 ) -> Result<(ChatPrompt, Vec<&'m [u8]>), Error> {
+    let knows_tools = template.knows_tools();
+    // Markup the component writes from tools and calls: only the template's
+    // own markup may hold control tokens.
+    let check_markup = |text: &str| match holds_control_text(text)? {
+        true => Err(Error::InvalidInput(format!(
+            "a tool or tool call holds the text of one of the model's control tokens ({})",
+            excerpt(text)
+        ))),
+        false => Ok(()),
+    };
     let mut texts: Vec<&str> = Vec::new();
     let mut images: Vec<&[u8]> = Vec::new();
-    let mut placeheld = Vec::with_capacity(messages.len());
-    let mut plain = Vec::with_capacity(messages.len());
+    let mut placeheld = Vec::with_capacity(messages.len() + 1);
+    let mut plain = Vec::with_capacity(messages.len() + 1);
     for message in messages {
         let (mut with_placeholders, mut with_text) = (String::new(), String::new());
+        let mut turn_role = role(message.role);
+        let fallback_result = !knows_tools && message.role == Role::Tool;
+        if fallback_result {
+            turn_role = "user";
+            with_placeholders.push_str(tools::FALLBACK_RESULT_OPEN);
+            with_text.push_str(tools::FALLBACK_RESULT_OPEN);
+        }
         for part in &message.content {
             match part {
+                // An empty part adds nothing, and its placeholder would make a
+                // template's `if message.content` read differently.
+                ContentPart::Text(text) if text.is_empty() => {}
                 ContentPart::Text(text) => {
                     with_placeholders.extend([PAD, TEXT_OPEN]);
                     with_placeholders.push_str(&texts.len().to_string());
@@ -82,12 +106,50 @@ pub fn render<'m>(
                 }
             }
         }
-        placeheld.push(Turn { role: role(message.role).into(), content: with_placeholders });
-        plain.push(Turn { role: role(message.role).into(), content: with_text });
+        if fallback_result {
+            with_placeholders.push_str(tools::FALLBACK_RESULT_CLOSE);
+            with_text.push_str(tools::FALLBACK_RESULT_CLOSE);
+        }
+        let mut calls = None;
+        if !message.tool_calls.is_empty() {
+            if knows_tools {
+                let value = tools::calls_for_template(&message.tool_calls).map_err(Error::InvalidInput)?;
+                check_markup(&value.to_string())?;
+                calls = Some(value);
+            } else {
+                let markup = tools::fallback_calls(&message.tool_calls);
+                check_markup(&markup)?;
+                let separator = if message.content.is_empty() { "" } else { "\n" };
+                with_placeholders.extend([separator, &markup]);
+                with_text.extend([separator, &markup]);
+            }
+        }
+        let turn = |content| Turn {
+            role: turn_role.into(),
+            content,
+            tool_calls: calls.clone(),
+            tool_call_id: message.tool_call_id.clone().filter(|_| knows_tools),
+        };
+        placeheld.push(turn(with_placeholders));
+        plain.push(turn(with_text));
     }
-    let rendered = render_turns(template, &plain)?;
+    let mut template_tools = None;
+    if let Some(request) = tools {
+        if knows_tools {
+            let value = tools::tools_for_template(&request.tools);
+            check_markup(&value.to_string())?;
+            template_tools = Some(value);
+        } else {
+            let preamble = tools::fallback_preamble(request);
+            check_markup(&preamble)?;
+            add_to_system_turn(&mut placeheld, &preamble);
+            add_to_system_turn(&mut plain, &preamble);
+        }
+    }
+    let render_turns = |turns: &[Turn]| render_turns(template, turns, template_tools.as_ref());
+    let rendered = render_turns(&plain)?;
     let marker = marker.unwrap_or_default();
-    let placed = substitute(&render_turns(template, &placeheld)?, &texts, marker)
+    let placed = substitute(&render_turns(&placeheld)?, &texts, marker)
         .filter(|placed| placed.check == rendered && placed.images.iter().copied().eq(0..images.len()));
     if let Some(placed) = placed {
         return Ok((placed.prompt, images));
@@ -129,8 +191,20 @@ pub fn render<'m>(
     Ok((prompt, images))
 }
 
-fn render_turns(template: &ChatTemplate, turns: &[Turn]) -> Result<String, Error> {
-    template.render(turns, true).map_err(|e| match e {
+/// The fallback's tools text, after the system turn's text, or as a system
+/// turn of its own when the conversation has none.
+fn add_to_system_turn(turns: &mut Vec<Turn>, text: &str) {
+    match turns.first_mut() {
+        Some(first) if first.role == "system" => {
+            first.content.push_str("\n\n");
+            first.content.push_str(text);
+        }
+        _ => turns.insert(0, Turn::new("system", text)),
+    }
+}
+
+fn render_turns(template: &ChatTemplate, turns: &[Turn], tools: Option<&Value>) -> Result<String, Error> {
+    template.render_with_tools(turns, tools, true).map_err(|e| match e {
         RenderError::Input(message) => Error::InvalidInput(message),
         RenderError::Template(message) => Error::InvalidModel(message),
     })
@@ -238,7 +312,7 @@ mod tests {
     use super::*;
 
     fn user(parts: Vec<ContentPart>) -> Message {
-        Message { role: Role::User, content: parts }
+        Message { role: Role::User, content: parts, tool_calls: vec![], tool_call_id: None }
     }
 
     fn text(t: &str) -> ContentPart {
@@ -254,8 +328,10 @@ mod tests {
         messages: &[Message],
         marker: Option<&str>,
     ) -> Result<(ChatPrompt, usize), Error> {
-        render(template, messages, limits(), marker, |t| Ok(t.contains("<end_of_turn>") || t.contains("<|im_end|>")))
-            .map(|(prompt, images)| (prompt, images.len()))
+        render(template, messages, None, limits(), marker, |t| {
+            Ok(t.contains("<end_of_turn>") || t.contains("<|im_end|>"))
+        })
+        .map(|(prompt, images)| (prompt, images.len()))
     }
 
     fn spans(prompt: &ChatPrompt) -> Vec<&str> {

@@ -3,8 +3,10 @@
 //! generation on the session ends the stream.
 
 use crate::bindings::exports::inf::wasi::inference::{GuestSession, GuestTokenStream, TokenStream};
-use crate::bindings::exports::inf::wasi::types::{Completion, ContentPart, Error, GenerateOptions, Message, Role};
-use crate::generation::Generation;
+use crate::bindings::exports::inf::wasi::types::{
+    Completion, ContentPart, Error, GenerateOptions, Message, Role, StreamEvent,
+};
+use crate::generation::{Calls, Generation};
 use crate::nn::Backend;
 use crate::options::{self, Limits};
 use crate::prompt::{self, ChatPrompt};
@@ -47,9 +49,7 @@ impl SessionResource {
         media_marker: Option<String>,
         system_prompt: Option<String>,
     ) -> Self {
-        let history = system_prompt
-            .map(|text| vec![Message { role: Role::System, content: vec![ContentPart::Text(text)] }])
-            .unwrap_or_default();
+        let history = system_prompt.map(|text| vec![text_message(Role::System, text)]).unwrap_or_default();
         Self {
             state: Rc::new(RefCell::new(State {
                 backend,
@@ -66,16 +66,19 @@ impl SessionResource {
     fn start_completion(&self, prompt: &str, options: &GenerateOptions) -> Result<u64, Error> {
         let mut state = self.state.borrow_mut();
         let plan = options::plan(options, state.limits)?;
+        if plan.tools.is_some() {
+            return Err(Error::InvalidInput("tools need a chat: a raw completion has no template to show them".into()));
+        }
         state.record_reply();
         state.limits.check_prompt(prompt)?;
-        let generation = Generation::start(&state.backend, &ChatPrompt::raw(prompt), &[], plan, true)?;
+        let generation = Generation::start(&state.backend, &ChatPrompt::raw(prompt), &[], plan, true, None)?;
         let history_before = state.history.len();
         Ok(state.activate(generation, false, history_before))
     }
 
     fn start_chat(&self, messages: Vec<Message>, options: &GenerateOptions) -> Result<u64, Error> {
         let mut state = self.state.borrow_mut();
-        let plan = options::plan(options, state.limits)?;
+        let mut plan = options::plan(options, state.limits)?;
         if messages.is_empty() {
             return Err(Error::InvalidInput("chat needs at least one message".into()));
         }
@@ -85,10 +88,16 @@ impl SessionResource {
         let (limits, marker) = (state.limits, state.media_marker.as_deref());
         let backend = &state.backend;
         let (prompt, images) =
-            prompt::render(&state.template, &conversation, limits, marker, |text| backend.holds_control_text(text))?;
+            prompt::render(&state.template, &conversation, plan.tools.as_ref(), limits, marker, |text| {
+                backend.holds_control_text(text)
+            })?;
         let add_special = state.template.needs_bos(&prompt.text);
         state.limits.check_prompt(&prompt.text)?;
-        let generation = Generation::start(&state.backend, &prompt, &images, plan, add_special)?;
+        let format = state.template.call_format();
+        plan.constrain_to_calls(format)?;
+        let calls_before = conversation.iter().map(|m| m.tool_calls.len()).sum();
+        let calls = plan.tools.clone().filter(|r| r.calls_allowed()).map(|r| Calls::new(r, format, calls_before));
+        let generation = Generation::start(&state.backend, &prompt, &images, plan, add_special, calls)?;
         let history_before = std::mem::replace(&mut state.history, conversation).len();
         Ok(state.activate(generation, true, history_before))
     }
@@ -112,11 +121,20 @@ impl State {
         if let Some(active) = self.active.as_mut() {
             if active.chat && !active.recorded {
                 active.recorded = true;
-                let text = active.generation.text().to_string();
-                self.history.push(Message { role: Role::Assistant, content: vec![ContentPart::Text(text)] });
+                let mut reply = text_message(Role::Assistant, active.generation.text().to_string());
+                reply.tool_calls = active.generation.tool_calls().to_vec();
+                if !reply.tool_calls.is_empty() && active.generation.text().is_empty() {
+                    // As OpenAI's clients send a calls-only turn back: no content.
+                    reply.content.clear();
+                }
+                self.history.push(reply);
             }
         }
     }
+}
+
+fn text_message(role: Role, text: String) -> Message {
+    Message { role, content: vec![ContentPart::Text(text)], tool_calls: Vec::new(), tool_call_id: None }
 }
 
 impl GuestSession for SessionResource {
@@ -159,16 +177,20 @@ pub struct StreamResource {
     id: u64,
 }
 
-impl GuestTokenStream for StreamResource {
-    fn next(&self) -> Result<Option<String>, Error> {
+impl StreamResource {
+    /// The stream's next step through `step` (text only, or text and calls).
+    fn advance<T>(
+        &self,
+        step: impl FnOnce(&mut Generation, &Backend) -> Result<Option<T>, Error>,
+    ) -> Result<Option<T>, Error> {
         let mut state = self.state.borrow_mut();
         if state.generation_id != self.id {
             return Err(Error::InvalidInput("this stream has ended: a newer generation started on its session".into()));
         }
         let State { backend, active, history, .. } = &mut *state;
         let active = active.as_mut().expect("the current generation is active");
-        let piece = match active.generation.next_piece(backend) {
-            Ok(piece) => piece,
+        let item = match step(&mut active.generation, backend) {
+            Ok(item) => item,
             Err(e) => {
                 // A failed or cancelled turn leaves the conversation as it was
                 // before it: no reply, and no question waiting for one.
@@ -180,7 +202,17 @@ impl GuestTokenStream for StreamResource {
         if active.generation.is_finished() {
             state.record_reply();
         }
-        Ok(piece)
+        Ok(item)
+    }
+}
+
+impl GuestTokenStream for StreamResource {
+    fn next(&self) -> Result<Option<String>, Error> {
+        self.advance(|generation, backend| generation.next_piece(backend))
+    }
+
+    fn next_event(&self) -> Result<Option<StreamEvent>, Error> {
+        self.advance(|generation, backend| generation.next_event(backend))
     }
 
     fn outcome(&self) -> Option<Completion> {

@@ -47,6 +47,18 @@ pub enum RenderError {
 pub struct Turn {
     pub role: String,
     pub content: String,
+    /// An assistant's calls, in Hugging Face's shape (`tools::calls_for_template`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tool_calls: Option<serde_json::Value>,
+    /// A tool result: the call it answers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tool_call_id: Option<String>,
+}
+
+impl Turn {
+    pub fn new(role: impl Into<String>, content: impl Into<String>) -> Self {
+        Self { role: role.into(), content: content.into(), tool_calls: None, tool_call_id: None }
+    }
 }
 
 /// A chat template and the special tokens it refers to.
@@ -73,8 +85,29 @@ impl ChatTemplate {
         self.bos_token.is_empty() || !rendered.starts_with(&self.bos_token)
     }
 
+    /// Whether the template renders `tools` itself; if not, the component
+    /// describes them in the system turn (`tools::fallback_preamble`).
+    pub fn knows_tools(&self) -> bool {
+        crate::tools::template_knows_tools(&self.source)
+    }
+
+    /// The format the template writes tool calls in.
+    pub fn call_format(&self) -> crate::tools::CallFormat {
+        crate::tools::CallFormat::detect(&self.source)
+    }
+
     /// Renders `turns`, ending with the assistant's opening when `add_generation_prompt`.
     pub fn render(&self, turns: &[Turn], add_generation_prompt: bool) -> Result<String, RenderError> {
+        self.render_with_tools(turns, None, add_generation_prompt)
+    }
+
+    /// Renders `turns` with `tools` (Hugging Face's shape) for the template's `tools`.
+    pub fn render_with_tools(
+        &self,
+        turns: &[Turn],
+        tools: Option<&serde_json::Value>,
+        add_generation_prompt: bool,
+    ) -> Result<String, RenderError> {
         let mut env = Environment::new();
         env.set_fuel(Some(RENDER_FUEL));
         env.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
@@ -83,12 +116,23 @@ impl ChatTemplate {
         });
         // The component has no clock; templates that print today's date get a fixed one.
         env.add_function("strftime_now", |_format: String| "01 Jan 2026".to_string());
+        // Hugging Face's `tojson`: Python's separators, key order and non-ASCII
+        // kept, as the templates' models saw it in training (minijinja's own
+        // is compact and escapes HTML).
+        env.add_filter("tojson", |value: minijinja::Value, kwargs: minijinja::value::Kwargs| {
+            let indent: Option<usize> = kwargs.get("indent")?;
+            kwargs.assert_all_used()?;
+            let json = serde_json::to_value(&value)
+                .map_err(|e| Error::new(ErrorKind::InvalidOperation, format!("tojson: {e}")))?;
+            Ok(minijinja::Value::from_safe_string(crate::tools::python_json_indented(&json, indent)))
+        });
         env.add_template("chat", &self.source)
             .map_err(|e| RenderError::Input(format!("the chat template does not parse: {e}")))?;
         let template = env.get_template("chat").map_err(|e| RenderError::Input(e.to_string()))?;
         template
             .render(context! {
                 messages => turns,
+                tools => tools,
                 add_generation_prompt => add_generation_prompt,
                 bos_token => self.bos_token,
                 eos_token => self.eos_token,
@@ -108,7 +152,7 @@ mod tests {
     use super::*;
 
     fn turn(role: &str, content: &str) -> Turn {
-        Turn { role: role.into(), content: content.into() }
+        Turn::new(role, content)
     }
 
     #[test]

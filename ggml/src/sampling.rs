@@ -44,8 +44,13 @@ impl TokenPicker {
     pub fn new(config: &SamplingConfig, model: &LlamaModel, history: &[LlamaToken]) -> Result<Self, ProfileError> {
         config.validate()?;
         let grammar = config.grammar.as_deref().map(|gbnf| {
-            LlamaSampler::grammar(model, gbnf, "root")
-                .map_err(|e| ProfileError::invalid_input(format!("grammar does not parse (llama.cpp GBNF): {e}")))
+            let sampler = if config.grammar_triggers.is_empty() {
+                LlamaSampler::grammar(model, gbnf, "root")
+            } else {
+                let patterns: Vec<String> = config.grammar_triggers.iter().map(|word| trigger_pattern(word)).collect();
+                LlamaSampler::grammar_lazy_patterns(model, gbnf, "root", &patterns, &[])
+            };
+            sampler.map_err(|e| ProfileError::invalid_input(format!("grammar does not parse (llama.cpp GBNF): {e}")))
         });
         let grammar = grammar.transpose()?;
         let choice = if config.temperature <= 0.0 && config.repeat_penalty == 1.0 {
@@ -95,6 +100,24 @@ impl Choice {
             }
         }
     }
+}
+
+/// The lazy grammar's pattern for a trigger `word`: the output so far *ends*
+/// with it. llama.cpp replays the output from the trigger's start into the
+/// grammar, and a piece the grammar refuses there throws (an abort across the C
+/// API). Ending at the word, the replay is the word alone, which every tools
+/// grammar starts with; a token that runs past the word never triggers, and the
+/// output stays unconstrained text for the component to parse or keep.
+fn trigger_pattern(word: &str) -> String {
+    let mut pattern = String::from("(");
+    for c in word.chars() {
+        if "\\^$.|?*+()[]{}/".contains(c) {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push_str(")$");
+    pattern
 }
 
 /// Whether `grammar` lets `token` come next (it masks refused tokens to -inf).

@@ -47,6 +47,9 @@ impl TokenizeConfig {
     }
 }
 
+const MAX_GRAMMAR_TRIGGERS: usize = 16;
+const MAX_TRIGGER_BYTES: usize = 256;
+
 /// `prompt`'s request: how to read the prompt and how to sample what follows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -66,6 +69,11 @@ pub struct SamplingConfig {
     /// llama.cpp GBNF with a `root` rule; `null` for none.
     #[serde(deserialize_with = "Option::deserialize")]
     pub grammar: Option<String>,
+    /// A lazy grammar: it applies only from the first of these words the
+    /// output holds (the word itself is its start), and not at all until then.
+    /// Empty: the grammar applies from the first token.
+    #[serde(default)]
+    pub grammar_triggers: Vec<String>,
     /// Let the tokenizer add BOS (false when a chat template wrote it).
     pub add_special: bool,
     /// Turn special-token text into special tokens.
@@ -91,6 +99,7 @@ impl Default for SamplingConfig {
             repeat_last_n: REPEAT_LAST_N.default,
             seed: None,
             grammar: None,
+            grammar_triggers: Vec::new(),
             add_special: true,
             parse_special: true,
             literal_spans: Vec::new(),
@@ -110,6 +119,16 @@ impl SamplingConfig {
         REPEAT_LAST_N.check(self.repeat_last_n)?;
         if self.grammar.as_deref().is_some_and(|g| g.trim().is_empty()) {
             return Err(ProfileError::invalid_input("grammar is empty"));
+        }
+        if !self.grammar_triggers.is_empty() && self.grammar.is_none() {
+            return Err(ProfileError::invalid_input("grammar triggers need a grammar"));
+        }
+        if self.grammar_triggers.len() > MAX_GRAMMAR_TRIGGERS
+            || self.grammar_triggers.iter().any(|t| t.is_empty() || t.len() > MAX_TRIGGER_BYTES || t.contains('\0'))
+        {
+            return Err(ProfileError::invalid_input(format!(
+                "at most {MAX_GRAMMAR_TRIGGERS} grammar triggers of 1 to {MAX_TRIGGER_BYTES} bytes, without NUL"
+            )));
         }
         validate_spans(&self.literal_spans)?;
         if self.image_offsets.windows(2).any(|w| w[0] > w[1]) {

@@ -55,8 +55,13 @@ def model_file(out: pathlib.Path, name: str, spec: dict, model: str) -> str:
     for the spec too, so a changed spec never meets the file of an old one."""
     if "path" in spec:
         return spec["path"]
-    if spec.get("model", "default") != "default":
-        return fetched(spec["model"])
+    base = model if spec.get("model", "default") == "default" else fetched(spec["model"])
+    if "template_file" in spec:
+        # The template's text, not its file name, names the copy.
+        template = (REPO / spec["template_file"]).read_text()
+        spec = {**{k: v for k, v in spec.items() if k != "template_file"}, "template": template}
+    if base != model and "template" not in spec:
+        return base
     digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:12]
     path = out / f"{name}-{digest}.gguf"
     if "bytes" in spec:
@@ -67,7 +72,7 @@ def model_file(out: pathlib.Path, name: str, spec: dict, model: str) -> str:
                 p.write_bytes(f.read(spec["truncate"]))
         return write_once(path, cut)
     if "template" in spec:
-        return write_once(path, lambda p: script("template-model.py", model, str(p), spec["template"]))
+        return write_once(path, lambda p: script("template-model.py", base, str(p), spec["template"]))
     return model
 
 

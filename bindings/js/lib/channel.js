@@ -11,7 +11,7 @@ const WORKER = new URL("./worker.js", import.meta.url);
 /** How often the watchdog looks at a busy worker: the resolution of the guest time limit. */
 const WATCH_MS = CONTRACT.tick_ms;
 
-/** @typedef {{ onPiece?: (piece: string) => void, signal?: AbortSignal }} SendOptions */
+/** @typedef {{ onPiece?: (piece: any) => void, signal?: AbortSignal }} SendOptions */
 
 export class Channel {
   #worker;
@@ -22,7 +22,7 @@ export class Channel {
   /**
    * Requests in flight, by id. `resolve` takes the worker's answer, which is the
    * result of the request's op (lib/internal-types.d.ts `WorkerOps`).
-   * @type {Map<number, { resolve(value: unknown): void, reject(error: InfWasiError): void, onPiece?: (piece: string) => void }>}
+   * @type {Map<number, { resolve(value: unknown): void, reject(error: InfWasiError): void, onPiece?: (piece: any) => void }>}
    */
   #pending = new Map();
   #nextId = 1;

@@ -1,7 +1,7 @@
 // Shapes internal to the package: what lib/channel.js and lib/worker.js say to
 // each other, and the component as jco presents it (transpiled with
 // --no-typescript, so these are written from wit/inf-wasi.wit by hand).
-import type { Completion, GenerateOptions, Message, ModelInfo, Role } from "../index.d.ts";
+import type { Completion, GenerateOptions, Message, ModelInfo, Role, StreamEvent, ToolCall } from "../index.d.ts";
 
 /** The component's limits, checked (lib/guards.js). */
 export interface Guards {
@@ -24,11 +24,23 @@ export interface WorkerData {
 
 // The WIT records as jco takes and gives them: camelCase fields, `undefined` for `none`.
 
-/** The public options once checked: stops as a list, the schema as JSON text, no signal. */
-export type WitGenerateOptions = Omit<GenerateOptions, "stop" | "jsonSchema" | "signal"> & {
+/** The public options once checked: stops as a list, the schema as JSON text, tools as WIT records, no signal. */
+export type WitGenerateOptions = Omit<GenerateOptions, "stop" | "jsonSchema" | "signal" | "tools" | "toolChoice"> & {
   stop: string[];
   jsonSchema?: string;
+  tools: WitTool[];
+  toolChoice?: WitToolChoice;
 };
+
+export interface WitTool {
+  name: string;
+  description?: string;
+  parameters?: string;
+}
+
+export type WitToolChoice = { tag: "auto" } | { tag: "none" } | { tag: "required" } | { tag: "function"; val: string };
+
+export type WitStreamEvent = { tag: "text"; val: string } | { tag: "tool-call"; val: ToolCall };
 
 export interface WitSessionOptions {
   contextSize?: number;
@@ -40,6 +52,8 @@ export type WitContentPart = { tag: "text"; val: string } | { tag: "image"; val:
 export interface WitMessage {
   role: Role;
   content: WitContentPart[];
+  toolCalls: ToolCall[];
+  toolCallId?: string;
 }
 
 /** `model-info`: its u64 fields arrive as bigints. */
@@ -70,6 +84,7 @@ export interface ComponentSession extends Disposable {
 
 export interface ComponentTokenStream extends Disposable {
   next(): string | undefined;
+  nextEvent(): WitStreamEvent | undefined;
   /** `option<completion>`: set once `next` has returned `undefined`. */
   outcome(): Completion | undefined;
 }
@@ -81,8 +96,8 @@ export interface Inference {
 // The worker's requests, by `op`: their arguments and their answers.
 
 export type GenerateArgs =
-  | { kind: "complete"; input: string; options: WitGenerateOptions; stream: boolean }
-  | { kind: "chat"; input: WitMessage[]; options: WitGenerateOptions; stream: boolean };
+  | { kind: "complete"; input: string; options: WitGenerateOptions; stream: boolean; events: boolean }
+  | { kind: "chat"; input: WitMessage[]; options: WitGenerateOptions; stream: boolean; events: boolean };
 
 export interface WorkerOps {
   openSession: { args: { model: string; options: WitSessionOptions }; result: void };
@@ -117,6 +132,6 @@ export interface WireError {
 
 /** What the worker posts back: a streamed piece, then the answer. */
 export type WorkerReply =
-  | { id: number; piece: string }
+  | { id: number; piece: string | StreamEvent }
   | { id: number; result: unknown }
   | { id: number; error: WireError };

@@ -50,7 +50,7 @@ function string(name, value) {
 
 const GENERATE_OPTIONS = [
   "maxTokens", "stop", "temperature", "topK", "topP", "minP", "repeatPenalty", "repeatLastN", "seed", "grammar",
-  "jsonSchema",
+  "jsonSchema", "tools", "toolChoice", "parallelToolCalls",
 ];
 
 /**
@@ -104,7 +104,58 @@ export function generateOptions(options) {
     seed: u32("seed", o.seed),
     grammar: optionalString("grammar", o.grammar),
     jsonSchema: jsonSchema ?? undefined,
+    tools: tools(o.tools),
+    toolChoice: toolChoice(o.toolChoice),
+    parallelToolCalls: optionalBoolean("parallelToolCalls", o.parallelToolCalls),
   };
+}
+
+/**
+ * @param {string} name
+ * @param {unknown} value
+ */
+function optionalBoolean(name, value) {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "boolean") throw invalidInput(`${name} must be true or false`);
+  return value;
+}
+
+/**
+ * Tools as users write them (flat, or OpenAI's `{ type: "function", function }`) into WIT records.
+ * @param {unknown} list
+ * @returns {import("./internal-types.d.ts").WitTool[]}
+ */
+function tools(list) {
+  if (list === undefined || list === null) return [];
+  if (!Array.isArray(list)) throw invalidInput("tools must be an array");
+  return list.map((tool, i) => {
+    if (tool === null || typeof tool !== "object") throw invalidInput(`tools[${i}] must be an object`);
+    const f = "function" in tool && typeof tool.function === "object" && tool.function !== null ? tool.function : tool;
+    const { parameters } = f;
+    if (parameters !== undefined && parameters !== null && typeof parameters !== "string" && typeof parameters !== "object") {
+      throw invalidInput(`tools[${i}].parameters must be a JSON Schema object or its JSON text`);
+    }
+    return {
+      name: string(`tools[${i}].name`, f.name),
+      description: optionalString(`tools[${i}].description`, f.description),
+      parameters: typeof parameters === "object" && parameters !== null ? JSON.stringify(parameters) : (parameters ?? undefined),
+    };
+  });
+}
+
+/**
+ * @param {unknown} choice `"auto"`, `"none"`, `"required"`, `{ function: name }` or OpenAI's `{ type: "function", function: { name } }`
+ * @returns {import("./internal-types.d.ts").WitToolChoice | undefined}
+ */
+function toolChoice(choice) {
+  if (choice === undefined || choice === null) return undefined;
+  if (choice === "auto" || choice === "none" || choice === "required") return { tag: choice };
+  if (typeof choice === "object" && "function" in choice) {
+    const f = choice.function;
+    const name = typeof f === "object" && f !== null && "name" in f ? f.name : f;
+    return { tag: "function", val: string("toolChoice.function", name) };
+  }
+  throw invalidInput(`toolChoice must be "auto", "none", "required" or { function: name }, got ${JSON.stringify(choice)}`);
 }
 
 /**
@@ -189,10 +240,30 @@ export function messages(list) {
   return list.map((m, i) => {
     if (m === null || typeof m !== "object") throw invalidInput(`messages[${i}] must be an object`);
     if (!ROLES.includes(m.role)) throw invalidInput(`messages[${i}].role must be one of ${ROLES.join(", ")}`);
-    const parts = typeof m.content === "string" ? [m.content] : m.content;
+    const parts = typeof m.content === "string" ? [m.content] : (m.content ?? []);
     if (!Array.isArray(parts)) throw invalidInput(`messages[${i}].content must be a string or an array of parts`);
-    return { role: m.role, content: parts.map((p, j) => contentPart(p, `messages[${i}].content[${j}]`)) };
+    const calls = m.toolCalls ?? [];
+    if (!Array.isArray(calls)) throw invalidInput(`messages[${i}].toolCalls must be an array`);
+    return {
+      role: m.role,
+      content: parts.map((p, j) => contentPart(p, `messages[${i}].content[${j}]`)),
+      toolCalls: calls.map((c, j) => toolCall(c, `messages[${i}].toolCalls[${j}]`)),
+      toolCallId: optionalString(`messages[${i}].toolCallId`, m.toolCallId),
+    };
   });
+}
+
+/**
+ * A call as a caller sends it back: `{ id, name, arguments }` (arguments JSON text or an object).
+ * @param {unknown} call
+ * @param {string} where
+ * @returns {import("../index.d.ts").ToolCall}
+ */
+function toolCall(call, where) {
+  if (call === null || typeof call !== "object") throw invalidInput(`${where} must be an object`);
+  const c = /** @type {{ id?: unknown, name?: unknown, arguments?: unknown }} */ (call);
+  const args = c.arguments === undefined ? "{}" : typeof c.arguments === "string" ? c.arguments : JSON.stringify(c.arguments);
+  return { id: string(`${where}.id`, c.id), name: string(`${where}.name`, c.name), arguments: args };
 }
 
 /**

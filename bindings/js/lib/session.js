@@ -7,12 +7,14 @@ import { parsed, splitSchema } from "./typed.js";
 /** @typedef {import("../index.d.ts").GenerateOptions} GenerateOptions */
 
 /**
- * Text pieces as they are generated (whole UTF-8 characters), as an async
- * iterator. After the last piece, `completion` holds the finish reason and usage.
- * Leaving a `for await` loop early cancels the generation.
+ * Text pieces as they are generated (whole UTF-8 characters), or with
+ * `chatEvents` text and tool-call events, as an async iterator. After the last,
+ * `completion` holds the finish reason, usage and any tool calls. Leaving a
+ * `for await` loop early cancels the generation.
+ * @template [T=string]
  */
 export class TokenStream {
-  /** @type {string[]} */
+  /** @type {T[]} */
   #pieces = [];
   /** @type {(() => void) | null} */
   #wake = null;
@@ -26,10 +28,10 @@ export class TokenStream {
 
   /**
    * @internal `start(onPiece)` sends the request: `{ cancel(), done }`.
-   * @param {(onPiece: (piece: string) => void) => { cancel(): void, done: Promise<Completion | undefined> }} start
+   * @param {(onPiece: (piece: T) => void) => { cancel(): void, done: Promise<Completion | undefined> }} start
    */
   constructor(start) {
-    const onPiece = (/** @type {string} */ piece) => {
+    const onPiece = (/** @type {T} */ piece) => {
       this.#pieces.push(piece);
       this.#notify();
     };
@@ -146,6 +148,16 @@ export class Session {
     return new TokenStream((onPiece) => this.#generate("chat", () => convert.messages(messages), options, onPiece));
   }
 
+  /**
+   * Like `chatStream`, with each tool call the model makes, once it is whole.
+   * @param {import("../index.d.ts").Message[]} messages
+   * @param {GenerateOptions} [options]
+   * @returns {TokenStream<import("../index.d.ts").StreamEvent>}
+   */
+  chatEvents(messages, options) {
+    return new TokenStream((onEvent) => this.#generate("chat", () => convert.messages(messages), options, onEvent, true));
+  }
+
   /** The conversation so far. */
   history() {
     return this.#send("history", {}).done;
@@ -161,16 +173,17 @@ export class Session {
    * @param {"complete" | "chat"} kind
    * @param {() => string | import("./internal-types.d.ts").WitMessage[]} input
    * @param {GenerateOptions | undefined} options
-   * @param {((piece: string) => void) | false} onPiece false: not streamed
+   * @param {((piece: any) => void) | false} onPiece false: not streamed
+   * @param {boolean} [events] stream text and tool-call events, not text alone
    */
-  #generate(kind, input, options, onPiece) {
+  #generate(kind, input, options, onPiece, events = false) {
     let args;
     let signal;
     try {
       const { signal: s, ...rest } = options ?? {};
       if (s !== undefined && !(s instanceof AbortSignal)) throw invalidInput("signal must be an AbortSignal");
       signal = s;
-      args = { kind, input: input(), options: convert.generateOptions(rest), stream: onPiece !== false };
+      args = { kind, input: input(), options: convert.generateOptions(rest), stream: onPiece !== false, events };
     } catch (error) {
       return { cancel() {}, done: Promise.reject(error) };
     }

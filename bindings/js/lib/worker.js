@@ -70,7 +70,7 @@ function model(name) {
 }
 
 /** @param {import("./internal-types.d.ts").WorkerRequestOf<"generate">} request */
-function generate({ id, kind, input, options, stream }) {
+function generate({ id, kind, input, options, stream, events }) {
   const session = opened();
   // Marked as running before the native flag is lowered, and cell 0 read after:
   // a cancel that races the start is seen by one or the other (lib/channel.js).
@@ -85,7 +85,7 @@ function generate({ id, kind, input, options, stream }) {
         // fail as cancelled, so the component ends the turn as it ends any
         // cancelled one (its history as before the turn).
         if (Atomics.load(cells, Cell.CANCEL) === id) native.cancel(cancelFlag);
-        const piece = tokens.next();
+        const piece = events ? streamEvent(tokens.nextEvent()) : tokens.next();
         if (piece === undefined) break;
         if (stream) parentPort.postMessage({ id, piece });
       }
@@ -96,6 +96,15 @@ function generate({ id, kind, input, options, stream }) {
   } finally {
     Atomics.store(cells, Cell.GENERATING, 0);
   }
+}
+
+/**
+ * @param {import("./internal-types.d.ts").WitStreamEvent | undefined} event
+ * @returns {import("../index.d.ts").StreamEvent | undefined}
+ */
+function streamEvent(event) {
+  if (event === undefined) return undefined;
+  return event.tag === "text" ? { type: "text", text: event.val } : { type: "tool-call", call: event.val };
 }
 
 function opened() {
@@ -124,6 +133,8 @@ const message = (m) => ({
   content: m.content.every((p) => p.tag === "text")
     ? m.content.map((p) => p.val).join("")
     : m.content.map((p) => (p.tag === "text" ? { type: "text", text: p.val } : { type: "image", image: p.val })),
+  toolCalls: m.toolCalls,
+  ...(m.toolCallId === undefined ? {} : { toolCallId: m.toolCallId }),
 });
 
 /** @type {import("./internal-types.d.ts").WorkerOperations} */

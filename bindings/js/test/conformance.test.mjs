@@ -65,8 +65,15 @@ function messages(ms) {
     p.image !== undefined
       ? { type: "image", image: readFileSync(join(fixtures.images, p.image)) }
       : { type: "text", text: text(p.text) };
-  return ms.map((m) => ({ role: m.role, content: Array.isArray(m.content) ? m.content.map(part) : text(m.content) }));
+  return ms.map((m) => ({
+    role: m.role,
+    content: Array.isArray(m.content) ? m.content.map(part) : text(m.content),
+    toolCalls: m.tool_calls,
+    toolCallId: m.tool_call_id,
+  }));
 }
+
+const calls = (cs) => cs.map(({ id, name, arguments: args }) => ({ id, name, arguments: args }));
 
 function completion(c) {
   const u = c.usage;
@@ -74,6 +81,7 @@ function completion(c) {
     text: c.text,
     finish_reason: c.finishReason,
     usage: { prompt_tokens: u.promptTokens, cached_tokens: u.cachedTokens, completion_tokens: u.completionTokens },
+    tool_calls: calls(c.toolCalls),
   };
 }
 
@@ -82,10 +90,24 @@ async function streamed(stream) {
   return { ...completion(stream.completion), pieces };
 }
 
+/** A chat stream read as events: text pieces, and calls that must be the completion's. */
+async function evented(stream) {
+  const events = await collect(stream);
+  const done = stream.completion;
+  assert.deepEqual(events.filter((e) => e.type === "tool-call").map((e) => e.call), done.toolCalls);
+  return { ...completion(done), pieces: events.filter((e) => e.type === "text").map((e) => e.text) };
+}
+
 function historyEntry(m) {
   const parts = typeof m.content === "string" ? [{ type: "text", text: m.content }] : m.content;
   const joined = parts.filter((p) => p.type === "text").map((p) => p.text).join("");
-  return { role: m.role, text: joined, images: parts.filter((p) => p.type === "image").length };
+  return {
+    role: m.role,
+    text: joined,
+    images: parts.filter((p) => p.type === "image").length,
+    tool_calls: calls(m.toolCalls),
+    tool_call_id: m.toolCallId ?? null,
+  };
 }
 
 /** Runs `f`; a typed error becomes its code, anything else fails the test. */
@@ -104,7 +126,7 @@ function step(session, s) {
     if (s.complete !== undefined) return completion(await session.complete(text(s.complete), o));
     if (s.stream !== undefined) return streamed(session.stream(text(s.stream), o));
     if (s.chat !== undefined) return completion(await session.chat(messages(s.chat), o));
-    if (s.chat_stream !== undefined) return streamed(session.chatStream(messages(s.chat_stream), o));
+    if (s.chat_stream !== undefined) return evented(session.chatEvents(messages(s.chat_stream), o));
     if (s.history) return { history: (await session.history()).map(historyEntry) };
     if (s.reset) return (await session.reset(), {});
     throw new Error(`unknown step ${JSON.stringify(s)}`);

@@ -13,7 +13,9 @@ from typing import Any, Dict, Iterator, List
 
 import pytest
 
-from inf_wasi import Engine, InfWasiError, Session
+import jsonschema
+
+from inf_wasi import Engine, InfWasiError, Session, ToolCall
 from conftest import REPO, model_path
 
 CASES = json.loads((REPO / "tests" / "conformance" / "cases.json").read_text())["cases"]
@@ -74,19 +76,33 @@ def messages(ms: List[Dict[str, Any]], images: pathlib.Path) -> List[Dict[str, A
     def content(c: Any) -> Any:
         return [part(p) for p in c] if isinstance(c, list) else text(c)
 
-    return [{"role": m["role"], "content": content(m["content"])} for m in ms]
+    return [{"role": m["role"], "content": content(m["content"]), "tool_calls": m.get("tool_calls"),
+             "tool_call_id": m.get("tool_call_id")} for m in ms]
+
+
+def calls(cs: Any) -> List[Dict[str, Any]]:
+    return [{"id": c.id, "name": c.name, "arguments": c.arguments} for c in cs]
 
 
 def completion(c: Any) -> Dict[str, Any]:
     u = c.usage
     return {"text": c.text, "finish_reason": c.finish_reason, "usage": {
-        "prompt_tokens": u.prompt_tokens, "cached_tokens": u.cached_tokens, "completion_tokens": u.completion_tokens}}
+        "prompt_tokens": u.prompt_tokens, "cached_tokens": u.cached_tokens, "completion_tokens": u.completion_tokens},
+        "tool_calls": calls(c.tool_calls)}
 
 
 def streamed(start: Any) -> Dict[str, Any]:
     stream = start()
     pieces = list(stream)
     return {**completion(stream.completion), "pieces": pieces}
+
+
+def evented(start: Any) -> Dict[str, Any]:
+    """A chat stream read as events: text pieces, and calls that must be the completion's."""
+    stream = start()
+    events = list(stream)
+    assert [e for e in events if isinstance(e, ToolCall)] == list(stream.completion.tool_calls)
+    return {**completion(stream.completion), "pieces": [e for e in events if isinstance(e, str)]}
 
 
 def step(session: Session, s: Dict[str, Any], images: pathlib.Path) -> Dict[str, Any]:
@@ -99,10 +115,11 @@ def step(session: Session, s: Dict[str, Any], images: pathlib.Path) -> Dict[str,
         if "chat" in s:
             return completion(session.chat(messages(s["chat"], images), **o))
         if "chat_stream" in s:
-            return streamed(lambda: session.chat_stream(messages(s["chat_stream"], images), **o))
+            return evented(lambda: session.chat_events(messages(s["chat_stream"], images), **o))
         if "history" in s:
             return {"history": [{"role": m.role, "text": m.text(),
-                                 "images": 0 if isinstance(m.content, str) else sum(isinstance(p, bytes) for p in m.content)}
+                                 "images": 0 if isinstance(m.content, str) else sum(isinstance(p, bytes) for p in m.content),
+                                 "tool_calls": calls(m.tool_calls), "tool_call_id": m.tool_call_id}
                                 for m in session.history]}
         if "reset" in s:
             session.reset()
@@ -156,6 +173,14 @@ def same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
+def calls_validate(case: Dict[str, Any], outcome: Dict[str, Any]) -> None:
+    """Each call's arguments validate against its tool's JSON Schema (cases marked ``validate_calls``)."""
+    for s, got in zip(case.get("steps", []), outcome.get("steps", [])):
+        schemas = {t["name"]: t.get("parameters", {}) for t in s.get("options", {}).get("tools", [])}
+        for call in got.get("tool_calls", []):
+            jsonschema.validate(json.loads(call["arguments"]), schemas[call["name"]])
+
+
 def pieces_join(outcome: Dict[str, Any]) -> bool:
     return all("".join(s["pieces"]) == s["text"] for s in outcome.get("steps", []) if "pieces" in s)
 
@@ -168,4 +193,6 @@ def test_case(case: Dict[str, Any], engines: Any, fixtures: Dict[str, Any], refe
     outcome = run(engines(case.get("engine", "default")), case, pathlib.Path(fixtures["images"]))
     assert contains(outcome, case.get("expect", {})), f"expected {case.get('expect')}, got {outcome}"
     assert pieces_join(outcome), outcome
+    if case.get("validate_calls"):
+        calls_validate(case, outcome)
     assert same(outcome, reference[case["id"]]), f"the Rust host gave {reference[case['id']]}, this one {outcome}"

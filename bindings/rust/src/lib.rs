@@ -26,7 +26,8 @@ mod typed;
 mod wasi_nn;
 
 pub use bindings::{
-    Completion, ContentPart, FinishReason, GenerateOptions, Message, ModelInfo, Role, SessionOptions, Usage,
+    Completion, ContentPart, FinishReason, GenerateOptions, Message, ModelInfo, Role, SessionOptions, StreamEvent,
+    Tool, ToolCall, ToolChoice, Usage,
 };
 pub use engine::{Engine, EngineBuilder};
 pub use error::{Error, Result};
@@ -44,7 +45,7 @@ pub use runtime::{instantiate_capability_probe, run_abort_probe};
 /// The `schemars` this crate's typed output takes types from (`Session::complete_as`).
 #[cfg(feature = "schemars")]
 pub use schemars;
-pub use session::{CancelHandle, Session, StreamHandle, TextStream};
+pub use session::{CancelHandle, EventStream, Session, StreamHandle, TextStream};
 
 /// The ggml CPU code llama.cpp runs on in this process: the portable build
 /// chooses one of its variants (`x64`, `haswell`, `icelake`, `zen4`, …) for this

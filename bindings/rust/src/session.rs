@@ -2,7 +2,7 @@
 //! store, so sessions on different threads run at the same time) over shared
 //! model weights.
 
-use crate::bindings::{Completion, Embedder, GenerateOptions, Message, SessionOptions, WitError};
+use crate::bindings::{Completion, Embedder, GenerateOptions, Message, SessionOptions, StreamEvent, WitError};
 use crate::guards::Guards;
 use crate::runtime::{new_store, runtime, HostState};
 use crate::{Error, Result};
@@ -92,7 +92,7 @@ impl Session {
     /// Streams the completion of `prompt` piece by piece.
     pub fn stream(&mut self, prompt: &str, options: &GenerateOptions) -> Result<TextStream<'_>> {
         let stream = self.start_stream(prompt, options)?;
-        Ok(TextStream { session: self, stream: Some(stream), completion: None })
+        Ok(TextStream(Streaming::new(self, stream)))
     }
 
     /// Adds `messages` to the conversation and generates the assistant's reply.
@@ -102,7 +102,13 @@ impl Session {
 
     pub fn chat_stream(&mut self, messages: &[Message], options: &GenerateOptions) -> Result<TextStream<'_>> {
         let stream = self.start_chat_stream(messages, options)?;
-        Ok(TextStream { session: self, stream: Some(stream), completion: None })
+        Ok(TextStream(Streaming::new(self, stream)))
+    }
+
+    /// [`Session::chat_stream`] that also yields each tool call the model makes, once it is whole.
+    pub fn chat_events(&mut self, messages: &[Message], options: &GenerateOptions) -> Result<EventStream<'_>> {
+        let stream = self.start_chat_stream(messages, options)?;
+        Ok(EventStream(Streaming::new(self, stream)))
     }
 
     /// Starts streaming the completion of `prompt`, without borrowing the session:
@@ -122,6 +128,11 @@ impl Session {
     /// The next piece of `stream`, or `None` once it has ended.
     pub fn next_piece(&mut self, stream: &StreamHandle) -> Result<Option<String>> {
         self.call(|store, api, _| api.inf_wasi_inference().token_stream().call_next(store, stream.0))
+    }
+
+    /// The next piece of text or tool call of `stream`, or `None` once it has ended.
+    pub fn next_event(&mut self, stream: &StreamHandle) -> Result<Option<StreamEvent>> {
+        self.call(|store, api, _| api.inf_wasi_inference().token_stream().call_next_event(store, stream.0))
     }
 
     /// The finish reason and usage of `stream`, once it has ended.
@@ -150,23 +161,25 @@ impl Session {
 }
 
 /// Text pieces as they are generated; each is whole UTF-8 characters.
-/// After the last piece, [`TextStream::completion`] has the finish reason and usage.
-pub struct TextStream<'s> {
-    session: &'s mut Session,
-    stream: Option<StreamHandle>,
-    completion: Option<Completion>,
-}
+/// After the last piece, [`TextStream::completion`] has the finish reason,
+/// usage and any tool calls.
+pub struct TextStream<'s>(Streaming<'s>);
+
+/// Text pieces and tool calls as they are generated ([`Session::chat_events`]).
+/// After the last, [`EventStream::completion`] has the whole result.
+pub struct EventStream<'s>(Streaming<'s>);
 
 impl TextStream<'_> {
     /// The whole result, once the stream has ended.
     pub fn completion(&self) -> Option<&Completion> {
-        self.completion.as_ref()
+        self.0.completion.as_ref()
     }
+}
 
-    fn close(&mut self) {
-        if let Some(stream) = self.stream.take() {
-            self.session.end_stream(stream);
-        }
+impl EventStream<'_> {
+    /// The whole result, once the stream has ended.
+    pub fn completion(&self) -> Option<&Completion> {
+        self.0.completion.as_ref()
     }
 }
 
@@ -174,9 +187,35 @@ impl Iterator for TextStream<'_> {
     type Item = Result<String>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        self.0.advance(Session::next_piece)
+    }
+}
+
+impl Iterator for EventStream<'_> {
+    type Item = Result<StreamEvent>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0.advance(Session::next_event)
+    }
+}
+
+/// A stream over a borrowed session, released when it ends or is dropped.
+struct Streaming<'s> {
+    session: &'s mut Session,
+    stream: Option<StreamHandle>,
+    completion: Option<Completion>,
+}
+
+impl<'s> Streaming<'s> {
+    fn new(session: &'s mut Session, stream: StreamHandle) -> Self {
+        Self { session, stream: Some(stream), completion: None }
+    }
+
+    /// The next item `step` reads, or `None` (with the completion kept) once the stream has ended.
+    fn advance<T>(&mut self, step: impl FnOnce(&mut Session, &StreamHandle) -> Result<Option<T>>) -> Option<Result<T>> {
         let stream = self.stream.as_ref()?;
-        match self.session.next_piece(stream) {
-            Ok(Some(piece)) => Some(Ok(piece)),
+        match step(self.session, stream) {
+            Ok(Some(item)) => Some(Ok(item)),
             Ok(None) => {
                 self.completion = self.session.stream_outcome(stream);
                 self.close();
@@ -188,9 +227,15 @@ impl Iterator for TextStream<'_> {
             }
         }
     }
+
+    fn close(&mut self) {
+        if let Some(stream) = self.stream.take() {
+            self.session.end_stream(stream);
+        }
+    }
 }
 
-impl Drop for TextStream<'_> {
+impl Drop for Streaming<'_> {
     fn drop(&mut self) {
         self.close();
     }

@@ -6,7 +6,10 @@
 
 mod support;
 
-use inf_wasi::{ContentPart, Engine, GenerateOptions, Message, Role, Session, SessionOptions};
+use inf_wasi::{
+    ContentPart, Engine, GenerateOptions, Message, Role, Session, SessionOptions, StreamEvent, Tool, ToolCall,
+    ToolChoice,
+};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -72,7 +75,32 @@ fn options(v: &Value) -> GenerateOptions {
     o.stop = v.get("stop").map(|s| s.as_array().unwrap().iter().map(text).collect()).unwrap_or_default();
     o.grammar = v.get("grammar").map(text);
     o.json_schema = v.get("json_schema").map(|s| if s.is_string() { text(s) } else { s.to_string() });
+    for tool in v.get("tools").and_then(Value::as_array).into_iter().flatten() {
+        let mut t = Tool::function(tool["name"].as_str().unwrap());
+        t.description = tool.get("description").map(text);
+        t.parameters = tool.get("parameters").map(|p| if p.is_string() { text(p) } else { p.to_string() });
+        o = o.tool(t);
+    }
+    o.tool_choice = v.get("tool_choice").map(|c| match c.as_str() {
+        Some("auto") => ToolChoice::Auto,
+        Some("none") => ToolChoice::None,
+        Some("required") => ToolChoice::Required,
+        _ => ToolChoice::Function(c["function"].as_str().unwrap().into()),
+    });
+    o.parallel_tool_calls = v.get("parallel_tool_calls").and_then(Value::as_bool);
     o
+}
+
+fn tool_call(c: &Value) -> ToolCall {
+    ToolCall {
+        id: c["id"].as_str().unwrap().into(),
+        name: c["name"].as_str().unwrap().into(),
+        arguments: c["arguments"].as_str().unwrap().into(),
+    }
+}
+
+fn tool_calls_json(calls: &[ToolCall]) -> Value {
+    calls.iter().map(|c| json!({ "id": c.id, "name": c.name, "arguments": c.arguments })).collect()
 }
 
 fn role(name: &str) -> Role {
@@ -104,7 +132,13 @@ fn messages(v: &Value, images: &Path) -> Vec<Message> {
             Value::Array(parts) => parts.iter().map(part).collect(),
             c => vec![ContentPart::Text(text(c))],
         };
-        Message { role: role(m["role"].as_str().unwrap()), content }
+        let calls = m.get("tool_calls").and_then(Value::as_array);
+        Message {
+            role: role(m["role"].as_str().unwrap()),
+            content,
+            tool_calls: calls.into_iter().flatten().map(tool_call).collect(),
+            tool_call_id: m.get("tool_call_id").map(text),
+        }
     };
     v.as_array().unwrap().iter().map(message).collect()
 }
@@ -118,10 +152,32 @@ fn completion(c: &inf_wasi::Completion) -> Value {
         inf_wasi::FinishReason::Stop => "stop",
         inf_wasi::FinishReason::Length => "length",
         inf_wasi::FinishReason::ContextFull => "context-full",
+        inf_wasi::FinishReason::ToolCalls => "tool-calls",
     };
     json!({ "text": c.text, "finish_reason": finish, "usage": {
         "prompt_tokens": c.usage.prompt_tokens, "cached_tokens": c.usage.cached_tokens,
-        "completion_tokens": c.usage.completion_tokens } })
+        "completion_tokens": c.usage.completion_tokens }, "tool_calls": tool_calls_json(&c.tool_calls) })
+}
+
+/// A chat stream read as events: its text pieces, and its calls, which must be the completion's.
+fn evented(stream: inf_wasi::Result<inf_wasi::EventStream<'_>>) -> Value {
+    let mut stream = match stream {
+        Ok(s) => s,
+        Err(e) => return error(e),
+    };
+    let (mut pieces, mut calls) = (Vec::new(), Vec::new());
+    for event in stream.by_ref() {
+        match event {
+            Ok(StreamEvent::Text(p)) => pieces.push(p),
+            Ok(StreamEvent::ToolCall(c)) => calls.push(c),
+            Err(e) => return error(e),
+        }
+    }
+    let completion = stream.completion().expect("a finished stream has its completion");
+    assert_eq!(calls, completion.tool_calls, "the streamed calls are the completion's");
+    let mut outcome = self::completion(completion);
+    outcome["pieces"] = json!(pieces);
+    outcome
 }
 
 fn streamed(stream: inf_wasi::Result<inf_wasi::TextStream<'_>>) -> Value {
@@ -151,7 +207,7 @@ fn step(session: &mut Session, step: &Value, images: &Path) -> Value {
     } else if let Some(m) = step.get("chat") {
         done(session.chat(&messages(m, images), &o()))
     } else if let Some(m) = step.get("chat_stream") {
-        streamed(session.chat_stream(&messages(m, images), &o()))
+        evented(session.chat_events(&messages(m, images), &o()))
     } else if step.get("history").is_some() {
         let history: Vec<Value> = session
             .history()
@@ -159,7 +215,8 @@ fn step(session: &mut Session, step: &Value, images: &Path) -> Value {
             .iter()
             .map(|m| {
                 let images = m.content.iter().filter(|p| matches!(p, ContentPart::Image(_))).count();
-                json!({ "role": role_name(m.role), "text": m.text(), "images": images })
+                json!({ "role": role_name(m.role), "text": m.text(), "images": images,
+                    "tool_calls": tool_calls_json(&m.tool_calls), "tool_call_id": m.tool_call_id })
             })
             .collect();
         json!({ "history": history })
@@ -238,7 +295,7 @@ fn reference_checks(engine: &Engine, case: &Value, outcome: &Value) -> Result<()
     // special-token parsing) stand in the prompt, whatever control-token text it holds.
     if let (Some(tokens), Some(messages)) = (outcome["tokens"].as_array(), case["messages"].as_array()) {
         let tokens: Vec<u32> = tokens.iter().map(|t| t.as_u64().unwrap() as u32).collect();
-        for content in messages.iter().filter_map(|m| m["content"].as_str()) {
+        for content in messages.iter().filter_map(|m| m["content"].as_str()).filter(|c| !c.is_empty()) {
             let model = case["model"].as_str().unwrap_or("gemma");
             let own = engine.tokenize(model, content, false).map_err(|e| e.to_string())?;
             if !tokens.windows(own.len()).any(|window| window == own) {
@@ -251,6 +308,17 @@ fn reference_checks(engine: &Engine, case: &Value, outcome: &Value) -> Result<()
         if step["options"].get("json_schema").is_some() && got.get("text").is_some() {
             serde_json::from_str::<Value>(got["text"].as_str().unwrap())
                 .map_err(|e| format!("schema output is not JSON ({e}): {}", got["text"]))?;
+        }
+        for call in got["tool_calls"].as_array().into_iter().flatten() {
+            let tools = step["options"]["tools"].as_array().ok_or("a call without tools")?;
+            if !tools.iter().any(|t| t["name"] == call["name"]) {
+                return Err(format!("a call of an unknown tool: {call}"));
+            }
+            let arguments: Value = serde_json::from_str(call["arguments"].as_str().unwrap())
+                .map_err(|e| format!("a call's arguments are not JSON ({e}): {call}"))?;
+            if !arguments.is_object() {
+                return Err(format!("a call's arguments are not an object: {call}"));
+            }
         }
         if case["llama_cpp"] == true {
             let prompt = text(&step["complete"]);

@@ -5,7 +5,7 @@
 
 mod support;
 
-use inf_wasi::{ContentPart, Engine, Error, FinishReason, GenerateOptions, Message, Role, SessionOptions};
+use inf_wasi::{ContentPart, Engine, Error, FinishReason, GenerateOptions, Message, SessionOptions};
 use std::time::{Duration, Instant};
 
 fn good_answer(engine: &Engine) {
@@ -150,7 +150,7 @@ fn context_output_and_image_sizes_are_capped() {
     assert_eq!(c.usage.completion_tokens, 5);
     assert_eq!(c.finish_reason, FinishReason::Length);
 
-    let image = |n: usize| Message { role: Role::User, content: vec![ContentPart::Image(vec![0u8; n])] };
+    let image = |n: usize| Message::user_with_images("", [ContentPart::Image(vec![0u8; n])]);
     let big = session.chat(&[image(1001)], &GenerateOptions::greedy()).expect_err("capped");
     assert!(matches!(big, Error::InvalidInput(ref m) if m.contains("max image size is 1000 bytes")), "{big:?}");
     // Within the cap, an image meets the text model's own refusal.

@@ -85,16 +85,32 @@ const PRIMITIVES: &[(&str, &str, &[&str])] = &[
 
 /// Converts a JSON Schema to a GBNF grammar whose root rule is `root`.
 pub fn schema_to_gbnf(schema: &Value) -> Result<String, String> {
-    let mut g =
-        Gen { root: schema, rules: Vec::new(), names: BTreeSet::new(), prims: BTreeSet::new(), refs: HashMap::new() };
-    g.visit(schema, "root", "#", 0)?;
-    refs::check_no_empty_cycles(&g.rules)?;
+    schemas_to_gbnf_rules(&[("root", schema)])
+}
+
+/// The rules of several schemas in one grammar: schema `i`'s rule is named
+/// `schemas[i].0` (which must start with `root`), the rules they share are
+/// emitted once, and no other rule is named `root`, so that a caller can
+/// write its own `root` around them.
+pub fn schemas_to_gbnf_rules(schemas: &[(&str, &Value)]) -> Result<String, String> {
+    let (mut rules, mut names, mut prims) = (Vec::new(), BTreeSet::new(), BTreeSet::new());
+    names.insert("root".to_string());
+    for (name, schema) in schemas {
+        if *name == "root" {
+            names.remove("root");
+        }
+        let mut g = Gen { root: schema, rules: Vec::new(), names, prims, refs: HashMap::new() };
+        g.visit(schema, name, "#", 0)?;
+        refs::check_no_empty_cycles(&g.rules)?;
+        rules.append(&mut g.rules);
+        (names, prims) = (g.names, g.prims);
+    }
     let mut out = String::new();
-    for (name, body) in &g.rules {
+    for (name, body) in &rules {
         out.push_str(&format!("{name} ::= {body}\n"));
     }
     for (name, body, _) in PRIMITIVES.iter().chain(formats::RULES) {
-        if g.prims.contains(name) {
+        if prims.contains(name) {
             out.push_str(&format!("{name} ::= {body}\n"));
         }
     }
@@ -376,7 +392,7 @@ fn check_literal_depth(v: &Value, budget: usize, path: &str) -> Res<()> {
 }
 
 /// Quotes `s` as a GBNF string literal.
-fn gbnf_literal(s: &str) -> String {
+pub(crate) fn gbnf_literal(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {

@@ -1,7 +1,7 @@
 //! Conversions between Java values and the Rust host's, and the one way errors
 //! reach Java: a thrown `dev.infwasi.InfWasiException` with the WIT case as code.
 
-use inf_wasi::{Completion, Error, FinishReason, GenerateOptions, ModelInfo};
+use inf_wasi::{Completion, Error, FinishReason, GenerateOptions, ModelInfo, Tool, ToolCall, ToolChoice};
 use jni::objects::{JFloatArray, JLongArray, JObject, JObjectArray, JString, JValue};
 use jni::JNIEnv;
 
@@ -120,7 +120,51 @@ pub fn generate_options(
         stop: strings(env, stop, "stop")?,
         grammar: optional_string(env, grammar)?,
         json_schema: optional_string(env, json_schema)?,
+        ..GenerateOptions::default()
     })
+}
+
+/// The tools as GenerateOptions.java flattens them: each tool's name, description
+/// and parameters in turn (the last two may be null); the choice as its kind and
+/// function (null: unset); parallel calls -1 (unset), 0 or 1.
+pub fn add_tools(
+    env: &mut JNIEnv,
+    options: &mut GenerateOptions,
+    tools: &JObjectArray,
+    choice: &JObjectArray,
+    parallel: i32,
+) -> JniResult<()> {
+    let flat = optional_strings(env, tools, "tool")?;
+    if flat.len() % 3 != 0 {
+        return Err(Error::InvalidInput("tools must come as name, description and parameters".into()));
+    }
+    for tool in flat.chunks(3) {
+        let name = tool[0].clone().ok_or_else(|| Error::InvalidInput("a tool's name must not be null".into()))?;
+        options.tools.push(Tool { name, description: tool[1].clone(), parameters: tool[2].clone() });
+    }
+    options.tool_choice = if choice.is_null() {
+        None
+    } else {
+        match strings(env, choice, "tool choice")?.as_slice() {
+            [kind] if kind == "auto" => Some(ToolChoice::Auto),
+            [kind] if kind == "none" => Some(ToolChoice::None),
+            [kind] if kind == "required" => Some(ToolChoice::Required),
+            [kind, name] if kind == "function" => Some(ToolChoice::Function(name.clone())),
+            other => return Err(Error::InvalidInput(format!("unknown tool choice {other:?}"))),
+        }
+    };
+    options.parallel_tool_calls = (parallel >= 0).then_some(parallel != 0);
+    Ok(())
+}
+
+pub fn tool_call<'l>(env: &mut JNIEnv<'l>, call: &ToolCall) -> jni::errors::Result<JObject<'l>> {
+    let (id, name, arguments) =
+        (env.new_string(&call.id)?, env.new_string(&call.name)?, env.new_string(&call.arguments)?);
+    env.new_object(
+        "dev/infwasi/ToolCall",
+        "(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;)V",
+        &[JValue::Object(&id), JValue::Object(&name), JValue::Object(&arguments)],
+    )
 }
 
 fn finish_reason(reason: FinishReason) -> &'static str {
@@ -128,21 +172,24 @@ fn finish_reason(reason: FinishReason) -> &'static str {
         FinishReason::Stop => "STOP",
         FinishReason::Length => "LENGTH",
         FinishReason::ContextFull => "CONTEXT_FULL",
+        FinishReason::ToolCalls => "TOOL_CALLS",
     }
 }
 
 pub fn completion<'l>(env: &mut JNIEnv<'l>, c: &Completion) -> jni::errors::Result<JObject<'l>> {
     let text = env.new_string(&c.text)?;
     let reason = env.new_string(finish_reason(c.finish_reason))?;
+    let calls = crate::messages::calls_to_java(env, &c.tool_calls)?;
     env.new_object(
         "dev/infwasi/Completion",
-        "(Ljava/lang/String;Ljava/lang/String;III)V",
+        "(Ljava/lang/String;Ljava/lang/String;III[Ljava/lang/String;)V",
         &[
             JValue::Object(&text),
             JValue::Object(&reason),
             JValue::Int(c.usage.prompt_tokens as i32),
             JValue::Int(c.usage.cached_tokens as i32),
             JValue::Int(c.usage.completion_tokens as i32),
+            JValue::Object(&calls),
         ],
     )
 }

@@ -5,9 +5,10 @@
 
 mod handles;
 mod java;
+mod messages;
 
 use handles::{with_session, SessionEntry, ENGINES, SESSIONS};
-use inf_wasi::{Batching, ContentPart, Engine, Error, Message, Role, SessionOptions};
+use inf_wasi::{Batching, Engine, Error, SessionOptions, StreamEvent};
 use java::{jni_error, JniResult};
 use jni::objects::{JClass, JFloatArray, JIntArray, JLongArray, JObject, JObjectArray, JString};
 use jni::sys::{jboolean, jint, jlong, jobject, jobjectArray, jstring};
@@ -187,19 +188,21 @@ pub extern "system" fn Java_dev_infwasi_Native_generate<'l>(
     _: JClass<'l>,
     session: jlong,
     prompt: JString<'l>,
-    roles: JObjectArray<'l>,
-    contents: JObjectArray<'l>,
-    images: JObjectArray<'l>,
+    messages: JObjectArray<'l>,
     whole: JLongArray<'l>,
     fractions: JFloatArray<'l>,
     stop: JObjectArray<'l>,
     grammar: JString<'l>,
     json_schema: JString<'l>,
+    tools: JObjectArray<'l>,
+    tool_choice: JObjectArray<'l>,
+    parallel_tool_calls: jint,
     stream: jboolean,
 ) -> jobject {
     guard(&mut env, std::ptr::null_mut(), |env| {
-        let options = java::generate_options(env, &whole, &fractions, &stop, &grammar, &json_schema)?;
-        let messages = if prompt.is_null() { Some(messages(env, &roles, &contents, &images)?) } else { None };
+        let mut options = java::generate_options(env, &whole, &fractions, &stop, &grammar, &json_schema)?;
+        java::add_tools(env, &mut options, &tools, &tool_choice, parallel_tool_calls)?;
+        let messages = if prompt.is_null() { Some(messages::from_java(env, &messages)?) } else { None };
         let prompt = if prompt.is_null() { None } else { Some(java::string(env, &prompt, "prompt")?) };
         let done = with_session(session, |slot| {
             if let Some(old) = slot.stream.take() {
@@ -220,35 +223,6 @@ pub extern "system" fn Java_dev_infwasi_Native_generate<'l>(
             None => Ok(std::ptr::null_mut()),
         }
     })
-}
-
-/// Messages as Session.java flattens them: roles, texts, and each message's images.
-fn messages(
-    env: &mut JNIEnv,
-    roles: &JObjectArray,
-    contents: &JObjectArray,
-    images: &JObjectArray,
-) -> JniResult<Vec<Message>> {
-    let roles = java::strings(env, roles, "role")?;
-    let contents = java::strings(env, contents, "content")?;
-    let images = java::byte_array_lists(env, images, "images")?;
-    roles
-        .into_iter()
-        .zip(contents)
-        .zip(images)
-        .map(|((role, text), images)| {
-            let role = match role.as_str() {
-                "system" => Role::System,
-                "user" => Role::User,
-                "assistant" => Role::Assistant,
-                "tool" => Role::Tool,
-                other => return Err(Error::InvalidInput(format!("unknown role {other:?}"))),
-            };
-            let mut message = Message::new(role, text);
-            message.content.extend(images.into_iter().map(ContentPart::Image));
-            Ok(message)
-        })
-        .collect()
 }
 
 /// The next piece of the session's stream, or null at its end.
@@ -276,6 +250,32 @@ pub extern "system" fn Java_dev_infwasi_Native_streamNext<'l>(
     })
 }
 
+/// The next piece (`String`) or tool call (`ToolCall`) of the session's stream, or null at its end.
+#[no_mangle]
+pub extern "system" fn Java_dev_infwasi_Native_streamNextEvent<'l>(
+    mut env: JNIEnv<'l>,
+    _: JClass<'l>,
+    session: jlong,
+) -> jobject {
+    guard(&mut env, std::ptr::null_mut(), |env| {
+        let event = with_session(session, |slot| {
+            let Some(stream) = slot.stream.as_ref() else { return Ok(None) };
+            let next = slot.session.next_event(stream);
+            if !matches!(next, Ok(Some(_))) {
+                let stream = slot.stream.take().expect("checked above");
+                slot.finished = slot.session.stream_outcome(&stream);
+                slot.session.end_stream(stream);
+            }
+            next
+        })?;
+        match event {
+            Some(StreamEvent::Text(piece)) => Ok(env.new_string(piece).map_err(jni_error)?.into_raw()),
+            Some(StreamEvent::ToolCall(call)) => Ok(java::tool_call(env, &call).map_err(jni_error)?.into_raw()),
+            None => Ok(std::ptr::null_mut()),
+        }
+    })
+}
+
 /// The finish reason and usage of the session's last stream, once it has ended.
 #[no_mangle]
 pub extern "system" fn Java_dev_infwasi_Native_streamCompletion<'l>(
@@ -294,8 +294,7 @@ pub extern "system" fn Java_dev_infwasi_Native_sessionReset(mut env: JNIEnv, _: 
     guard(&mut env, (), |_| with_session(session, |slot| slot.session.reset()))
 }
 
-/// The conversation as `[roles, texts, images]`: `String[]`, `String[]` and, per
-/// message, its images' bytes (`byte[][][]`).
+/// The conversation as a flattened table (messages.rs).
 #[no_mangle]
 pub extern "system" fn Java_dev_infwasi_Native_sessionHistory<'l>(
     mut env: JNIEnv<'l>,
@@ -304,49 +303,7 @@ pub extern "system" fn Java_dev_infwasi_Native_sessionHistory<'l>(
 ) -> jobjectArray {
     guard(&mut env, std::ptr::null_mut(), |env| {
         let history = with_session(session, |slot| slot.session.history())?;
-        let table = (|| -> jni::errors::Result<JObjectArray<'l>> {
-            let len = history.len() as i32;
-            let roles = env.new_object_array(len, "java/lang/String", JObject::null())?;
-            let texts = env.new_object_array(len, "java/lang/String", JObject::null())?;
-            let images = env.new_object_array(len, "[[B", JObject::null())?;
-            for (i, m) in history.iter().enumerate() {
-                let role = match m.role {
-                    Role::System => "system",
-                    Role::User => "user",
-                    Role::Assistant => "assistant",
-                    Role::Tool => "tool",
-                };
-                let parts: Vec<&[u8]> = m
-                    .content
-                    .iter()
-                    .filter_map(|p| match p {
-                        inf_wasi::ContentPart::Image(bytes) => Some(bytes.as_slice()),
-                        inf_wasi::ContentPart::Text(_) => None,
-                    })
-                    .collect();
-                // One local frame per message: a long history would otherwise
-                // outgrow the call's local references.
-                env.with_local_frame(4, |env| -> jni::errors::Result<()> {
-                    let role = env.new_string(role)?;
-                    env.set_object_array_element(&roles, i as i32, role)?;
-                    let text = env.new_string(m.text())?;
-                    env.set_object_array_element(&texts, i as i32, text)?;
-                    let own = env.new_object_array(parts.len() as i32, "[B", JObject::null())?;
-                    for (j, bytes) in parts.iter().enumerate() {
-                        let array = env.byte_array_from_slice(bytes)?;
-                        env.set_object_array_element(&own, j as i32, &array)?;
-                        env.delete_local_ref(array)?;
-                    }
-                    env.set_object_array_element(&images, i as i32, own)
-                })?;
-            }
-            let table = env.new_object_array(3, "java/lang/Object", JObject::null())?;
-            env.set_object_array_element(&table, 0, roles)?;
-            env.set_object_array_element(&table, 1, texts)?;
-            env.set_object_array_element(&table, 2, images)?;
-            Ok(table)
-        })();
-        Ok(table.map_err(jni_error)?.into_raw())
+        Ok(messages::to_java(env, &history).map_err(jni_error)?.into_raw())
     })
 }
 
@@ -387,13 +344,11 @@ pub extern "system" fn Java_dev_infwasi_Native_tokenizeChat<'l>(
     _: JClass<'l>,
     engine: jlong,
     model: JString<'l>,
-    roles: JObjectArray<'l>,
-    contents: JObjectArray<'l>,
-    images: JObjectArray<'l>,
+    messages: JObjectArray<'l>,
 ) -> jni::sys::jintArray {
     guard(&mut env, std::ptr::null_mut(), |env| {
         let model = java::string(env, &model, "model name")?;
-        let messages = messages(env, &roles, &contents, &images)?;
+        let messages = messages::from_java(env, &messages)?;
         let tokens = ENGINES.get(engine)?.tokenize_chat(&model, &messages)?;
         int_array(env, &tokens)
     })

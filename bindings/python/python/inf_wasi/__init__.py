@@ -13,8 +13,8 @@ from .errors import (
     ModelNotFoundError,
     UnsupportedError,
 )
-from .session import Session, TokenStream
-from .types import Completion, Image, Message, ModelInfo, Usage
+from .session import EventStream, Session, TokenStream
+from .types import Completion, Image, Message, ModelInfo, Tool, ToolCall, Usage
 
 __all__ = [
     "AsyncEngine",
@@ -25,6 +25,7 @@ __all__ = [
     "Completion",
     "ContextOverflowError",
     "Engine",
+    "EventStream",
     "Image",
     "InfWasiError",
     "InvalidInputError",
@@ -34,6 +35,8 @@ __all__ = [
     "ModelNotFoundError",
     "Session",
     "TokenStream",
+    "Tool",
+    "ToolCall",
     "UnsupportedError",
     "Usage",
 ]

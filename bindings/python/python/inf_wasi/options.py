@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any, Mapping, Optional, Sequence, Union
 
+from wasmtime.component import Variant
+
 from ._component import record
 from .errors import InvalidInputError
 
@@ -40,6 +42,9 @@ def generate_options(
     seed: Optional[int] = None,
     grammar: Optional[str] = None,
     json_schema: Union[str, Mapping[str, Any], None] = None,
+    tools: Optional[Sequence[Any]] = None,
+    tool_choice: Union[str, Mapping[str, Any], None] = None,
+    parallel_tool_calls: Optional[bool] = None,
 ) -> Any:
     """The WIT ``generate-options`` record. ``None`` takes the documented default."""
     stops = [stop] if isinstance(stop, str) else list(stop or [])
@@ -61,7 +66,59 @@ def generate_options(
         seed=_u32("seed", seed),
         grammar=grammar,
         json_schema=json_schema,
+        tools=[_tool(t) for t in _sequence("tools", tools)],
+        tool_choice=_tool_choice(tool_choice),
+        parallel_tool_calls=_bool("parallel_tool_calls", parallel_tool_calls),
     )
+
+
+def _sequence(name: str, value: Optional[Sequence[Any]]) -> Sequence[Any]:
+    if value is None:
+        return ()
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Sequence):
+        raise InvalidInputError(f"{name} must be a list")
+    return value
+
+
+def _bool(name: str, value: Optional[bool]) -> Optional[bool]:
+    if value is not None and not isinstance(value, bool):
+        raise InvalidInputError(f"{name} must be True or False, got {value!r}")
+    return value
+
+
+def _tool(tool: Any) -> Any:
+    """A tool: ``Tool``, or a dict as OpenAI writes one (``{"type": "function", "function": {...}}``)
+    or flat (``{"name", "description", "parameters"}``); parameters are a dict or JSON text."""
+    from .types import Tool
+
+    if isinstance(tool, Tool):
+        tool = {"name": tool.name, "description": tool.description, "parameters": tool.parameters}
+    if not isinstance(tool, Mapping):
+        raise InvalidInputError(f"a tool is a Tool or a dict, got {type(tool).__name__}")
+    function = tool.get("function", tool)
+    name, description, parameters = function.get("name"), function.get("description"), function.get("parameters")
+    if not isinstance(name, str):
+        raise InvalidInputError(f"a tool needs a name, got {tool!r}")
+    if description is not None and not isinstance(description, str):
+        raise InvalidInputError(f"the description of tool {name!r} must be a string")
+    if parameters is not None and not isinstance(parameters, str):
+        parameters = json.dumps(parameters)
+    return record(name=name, description=description, parameters=parameters)
+
+
+def _tool_choice(choice: Union[str, Mapping[str, Any], None]) -> Optional[Variant]:
+    """``"auto"``, ``"none"``, ``"required"``, or one function: ``{"function": NAME}``
+    or OpenAI's ``{"type": "function", "function": {"name": NAME}}``."""
+    if choice is None:
+        return None
+    if choice in ("auto", "none", "required"):
+        return Variant(str(choice))
+    if isinstance(choice, Mapping):
+        function = choice.get("function")
+        name = function.get("name") if isinstance(function, Mapping) else function
+        if isinstance(name, str):
+            return Variant("function", name)
+    raise InvalidInputError(f"tool_choice must be 'auto', 'none', 'required' or {{'function': NAME}}, got {choice!r}")
 
 
 def session_options(context_size: Optional[int] = None, system_prompt: Optional[str] = None) -> Any:

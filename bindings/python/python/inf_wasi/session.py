@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator, List, Mapping, Optional, Sequence, Type, TypeVar, Union, overload
+from typing import Any, List, Mapping, Optional, Sequence, Type, TypeVar, Union, overload
 
 from . import _typed
 from ._component import Instance
 from .options import generate_options
-from .types import Completion, Message, messages_to_wit
+from .types import Completion, Message, ToolCall, messages_to_wit
 
 MessageLike = Union[Message, Mapping[str, Any]]
 T = TypeVar("T")
@@ -16,31 +16,37 @@ T = TypeVar("T")
 class TokenStream:
     """Text pieces as they are generated (whole UTF-8 characters).
 
-    After the last piece, ``completion`` has the finish reason and usage.
+    After the last piece, ``completion`` has the finish reason, usage and any tool calls.
     """
+
+    _NEXT = "[method]token-stream.next"
 
     def __init__(self, instance: Instance, handle: Any) -> None:
         self._instance = instance
         self._handle: Optional[Any] = handle
         self.completion: Optional[Completion] = None
 
-    def __iter__(self) -> Iterator[str]:
+    def __iter__(self) -> "TokenStream":
         return self
 
-    def __next__(self) -> str:
+    def _advance(self) -> Any:
+        """The stream's next item as the component gives it; ``StopIteration`` at the end."""
         if self._handle is None:
             raise StopIteration
         try:
-            piece = self._instance.call("[method]token-stream.next", self._handle)
+            item = self._instance.call(self._NEXT, self._handle)
         except BaseException:
             self.close()
             raise
-        if piece is None:
+        if item is None:
             outcome = self._instance.call("[method]token-stream.outcome", self._handle)
             self.completion = Completion.from_wit(outcome) if outcome is not None else None
             self.close()
             raise StopIteration
-        return str(piece)
+        return item
+
+    def __next__(self) -> str:
+        return str(self._advance())
 
     def close(self) -> None:
         handle, self._handle = self._handle, None
@@ -51,6 +57,16 @@ class TokenStream:
             self.close()
         except Exception:
             pass
+
+
+class EventStream(TokenStream):
+    """Text pieces (``str``) and, once each is whole, the model's tool calls (``ToolCall``)."""
+
+    _NEXT = "[method]token-stream.next-event"
+
+    def __next__(self) -> Union[str, ToolCall]:  # type: ignore[override]
+        item = self._advance()
+        return item if isinstance(item, str) else ToolCall.from_wit(item)
 
 
 class Session:
@@ -94,7 +110,9 @@ class Session:
         greedy), ``top_k`` (40), ``top_p`` (0.95), ``min_p`` (0.05), ``repeat_penalty`` (1.0),
         ``repeat_last_n`` (64), ``seed`` (random), ``grammar`` (GBNF) or ``json_schema``
         (a dict or a JSON string). With ``schema``, a Pydantic model class, the answer
-        follows its JSON schema and comes back as an instance of it.
+        follows its JSON schema and comes back as an instance of it. Chat also takes
+        ``tools`` (``Tool`` or OpenAI's dicts), ``tool_choice`` (``"auto"``, ``"none"``,
+        ``"required"`` or ``{"function": NAME}``) and ``parallel_tool_calls`` (True).
         """
         if schema is not None:
             options["json_schema"] = _typed.json_schema_of(schema)
@@ -122,6 +140,10 @@ class Session:
 
     def chat_stream(self, messages: Sequence[MessageLike], **options: Any) -> TokenStream:
         return TokenStream(self._instance, self._start("chat-stream", messages_to_wit(messages), generate_options(**options)))
+
+    def chat_events(self, messages: Sequence[MessageLike], **options: Any) -> EventStream:
+        """Like ``chat_stream``, with each tool call the model makes (a ``ToolCall``) once it is whole."""
+        return EventStream(self._instance, self._start("chat-stream", messages_to_wit(messages), generate_options(**options)))
 
     @property
     def history(self) -> List[Message]:

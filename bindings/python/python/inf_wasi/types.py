@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
-from typing import Any, List, Mapping, Optional, Sequence, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ._component import field as wit_field
 from ._component import record
@@ -49,17 +50,65 @@ class Usage:
 
 
 @dataclass(frozen=True)
+class Tool:
+    """A function the model may call: its name, what it does, and a JSON Schema
+    of its arguments (a dict or JSON text; ``None`` takes no arguments)."""
+
+    name: str
+    description: Optional[str] = None
+    parameters: Union[Mapping[str, Any], str, None] = None
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """A call the model made: answer it with a ``tool`` message carrying its ``id``."""
+
+    id: str
+    name: str
+    arguments: str
+    """The arguments as JSON text (an object); ``args()`` parses them."""
+
+    def args(self) -> Dict[str, Any]:
+        parsed: Dict[str, Any] = json.loads(self.arguments)
+        return parsed
+
+    def to_wit(self) -> Any:
+        return record(id=self.id, name=self.name, arguments=self.arguments)
+
+    @staticmethod
+    def from_wit(r: Any) -> "ToolCall":
+        return ToolCall(wit_field(r, "id"), wit_field(r, "name"), wit_field(r, "arguments"))
+
+    @staticmethod
+    def coerce(call: Union["ToolCall", Mapping[str, Any]]) -> "ToolCall":
+        """A ``ToolCall``, or a dict as OpenAI writes one (``{"id", "function": {"name", "arguments"}}``)
+        or flat (``{"id", "name", "arguments"}``); arguments may be a dict."""
+        if isinstance(call, ToolCall):
+            return call
+        if not isinstance(call, Mapping) or "id" not in call:
+            raise InvalidInputError(f"a tool call is a ToolCall or a dict with an 'id', got {call!r}")
+        function = call.get("function", call)
+        arguments = function.get("arguments", "{}")
+        if not isinstance(arguments, str):
+            arguments = json.dumps(arguments)
+        return ToolCall(str(call["id"]), str(function.get("name", "")), arguments)
+
+
+@dataclass(frozen=True)
 class Completion:
     text: str
     finish_reason: str
-    """``"stop"``, ``"length"`` or ``"context-full"``."""
+    """``"stop"``, ``"length"``, ``"context-full"`` or ``"tool-calls"``."""
     usage: Usage
+    tool_calls: Tuple[ToolCall, ...] = ()
+    """The calls the model made (chat with ``tools``)."""
 
     @staticmethod
     def from_wit(r: Any) -> "Completion":
         u = wit_field(r, "usage")
         usage = Usage(wit_field(u, "prompt_tokens"), wit_field(u, "cached_tokens"), wit_field(u, "completion_tokens"))
-        return Completion(wit_field(r, "text"), wit_field(r, "finish_reason"), usage)
+        calls = tuple(ToolCall.from_wit(c) for c in wit_field(r, "tool_calls"))
+        return Completion(wit_field(r, "text"), wit_field(r, "finish_reason"), usage, calls)
 
 
 @dataclass(frozen=True)
@@ -84,6 +133,10 @@ class ModelInfo:
 class Message:
     role: str
     content: Content = field(default="")
+    tool_calls: Sequence[ToolCall] = ()
+    """An assistant message's calls."""
+    tool_call_id: Optional[str] = None
+    """A ``tool`` message: the id of the call it answers."""
 
     def text(self) -> str:
         if isinstance(self.content, str):
@@ -94,20 +147,29 @@ class Message:
         if self.role not in ROLES:
             raise InvalidInputError(f"role must be one of {', '.join(ROLES)}, got {self.role!r}")
         parts = [self.content] if isinstance(self.content, str) else list(self.content)
-        return record(role=self.role, content=[_part(p) for p in parts])
+        if self.tool_call_id is not None and not isinstance(self.tool_call_id, str):
+            raise InvalidInputError(f"tool_call_id must be a string, got {self.tool_call_id!r}")
+        return record(role=self.role, content=[_part(p) for p in parts],
+                      tool_calls=[ToolCall.coerce(c).to_wit() for c in self.tool_calls],
+                      tool_call_id=self.tool_call_id)
 
     @staticmethod
     def from_wit(r: Any) -> "Message":
         parts = list(wit_field(r, "content"))
-        content: Content = parts[0] if len(parts) == 1 and isinstance(parts[0], str) else parts
-        return Message(wit_field(r, "role"), content)
+        content: Content = parts[0] if len(parts) == 1 and isinstance(parts[0], str) else "" if not parts else parts
+        calls = tuple(ToolCall.from_wit(c) for c in wit_field(r, "tool_calls"))
+        return Message(wit_field(r, "role"), content, calls, wit_field(r, "tool_call_id"))
 
     @staticmethod
     def coerce(message: Union["Message", Mapping[str, Any]]) -> "Message":
         if isinstance(message, Message):
             return message
         if isinstance(message, Mapping) and "role" in message:
-            return Message(str(message["role"]), message.get("content", ""))
+            calls = message.get("tool_calls") or ()
+            if isinstance(calls, (str, bytes, Mapping)) or not isinstance(calls, Sequence):
+                raise InvalidInputError("tool_calls must be a list of tool calls")
+            return Message(str(message["role"]), message.get("content") or "",
+                           tuple(ToolCall.coerce(c) for c in calls), message.get("tool_call_id"))
         raise InvalidInputError(f"a message is a Message or a dict with 'role' and 'content', got {message!r}")
 
 

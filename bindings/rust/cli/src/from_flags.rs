@@ -47,7 +47,7 @@ pub fn generate_options(args: &SamplingArgs) -> Result<GenerateOptions> {
         repeat_penalty: args.repeat_penalty,
         repeat_last_n: None,
         seed: args.seed,
-        grammar: None,
         json_schema,
+        ..GenerateOptions::default()
     })
 }

@@ -35,6 +35,7 @@ impl Timer {
                 inf_wasi::FinishReason::Stop => "stop",
                 inf_wasi::FinishReason::Length => "length",
                 inf_wasi::FinishReason::ContextFull => "context-full",
+                inf_wasi::FinishReason::ToolCalls => "tool-calls",
             }
         ));
         if let Some(variant) = inf_wasi::cpu_variant() {

@@ -4,7 +4,7 @@
 
 use super::error::ApiError;
 use base64::Engine as _;
-use inf_wasi::{ContentPart, GenerateOptions, Message, Role};
+use inf_wasi::{ContentPart, GenerateOptions, Message, Role, Tool, ToolCall, ToolChoice};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -74,7 +74,9 @@ pub struct Sampling {
     pub response_format: Option<ResponseFormat>,
     pub n: Option<u32>,
     pub logprobs: Option<Value>,
-    pub tools: Option<Value>,
+    pub tools: Option<Vec<ToolSpec>>,
+    pub tool_choice: Option<Value>,
+    pub parallel_tool_calls: Option<bool>,
     pub frequency_penalty: Option<f32>,
     pub presence_penalty: Option<f32>,
 }
@@ -104,6 +106,40 @@ pub struct ChatMessage {
     pub role: String,
     #[serde(default)]
     pub content: Option<Content>,
+    #[serde(default)]
+    pub tool_calls: Option<Vec<CallSpec>>,
+    #[serde(default)]
+    pub tool_call_id: Option<String>,
+}
+
+/// A tool as OpenAI declares it: `{"type": "function", "function": {…}}`.
+#[derive(Deserialize)]
+pub struct ToolSpec {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub function: FunctionSpec,
+}
+
+#[derive(Deserialize)]
+pub struct FunctionSpec {
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub parameters: Option<Value>,
+}
+
+/// An assistant's call as a client sends it back: the arguments are JSON text.
+#[derive(Deserialize)]
+pub struct CallSpec {
+    pub id: String,
+    pub function: CalledFunction,
+}
+
+#[derive(Deserialize)]
+pub struct CalledFunction {
+    pub name: String,
+    pub arguments: String,
 }
 
 #[derive(Deserialize)]
@@ -139,9 +175,6 @@ impl Sampling {
         if self.logprobs.as_ref().is_some_and(|v| !matches!(v, Value::Null | Value::Bool(false))) {
             return Err(ApiError::bad_param("logprobs", "log probabilities are not supported"));
         }
-        if self.tools.as_ref().is_some_and(|v| !v.is_null()) {
-            return Err(ApiError::bad_param("tools", "tool calling is not supported yet"));
-        }
         for (name, value) in
             [("frequency_penalty", self.frequency_penalty), ("presence_penalty", self.presence_penalty)]
         {
@@ -172,7 +205,49 @@ impl Sampling {
             top_p: self.top_p,
             seed,
             json_schema,
+            tools: self.tools()?,
+            tool_choice: self.tool_choice()?,
+            parallel_tool_calls: self.parallel_tool_calls,
             ..GenerateOptions::default()
+        })
+    }
+
+    fn tools(&self) -> Result<Vec<Tool>, ApiError> {
+        let specs = self.tools.as_deref().unwrap_or_default();
+        let mut tools = Vec::with_capacity(specs.len());
+        for spec in specs {
+            if spec.kind != "function" {
+                return Err(ApiError::bad_param(
+                    "tools",
+                    format!("only `function` tools are supported, not `{}`", spec.kind),
+                ));
+            }
+            let f = &spec.function;
+            tools.push(Tool {
+                name: f.name.clone(),
+                description: f.description.clone(),
+                parameters: f.parameters.as_ref().map(Value::to_string),
+            });
+        }
+        Ok(tools)
+    }
+
+    /// `"auto"`, `"none"`, `"required"` or `{"type": "function", "function": {"name": …}}`.
+    fn tool_choice(&self) -> Result<Option<ToolChoice>, ApiError> {
+        let bad =
+            || ApiError::bad_param("tool_choice", "`tool_choice` must be `auto`, `none`, `required` or a function");
+        Ok(match &self.tool_choice {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(match s.as_str() {
+                "auto" => ToolChoice::Auto,
+                "none" => ToolChoice::None,
+                "required" => ToolChoice::Required,
+                _ => return Err(bad()),
+            }),
+            Some(choice) => match choice.pointer("/function/name").and_then(Value::as_str) {
+                Some(name) if choice["type"] == "function" => Some(ToolChoice::Function(name.into())),
+                _ => return Err(bad()),
+            },
         })
     }
 
@@ -199,7 +274,12 @@ impl ChatMessage {
                 parts.iter().map(|part| part.to_content(&param())).collect::<Result<Vec<_>, _>>()?
             }
         };
-        Ok(Message { role, content })
+        let tool_calls = self.tool_calls.as_deref().unwrap_or_default().iter().map(|call| ToolCall {
+            id: call.id.clone(),
+            name: call.function.name.clone(),
+            arguments: call.function.arguments.clone(),
+        });
+        Ok(Message { role, content, tool_calls: tool_calls.collect(), tool_call_id: self.tool_call_id.clone() })
     }
 }
 

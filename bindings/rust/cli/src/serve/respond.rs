@@ -7,7 +7,7 @@ use super::worker::{Event, Running};
 use axum::response::sse::{Event as SseEvent, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream::{self, Stream, StreamExt};
-use inf_wasi::{Completion, FinishReason};
+use inf_wasi::{Completion, FinishReason, ToolCall};
 use serde_json::{json, Value};
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -73,7 +73,19 @@ fn finish_reason(reason: FinishReason) -> &'static str {
         FinishReason::Stop => "stop",
         // A full context ends the answer for want of room, as a length limit does.
         FinishReason::Length | FinishReason::ContextFull => "length",
+        FinishReason::ToolCalls => "tool_calls",
     }
+}
+
+/// A call as OpenAI writes it; `index` is its place in the turn (streamed deltas carry it).
+fn tool_call(call: &ToolCall, index: Option<usize>) -> Value {
+    let mut value = json!({
+        "id": call.id, "type": "function", "function": { "name": call.name, "arguments": call.arguments },
+    });
+    if let Some(index) = index {
+        value["index"] = json!(index);
+    }
+    value
 }
 
 fn usage(c: &Completion) -> Value {
@@ -93,10 +105,17 @@ pub async fn whole(header: Header, mut running: Running) -> Result<Response, Api
     while let Some(event) = running.events.recv().await {
         match event {
             Event::Piece(piece) => text.push_str(&piece),
+            Event::Call(_) => {}
             Event::Failed(error) => return Err(error),
             Event::Done(completion) => {
                 running.guard.disarm();
-                let choice = header.choice(false, Some(&text), Some(finish_reason(completion.finish_reason)));
+                let calls = &completion.tool_calls;
+                // A turn of calls alone has no content, as OpenAI answers it.
+                let content = (calls.is_empty() || !text.is_empty()).then_some(text.as_str());
+                let mut choice = header.choice(false, content, Some(finish_reason(completion.finish_reason)));
+                if !calls.is_empty() {
+                    choice["message"]["tool_calls"] = calls.iter().map(|c| tool_call(c, None)).collect();
+                }
                 let mut body = header.object(false, json!([choice]));
                 body["usage"] = usage(&completion);
                 return Ok(axum::Json(body).into_response());
@@ -113,15 +132,20 @@ pub fn streamed(header: Header, running: Running, include_usage: bool) -> Respon
         let choice = json!({ "index": 0, "delta": { "role": "assistant", "content": "" }, "finish_reason": null, "logprobs": null });
         data(&header.object(true, json!([choice])))
     });
-    let state = Some((running, header.clone()));
+    let state = Some((running, header.clone(), 0));
     let body = stream::unfold(state, move |state| async move {
-        let (mut running, header) = state?;
+        let (mut running, header, calls) = state?;
         let event = running.events.recv().await?;
         let (events, next) = match event {
             Event::Piece(piece) => (
                 vec![data(&header.object(true, json!([header.choice(true, Some(&piece), None)])))],
-                Some((running, header)),
+                Some((running, header, calls)),
             ),
+            Event::Call(call) => {
+                let mut choice = header.choice(true, None, None);
+                choice["delta"] = json!({ "tool_calls": [tool_call(&call, Some(calls))] });
+                (vec![data(&header.object(true, json!([choice])))], Some((running, header, calls + 1)))
+            }
             Event::Failed(error) => (vec![data(&error.body())], None),
             Event::Done(completion) => {
                 running.guard.disarm();

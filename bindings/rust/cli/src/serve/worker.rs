@@ -4,13 +4,15 @@
 
 use super::error::ApiError;
 use super::pool::{Admission, CancelCell, CancelOnDrop, Pool, Slot, Work};
-use inf_wasi::{Completion, GenerateOptions};
+use inf_wasi::{Completion, GenerateOptions, StreamEvent, ToolCall};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
 pub enum Event {
     Piece(String),
+    /// A whole tool call (chat with tools).
+    Call(ToolCall),
     Done(Completion),
     Failed(ApiError),
 }
@@ -89,30 +91,55 @@ fn generate(
         if !cell.arm(session.cancel_handle()) {
             return Ok(None);
         }
-        let stream = match work {
-            Work::Chat(messages) => session.chat_stream(&messages[skip..], options),
-            Work::Complete(prompt) => session.stream(prompt, options),
-        };
         // A new generation clears its session's cancel flag as it starts: a
-        // client that left just before then is noticed here.
-        if cell.is_dropped() {
-            return Ok(None);
-        }
-        let mut stream = stream?;
-        for piece in &mut stream {
-            match piece {
-                Ok(piece) => {
-                    if sender.blocking_send(Event::Piece(piece)).is_err() {
-                        return Ok(None);
-                    }
+        // client that left just before then is noticed after it starts.
+        let completion = match work {
+            Work::Chat(messages) => {
+                let mut stream = session.chat_events(&messages[skip..], options)?;
+                let to_event = |event| match event {
+                    StreamEvent::Text(piece) => Event::Piece(piece),
+                    StreamEvent::ToolCall(call) => Event::Call(call),
+                };
+                if !forward(&mut stream, to_event, sender, cell)? {
+                    return Ok(None);
                 }
-                Err(inf_wasi::Error::Cancelled(_)) if cell.is_dropped() => return Ok(None),
-                Err(error) => return Err(error),
+                stream.completion().cloned()
             }
-        }
-        let completion = stream.completion().cloned();
+            Work::Complete(prompt) => {
+                let mut stream = session.stream(prompt, options)?;
+                if !forward(&mut stream, Event::Piece, sender, cell)? {
+                    return Ok(None);
+                }
+                stream.completion().cloned()
+            }
+        };
         completion.map(Some).ok_or_else(|| inf_wasi::Error::Backend("the generation ended without a result".into()))
     })();
     pool.untrack(id);
     result
+}
+
+/// Sends each item of `stream` on as an event: true when the stream ended,
+/// false when the client went away first.
+fn forward<T>(
+    stream: &mut impl Iterator<Item = inf_wasi::Result<T>>,
+    to_event: impl Fn(T) -> Event,
+    sender: &mpsc::Sender<Event>,
+    cell: &CancelCell,
+) -> inf_wasi::Result<bool> {
+    if cell.is_dropped() {
+        return Ok(false);
+    }
+    for item in stream {
+        match item {
+            Ok(item) => {
+                if sender.blocking_send(to_event(item)).is_err() {
+                    return Ok(false);
+                }
+            }
+            Err(inf_wasi::Error::Cancelled(_)) if cell.is_dropped() => return Ok(false),
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(true)
 }

@@ -216,10 +216,8 @@ public final class Engine implements AutoCloseable {
      */
     public int[] tokenizeChat(String model, List<Message> messages) {
         Session.requireMessages(messages);
-        String[] roles = Session.roles(messages);
-        String[] contents = Session.contents(messages);
-        byte[][][] images = Session.images(messages);
-        return handle.use(e -> Native.tokenizeChat(e, model, roles, contents, images));
+        Object[] wire = Session.wire(messages);
+        return handle.use(e -> Native.tokenizeChat(e, model, wire));
     }
 
     public String detokenize(String model, int[] tokens) {

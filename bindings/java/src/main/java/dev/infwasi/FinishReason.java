@@ -7,5 +7,7 @@ public enum FinishReason {
     /** {@code maxTokens} was reached. */
     LENGTH,
     /** The session's context is full. */
-    CONTEXT_FULL
+    CONTEXT_FULL,
+    /** The model called tools: {@link Completion#toolCalls()}. */
+    TOOL_CALLS
 }

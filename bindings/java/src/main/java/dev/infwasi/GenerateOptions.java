@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * How to generate. Unset options take the component's defaults: {@code maxTokens} 256,
  * {@code temperature} 0.8 (0 is greedy), {@code topK} 40, {@code topP} 0.95, {@code minP} 0.05,
- * {@code repeatPenalty} 1.0 (off), {@code repeatLastN} 64, a random {@code seed}. Values are
+ * {@code repeatPenalty} 1.0 (off), {@code repeatLastN} 64, a random {@code seed}, no tools. Values are
  * checked by the component, which gives every language the same messages.
  */
 public final class GenerateOptions {
@@ -18,6 +18,11 @@ public final class GenerateOptions {
     final String[] stop;
     final String grammar;
     final String jsonSchema;
+    // Tools as each one's name, description and parameters in turn; the choice as its kind and
+    // function (null unset); parallel calls -1 (unset), 0 or 1.
+    final String[] tools;
+    final String[] toolChoice;
+    final int parallelToolCalls;
 
     private GenerateOptions(Builder b) {
         whole = new long[] {b.maxTokens, b.topK, b.repeatLastN, b.seed};
@@ -25,6 +30,9 @@ public final class GenerateOptions {
         stop = b.stop.toArray(new String[0]);
         grammar = b.grammar;
         jsonSchema = b.jsonSchema;
+        tools = ToolCalls.flatTools(b.tools);
+        toolChoice = b.toolChoice == null ? null : b.toolChoice.wire();
+        parallelToolCalls = b.parallelToolCalls;
     }
 
     public static Builder builder() {
@@ -48,6 +56,9 @@ public final class GenerateOptions {
         private final List<String> stop = new ArrayList<>();
         private String grammar;
         private String jsonSchema;
+        private final List<Tool> tools = new ArrayList<>();
+        private ToolChoice toolChoice;
+        private int parallelToolCalls = -1;
 
         private Builder() {}
 
@@ -121,6 +132,27 @@ public final class GenerateOptions {
         /** A JSON Schema (as JSON text) the output must follow. */
         public Builder jsonSchema(String schema) {
             jsonSchema = Text.optional(schema, "jsonSchema");
+            return this;
+        }
+
+        /** A function the model may call (chat only). */
+        public Builder tool(Tool tool) {
+            if (tool == null) {
+                throw InfWasiException.invalidInput("a tool must not be null");
+            }
+            tools.add(tool);
+            return this;
+        }
+
+        /** Whether, and which, tools the model must call; {@link ToolChoice#AUTO} when unset. */
+        public Builder toolChoice(ToolChoice choice) {
+            toolChoice = choice;
+            return this;
+        }
+
+        /** Whether one turn may hold more than one call (default true). */
+        public Builder parallelToolCalls(boolean parallel) {
+            parallelToolCalls = parallel ? 1 : 0;
             return this;
         }
 

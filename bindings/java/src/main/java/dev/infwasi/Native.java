@@ -47,36 +47,50 @@ final class Native {
     /** Cancels the running generation; safe while another thread is inside the session. */
     static native void sessionCancel(long session);
 
-    /** {@code complete} or {@code chat} (prompt null); with {@code stream}, starts a stream and returns null. */
+    /**
+     * {@code complete} or {@code chat} (prompt null); with {@code stream}, starts a stream and returns null.
+     * {@code messages}: see {@link #tokenizeChat}; {@code tools}, {@code toolChoice} and
+     * {@code parallelToolCalls} as {@link GenerateOptions} flattens them.
+     */
     static native Completion generate(
             long session,
             String prompt,
-            String[] roles,
-            String[] contents,
-            byte[][][] images,
+            Object[] messages,
             long[] whole,
             float[] fractions,
             String[] stop,
             String grammar,
             String jsonSchema,
+            String[] tools,
+            String[] toolChoice,
+            int parallelToolCalls,
             boolean stream);
 
     /** The next piece of the session's stream, or null at its end. */
     static native String streamNext(long session);
+
+    /** The next piece ({@code String}) or tool call ({@code ToolCall}) of the session's stream, or null at its end. */
+    static native Object streamNextEvent(long session);
 
     /** The outcome of the session's last stream, once it has ended. */
     static native Completion streamCompletion(long session);
 
     static native void sessionReset(long session);
 
-    /** {@code [roles, texts, images]}: {@code String[]}, {@code String[]} and each message's image bytes ({@code byte[][][]}). */
+    /** Messages as {@link #tokenizeChat} takes them. */
     static native Object[] sessionHistory(long session);
 
     static native ModelInfo modelInfo(long engine, String model);
 
     static native int[] tokenize(long engine, String model, String text, boolean addSpecial);
 
-    static native int[] tokenizeChat(long engine, String model, String[] roles, String[] contents, byte[][][] images);
+    /**
+     * {@code messages}: {@code [roles, texts, images, toolCalls, toolCallIds]}: {@code String[]},
+     * {@code String[]}, each message's image bytes ({@code byte[][][]}), each message's calls as id,
+     * name and arguments in turn ({@code String[][]}) and each one's answered call id or null
+     * ({@code String[]}).
+     */
+    static native int[] tokenizeChat(long engine, String model, Object[] messages);
 
     static native String detokenize(long engine, String model, int[] tokens);
 

@@ -37,19 +37,32 @@ public final class Session implements AutoCloseable {
         });
     }
 
-    /** Messages as the native side takes them: roles, texts, and each message's images. */
-    static String[] roles(List<Message> messages) {
-        return messages.stream().map(m -> m.role().wit()).toArray(String[]::new);
+    /** Messages as the native side takes them (see {@link Native#tokenizeChat}). */
+    static Object[] wire(List<Message> messages) {
+        return new Object[] {
+            messages.stream().map(m -> m.role().wit()).toArray(String[]::new),
+            messages.stream().map(Message::content).toArray(String[]::new),
+            messages.stream().map(m -> m.images().stream().map(Image::bytes).toArray(byte[][]::new))
+                    .toArray(byte[][][]::new),
+            messages.stream().map(m -> ToolCalls.flat(m.toolCalls())).toArray(String[][]::new),
+            messages.stream().map(Message::toolCallId).toArray(String[]::new),
+        };
     }
 
-    static String[] contents(List<Message> messages) {
-        return messages.stream().map(Message::content).toArray(String[]::new);
-    }
-
-    static byte[][][] images(List<Message> messages) {
-        return messages.stream()
-                .map(m -> m.images().stream().map(Image::bytes).toArray(byte[][]::new))
-                .toArray(byte[][][]::new);
+    /** Messages as the native side gives them (see {@link Native#tokenizeChat}). */
+    static List<Message> unwire(Object[] table) {
+        String[] roles = (String[]) table[0];
+        String[] texts = (String[]) table[1];
+        byte[][][] images = (byte[][][]) table[2];
+        String[][] calls = (String[][]) table[3];
+        String[] callIds = (String[]) table[4];
+        List<Message> messages = new ArrayList<>();
+        for (int i = 0; i < roles.length; i++) {
+            List<Image> own = java.util.Arrays.stream(images[i]).map(Image::of).toList();
+            Role role = Role.valueOf(roles[i].toUpperCase(java.util.Locale.ROOT));
+            messages.add(new Message(role, texts[i], own, ToolCalls.of(calls[i]), callIds[i]));
+        }
+        return messages;
     }
 
     private Completion generate(String prompt, List<Message> messages, GenerateOptions options, boolean stream) {
@@ -59,11 +72,9 @@ public final class Session implements AutoCloseable {
     private synchronized Completion generate(
             String prompt, List<Message> messages, GenerateOptions options, boolean stream, String jsonSchema) {
         GenerateOptions o = orDefaults(options);
-        String[] r = messages == null ? null : roles(messages);
-        String[] c = messages == null ? null : contents(messages);
-        byte[][][] i = messages == null ? null : images(messages);
-        return handle.use(s ->
-                Native.generate(s, prompt, r, c, i, o.whole, o.fractions, o.stop, o.grammar, jsonSchema, stream));
+        Object[] m = messages == null ? null : wire(messages);
+        return handle.use(s -> Native.generate(s, prompt, m, o.whole, o.fractions, o.stop, o.grammar, jsonSchema,
+                o.tools, o.toolChoice, o.parallelToolCalls, stream));
     }
 
     /** A generation under {@code type}'s JSON schema (a {@code jsonSchema} in the options is refused). */
@@ -116,6 +127,16 @@ public final class Session implements AutoCloseable {
         return new TokenIterator(this);
     }
 
+    /**
+     * Like {@link #chatIterator}, with each tool call the model makes once it is whole: text as
+     * {@link StreamEvent.Text}, calls as {@link StreamEvent.Call}.
+     */
+    public EventIterator chatEvents(List<Message> messages, GenerateOptions options) {
+        requireMessages(messages);
+        generate(null, messages, options, true);
+        return new EventIterator(this);
+    }
+
     /** Like {@link #complete}, as a sequential stream of pieces (whole UTF-8 characters). */
     public Stream<String> stream(String prompt, GenerateOptions options) {
         return asStream(iterator(prompt, options));
@@ -135,22 +156,21 @@ public final class Session implements AutoCloseable {
         return handle.use(Native::streamNext);
     }
 
+    synchronized StreamEvent nextEvent() {
+        Object event = handle.use(Native::streamNextEvent);
+        if (event == null) {
+            return null;
+        }
+        return event instanceof ToolCall call ? new StreamEvent.Call(call) : new StreamEvent.Text((String) event);
+    }
+
     synchronized Completion lastCompletion() {
         return handle.use(Native::streamCompletion);
     }
 
     /** The conversation so far, system prompt and images included. */
     public synchronized List<Message> history() {
-        Object[] table = handle.use(Native::sessionHistory);
-        String[] roles = (String[]) table[0];
-        String[] texts = (String[]) table[1];
-        byte[][][] images = (byte[][][]) table[2];
-        List<Message> messages = new ArrayList<>();
-        for (int i = 0; i < roles.length; i++) {
-            List<Image> own = java.util.Arrays.stream(images[i]).map(Image::of).toList();
-            messages.add(new Message(Role.valueOf(roles[i].toUpperCase(java.util.Locale.ROOT)), texts[i], own));
-        }
-        return messages;
+        return unwire(handle.use(Native::sessionHistory));
     }
 
     /** Forgets the conversation (keeping the system prompt) and clears the KV cache. */

@@ -117,7 +117,42 @@ class ConformanceTest {
             JsonNode schema = o.get("json_schema");
             b.jsonSchema(schema.isTextual() ? schema.asText() : schema.toString());
         }
+        for (JsonNode t : o.path("tools")) {
+            JsonNode p = t.get("parameters");
+            String parameters = p == null ? null : p.isTextual() ? p.asText() : p.toString();
+            b.tool(Tool.of(t.get("name").asText(), t.has("description") ? text(t.get("description")) : null, parameters));
+        }
+        if (o.has("tool_choice")) {
+            JsonNode c = o.get("tool_choice");
+            b.toolChoice(switch (c.asText()) {
+                case "auto" -> ToolChoice.AUTO;
+                case "none" -> ToolChoice.NONE;
+                case "required" -> ToolChoice.REQUIRED;
+                default -> ToolChoice.function(c.get("function").asText());
+            });
+        }
+        if (o.has("parallel_tool_calls")) b.parallelToolCalls(o.get("parallel_tool_calls").asBoolean());
         return b.build();
+    }
+
+    private static List<ToolCall> calls(JsonNode cs) {
+        List<ToolCall> out = new ArrayList<>();
+        for (JsonNode c : cs) {
+            out.add(new ToolCall(c.get("id").asText(), c.get("name").asText(), c.get("arguments").asText()));
+        }
+        return out;
+    }
+
+    private static List<Object> calls(List<ToolCall> cs) {
+        List<Object> out = new ArrayList<>();
+        for (ToolCall c : cs) {
+            Map<String, Object> call = new LinkedHashMap<>();
+            call.put("id", c.id());
+            call.put("name", c.name());
+            call.put("arguments", c.arguments());
+            out.add(call);
+        }
+        return out;
     }
 
     /** Java messages hold their text, then their images: the order every case uses. */
@@ -126,8 +161,9 @@ class ConformanceTest {
         for (JsonNode m : ms) {
             Role role = Role.valueOf(m.get("role").asText().toUpperCase(Locale.ROOT));
             JsonNode content = m.get("content");
+            String callId = m.has("tool_call_id") ? m.get("tool_call_id").asText() : null;
             if (!content.isArray()) {
-                out.add(new Message(role, text(content)));
+                out.add(new Message(role, text(content), List.of(), calls(m.path("tool_calls")), callId));
                 continue;
             }
             StringBuilder t = new StringBuilder();
@@ -153,6 +189,24 @@ class ConformanceTest {
         out.put("text", c.text());
         out.put("finish_reason", c.finishReason().name().toLowerCase(Locale.ROOT).replace('_', '-'));
         out.put("usage", usage);
+        out.put("tool_calls", calls(c.toolCalls()));
+        return out;
+    }
+
+    /** A chat stream read as events: text pieces, and calls that must be the completion's. */
+    private static Map<String, Object> evented(EventIterator stream) {
+        List<String> pieces = new ArrayList<>();
+        List<ToolCall> streamedCalls = new ArrayList<>();
+        stream.forEachRemaining(e -> {
+            if (e instanceof StreamEvent.Text t) {
+                pieces.add(t.text());
+            } else if (e instanceof StreamEvent.Call c) {
+                streamedCalls.add(c.call());
+            }
+        });
+        assertEquals(stream.completion().toolCalls(), streamedCalls, "the streamed calls are the completion's");
+        Map<String, Object> out = completion(stream.completion());
+        out.put("pieces", pieces);
         return out;
     }
 
@@ -183,7 +237,7 @@ class ConformanceTest {
             if (s.has("complete")) return completion(session.complete(text(s.get("complete")), o));
             if (s.has("stream")) return streamed(session.iterator(text(s.get("stream")), o));
             if (s.has("chat")) return completion(session.chat(messages(s.get("chat")), o));
-            if (s.has("chat_stream")) return streamed(session.chatIterator(messages(s.get("chat_stream")), o));
+            if (s.has("chat_stream")) return evented(session.chatEvents(messages(s.get("chat_stream")), o));
             if (s.has("history")) {
                 List<Object> history = new ArrayList<>();
                 for (Message m : session.history()) {
@@ -191,6 +245,8 @@ class ConformanceTest {
                     entry.put("role", m.role().name().toLowerCase(Locale.ROOT));
                     entry.put("text", m.content());
                     entry.put("images", m.images().size());
+                    entry.put("tool_calls", calls(m.toolCalls()));
+                    entry.put("tool_call_id", m.toolCallId());
                     history.add(entry);
                 }
                 return Map.of("history", history);
