@@ -106,6 +106,73 @@ def test_a_json_schema_answer_parses(client: openai.OpenAI, chat_model: str) -> 
         assert isinstance(json.loads(anything.choices[0].message.content or ""), dict)
 
 
+WEATHER = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "The current weather in a city.",
+        "parameters": {
+            "type": "object",
+            "properties": {"city": {"type": "string", "maxLength": 20}, "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]}},
+            "required": ["city", "unit"],
+        },
+    },
+}
+WEATHER_QUESTION = [{"role": "user", "content": "What is the weather in Paris?"}]
+
+
+def test_a_tool_round_trip(client: openai.OpenAI, chat_model: str) -> None:
+    messages: list = list(WEATHER_QUESTION)
+    called = client.chat.completions.create(
+        model=chat_model, messages=messages, tools=[WEATHER], tool_choice="required", parallel_tool_calls=False,
+        max_tokens=64, temperature=0,
+    )
+    choice = called.choices[0]
+    assert choice.finish_reason == "tool_calls" and choice.message.content is None
+    (call,) = choice.message.tool_calls or []
+    assert call.type == "function" and call.function.name == "get_weather" and call.id
+    arguments = json.loads(call.function.arguments)
+    assert set(arguments) == {"city", "unit"} and arguments["unit"] in ("celsius", "fahrenheit")
+    # The application runs the function and answers by the call's id; the model replies in text.
+    messages += [choice.message.model_dump(exclude_none=True),
+                 {"role": "tool", "tool_call_id": call.id, "content": json.dumps({"temperature": 18})}]
+    reply = client.chat.completions.create(model=chat_model, messages=messages, tools=[WEATHER], tool_choice="none",
+                                           max_tokens=24, temperature=0)
+    assert reply.choices[0].message.content and not reply.choices[0].message.tool_calls
+    assert reply.usage is not None and reply.usage.prompt_tokens_details is not None
+    # The conversation so far came from the slot's cache, up to the call as the template renders it.
+    assert (reply.usage.prompt_tokens_details.cached_tokens or 0) > called.usage.prompt_tokens // 2
+
+
+def test_a_named_tool_streams_its_call_as_deltas(client: openai.OpenAI, chat_model: str) -> None:
+    time_tool = {"type": "function", "function": {"name": "get_time", "parameters": {
+        "type": "object", "properties": {"zone": {"type": "string", "maxLength": 12}}, "required": ["zone"]}}}
+    whole = client.chat.completions.create(
+        model=chat_model, messages=WEATHER_QUESTION, tools=[WEATHER, time_tool],
+        tool_choice={"type": "function", "function": {"name": "get_time"}}, parallel_tool_calls=False, max_tokens=64,
+        temperature=0)
+    chunks = list(client.chat.completions.create(
+        model=chat_model, messages=WEATHER_QUESTION, tools=[WEATHER, time_tool],
+        tool_choice={"type": "function", "function": {"name": "get_time"}}, parallel_tool_calls=False, max_tokens=64,
+        temperature=0, stream=True))
+    deltas = [d for c in chunks if c.choices for d in (c.choices[0].delta.tool_calls or [])]
+    assert [(d.index, d.id, d.function.name, d.function.arguments) for d in deltas] == [
+        (i, t.id, t.function.name, t.function.arguments) for i, t in enumerate(whole.choices[0].message.tool_calls or [])]
+    assert deltas and all(d.function.name == "get_time" for d in deltas)
+    assert [c.choices[0].finish_reason for c in chunks if c.choices and c.choices[0].finish_reason] == ["tool_calls"]
+
+
+def test_bad_tools_are_refused(client: openai.OpenAI, chat_model: str) -> None:
+    with pytest.raises(openai.BadRequestError):
+        client.chat.completions.create(model=chat_model, messages=WEATHER_QUESTION, tools=[WEATHER],
+                                       tool_choice={"type": "function", "function": {"name": "launch"}})
+    with pytest.raises(openai.BadRequestError):
+        client.chat.completions.create(model=chat_model, messages=WEATHER_QUESTION,
+                                       tools=[{"type": "function", "function": {"name": "bad name"}}])
+    with pytest.raises(openai.BadRequestError):
+        client.completions.create(model=chat_model, prompt="Hi", extra_body={"tools": [WEATHER]})
+
+
 def test_a_growing_conversation_reuses_the_cache(client: openai.OpenAI, chat_model: str) -> None:
     messages = [{"role": "system", "content": "You answer briefly."}, {"role": "user", "content": "What is a cat?"}]
     first = client.chat.completions.create(model=chat_model, messages=messages, max_tokens=12, temperature=0)

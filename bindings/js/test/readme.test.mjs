@@ -51,3 +51,12 @@ test("the typed example is in the README verbatim, and runs", async () => {
   const stdout = await run(typed);
   assert.match(stdout, /^.*, .*: \d+ people\n$/);
 });
+
+test("the tools example is in the README verbatim, and runs", async () => {
+  const tools = fileURLToPath(new URL("../examples/tools.mjs", import.meta.url));
+  const readme = readFileSync(`${REPO}/README.md`, "utf8");
+  assert.ok(readme.includes("```js\n" + readFileSync(tools, "utf8") + "```"));
+  // ci/js.sh passes the instruct model in INF_WASI_CHAT_MODEL, which the example reads.
+  const stdout = await run(tools);
+  assert.match(stdout, /^get_weather\(\{"city":/);
+});

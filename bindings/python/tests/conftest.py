@@ -23,6 +23,15 @@ def model() -> str:
 
 
 @pytest.fixture(scope="session")
+def chat_model() -> str:
+    """The instruct test model (SmolLM2-135M-Instruct), fetched if need be."""
+    return os.environ.get("INF_WASI_CHAT_MODEL") or subprocess.run(
+        [sys.executable, str(REPO / "ci" / "fetch_model.py"), "smollm2-135m-instruct-q4_1"],
+        check=True, capture_output=True, text=True,
+    ).stdout.strip()
+
+
+@pytest.fixture(scope="session")
 def engine(model: str) -> Engine:
     # One inference thread: on two cores, ggml collapses when anything else runs.
     return Engine(models={"gemma": model}, threads=1, context_size=2048)

@@ -31,3 +31,14 @@ def test_the_image_example_is_verbatim_and_runs(model, projector, images):
     out = subprocess.run([sys.executable, str(VISION)], env=env, capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr
     assert "vision: True" in out.stdout
+
+
+TOOLS = REPO / "bindings" / "python" / "examples" / "tools.py"
+
+
+def test_the_tools_example_is_verbatim_and_runs(chat_model):
+    assert "```python\n" + TOOLS.read_text() + "```" in (REPO / "README.md").read_text()
+    env = dict(os.environ, INF_WASI_CHAT_MODEL=chat_model)
+    out = subprocess.run([sys.executable, str(TOOLS)], env=env, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith('get_weather({"city":'), out.stdout

@@ -44,12 +44,8 @@ def valid(schema: dict, text: str) -> "str | None":
 
 
 @pytest.fixture(scope="module")
-def chat_engine() -> Engine:
-    path = os.environ.get("INF_WASI_CHAT_MODEL") or subprocess.run(
-        ["python3", str(REPO / "ci" / "fetch_model.py"), "smollm2-135m-instruct-q4_1"],
-        check=True, capture_output=True, text=True,
-    ).stdout.strip()
-    return Engine({"chat": path}, threads=1, context_size=2048)
+def chat_engine(chat_model: str) -> Engine:
+    return Engine({"chat": chat_model}, threads=1, context_size=2048)
 
 
 def test_every_answer_validates_where_llama_cpp_grammars_may_not(chat_engine: Engine) -> None:

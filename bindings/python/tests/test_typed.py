@@ -42,12 +42,8 @@ class Person(BaseModel):
 
 
 @pytest.fixture(scope="module")
-def chat() -> Engine:
-    path = os.environ.get("INF_WASI_CHAT_MODEL") or subprocess.run(
-        [sys.executable, str(REPO / "ci" / "fetch_model.py"), "smollm2-135m-instruct-q4_1"],
-        check=True, capture_output=True, text=True,
-    ).stdout.strip()
-    return Engine({"chat": path}, threads=1, context_size=2048)
+def chat(chat_model: str) -> Engine:
+    return Engine({"chat": chat_model}, threads=1, context_size=2048)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -73,4 +73,20 @@ class ReadmeExampleIT {
         assertEquals(0, p.waitFor(), out);
         assertTrue(out.matches("(?s).*, .*: \\d+ people\\s*"), out);
     }
+
+    private static final Path TOOLS = Support.REPO.resolve("bindings/java/examples/Tools.java");
+
+    @Test
+    void theToolsExampleIsVerbatimAndRunsWithOnlyTheJar() throws Exception {
+        String readme = Files.readString(Support.REPO.resolve("README.md"));
+        assertTrue(readme.contains("```java\n" + Files.readString(TOOLS) + "```"));
+        Path jar = Path.of(System.getProperty("infwasi.jar"));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder run = new ProcessBuilder(java, "-cp", jar.toString(), TOOLS.toString()).redirectErrorStream(true);
+        run.environment().put("INF_WASI_CHAT_MODEL", Support.CHAT_MODEL.toString());
+        Process p = run.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        assertTrue(out.startsWith("get_weather({\"city\":"), out);
+    }
 }
