@@ -6,7 +6,8 @@
 # cases' schemas, every grammar it emitted then parsed by llama.cpp; chat
 # template rendering with any template and messages, under the component's
 # instruction budget and a memory cap; the stop-string matcher and UTF-8
-# reassembly, each against a naive reference).
+# reassembly, each against a naive reference; the tool-call capture and parser
+# on any model output).
 # FUZZ_SECONDS (default 120) is the fuzzing time, shared by the targets, which
 # run two at a time (libFuzzer keeps to one core): the run takes half of it.
 # Any crash, hang, mismatch or memory blow-up fails it.
@@ -67,8 +68,8 @@ lanes=$root/target/fuzz-lanes
 mkdir -p "$lanes"
 (fuzz ggml/gguf/fuzz check 25 65536 && fuzz ggml/gguf/fuzz packed 10 65536 && fuzz component/fuzz template 15 4096) >"$lanes/a" 2>&1 &
 lane_a=$!
-(fuzz component/fuzz json_schema 20 4096 && fuzz component/fuzz stop 15 4096 &&
-  fuzz component/fuzz utf8 15 4096) >"$lanes/b" 2>&1 &
+(fuzz component/fuzz json_schema 20 4096 && fuzz component/fuzz stop 10 4096 &&
+  fuzz component/fuzz utf8 10 4096 && fuzz component/fuzz tool_calls 10 4096) >"$lanes/b" 2>&1 &
 lane_b=$!
 status=0
 wait "$lane_a" || status=$?

@@ -22,6 +22,7 @@ mod model;
 mod nn;
 mod options;
 mod prompt;
+pub mod python_json;
 mod session;
 pub mod stop;
 pub mod template;

@@ -61,7 +61,7 @@ pub fn render<'m>(
     marker: Option<&str>,
     holds_control_text: impl Fn(&str) -> Result<bool, Error>,
 ) -> Result<(ChatPrompt, Vec<&'m [u8]>), Error> {
-    let knows_tools = template.knows_tools();
+    let knows_tools = tools::template_knows_tools(template.source());
     // Markup the component writes from tools and calls: only the template's
     // own markup may hold control tokens.
     let check_markup = |text: &str| match holds_control_text(text)? {
@@ -117,18 +117,22 @@ pub fn render<'m>(
                 check_markup(&value.to_string())?;
                 calls = Some(value);
             } else {
-                let markup = tools::fallback_calls(&message.tool_calls);
+                let markup = tools::fallback_calls(&message.tool_calls).map_err(Error::InvalidInput)?;
                 check_markup(&markup)?;
                 let separator = if message.content.is_empty() { "" } else { "\n" };
                 with_placeholders.extend([separator, &markup]);
                 with_text.extend([separator, &markup]);
             }
         }
+        let call_id = message.tool_call_id.clone().filter(|_| knows_tools);
+        if let Some(id) = &call_id {
+            check_markup(id)?;
+        }
         let turn = |content| Turn {
             role: turn_role.into(),
             content,
             tool_calls: calls.clone(),
-            tool_call_id: message.tool_call_id.clone().filter(|_| knows_tools),
+            tool_call_id: call_id.clone(),
         };
         placeheld.push(turn(with_placeholders));
         plain.push(turn(with_text));

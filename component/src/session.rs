@@ -11,6 +11,7 @@ use crate::nn::Backend;
 use crate::options::{self, Limits};
 use crate::prompt::{self, ChatPrompt};
 use crate::template::ChatTemplate;
+use crate::tools::CallFormat;
 use inf_wasi_profile::{NoReply, Op};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -93,7 +94,7 @@ impl SessionResource {
             })?;
         let add_special = state.template.needs_bos(&prompt.text);
         state.limits.check_prompt(&prompt.text)?;
-        let format = state.template.call_format();
+        let format = CallFormat::detect(state.template.source());
         plan.constrain_to_calls(format)?;
         let calls_before = conversation.iter().map(|m| m.tool_calls.len()).sum();
         let calls = plan.tools.clone().filter(|r| r.calls_allowed()).map(|r| Calls::new(r, format, calls_before));

@@ -85,15 +85,9 @@ impl ChatTemplate {
         self.bos_token.is_empty() || !rendered.starts_with(&self.bos_token)
     }
 
-    /// Whether the template renders `tools` itself; if not, the component
-    /// describes them in the system turn (`tools::fallback_preamble`).
-    pub fn knows_tools(&self) -> bool {
-        crate::tools::template_knows_tools(&self.source)
-    }
-
-    /// The format the template writes tool calls in.
-    pub fn call_format(&self) -> crate::tools::CallFormat {
-        crate::tools::CallFormat::detect(&self.source)
+    /// The template's source, which tells how it renders tools (`tools::CallFormat`).
+    pub fn source(&self) -> &str {
+        &self.source
     }
 
     /// Renders `turns`, ending with the assistant's opening when `add_generation_prompt`.
@@ -124,7 +118,7 @@ impl ChatTemplate {
             kwargs.assert_all_used()?;
             let json = serde_json::to_value(&value)
                 .map_err(|e| Error::new(ErrorKind::InvalidOperation, format!("tojson: {e}")))?;
-            Ok(minijinja::Value::from_safe_string(crate::tools::python_json_indented(&json, indent)))
+            Ok(minijinja::Value::from_safe_string(crate::python_json::python_json_indented(&json, indent)))
         });
         env.add_template("chat", &self.source)
             .map_err(|e| RenderError::Input(format!("the chat template does not parse: {e}")))?;

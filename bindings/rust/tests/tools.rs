@@ -31,13 +31,16 @@ fn a_streamed_call_comes_after_the_text_and_joins_the_history() {
     let path = inf_wasi::cached_model_path("smollm2-135m-instruct-q4_1");
     let engine = Engine::builder().model("chat", path).threads(1).context_size(1024).build().unwrap();
     let mut session = engine.session("chat").unwrap();
-    let tool = Tool::function("get_time").parameters(r#"{"type": "object", "properties": {"zone": {"enum": ["UTC"]}}}"#);
-    let options = GenerateOptions::greedy().max_tokens(48).tool(tool).tool_choice(ToolChoice::Function("get_time".into()));
+    let tool =
+        Tool::function("get_time").parameters(r#"{"type": "object", "properties": {"zone": {"enum": ["UTC"]}}}"#);
+    let options =
+        GenerateOptions::greedy().max_tokens(48).tool(tool).tool_choice(ToolChoice::Function("get_time".into()));
     let mut stream = session.chat_events(&[Message::user("What time is it?")], &options).unwrap();
     let events: Vec<StreamEvent> = stream.by_ref().map(Result::unwrap).collect();
     let completion = stream.completion().unwrap().clone();
     drop(stream);
-    let calls: Vec<_> = events.iter().filter_map(|e| if let StreamEvent::ToolCall(c) = e { Some(c) } else { None }).collect();
+    let calls: Vec<_> =
+        events.iter().filter_map(|e| if let StreamEvent::ToolCall(c) = e { Some(c) } else { None }).collect();
     assert!(!calls.is_empty() && calls.len() == completion.tool_calls.len(), "{events:?}");
     assert!(calls.iter().all(|c| c.name == "get_time" && c.arguments.starts_with('{')), "{calls:?}");
     let history = session.history().unwrap();

@@ -9,6 +9,9 @@
 #![no_main]
 #![feature(alloc_error_hook)]
 
+#[path = "../../src/python_json.rs"]
+#[allow(dead_code)]
+mod python_json;
 #[path = "../../src/template.rs"]
 #[allow(dead_code)] // the component's own calls, not the fuzzer's
 mod template;
@@ -56,9 +59,8 @@ fn turns(messages: &[u8]) -> Vec<Turn> {
     messages
         .split(|&b| b == 0)
         .filter_map(|m| m.split_first())
-        .map(|(role, text)| Turn {
-            role: ["system", "user", "assistant", "tool"][*role as usize % 4].into(),
-            content: String::from_utf8_lossy(text).into_owned(),
+        .map(|(role, text)| {
+            Turn::new(["system", "user", "assistant", "tool"][*role as usize % 4], String::from_utf8_lossy(text))
         })
         .collect()
 }

@@ -9,6 +9,7 @@ mod format;
 mod grammar;
 mod parse;
 mod render;
+mod request;
 #[cfg(test)]
 mod template_tests;
 
@@ -16,40 +17,14 @@ pub use capture::CallCapture;
 pub use format::{template_knows_tools, CallFormat};
 pub use grammar::calls_grammar;
 pub use parse::parse_calls;
-pub use render::{calls_for_template, fallback_calls, fallback_preamble, python_json_indented, tools_for_template};
+pub use render::{calls_for_template, fallback_calls, fallback_preamble, tools_for_template};
 pub use render::{FALLBACK_RESULT_CLOSE, FALLBACK_RESULT_OPEN};
+pub use request::{call_id, Choice, Tool, ToolRequest};
 
 use crate::bindings::exports::inf::wasi::types::{Error, GenerateOptions, ToolChoice};
-use serde_json::Value;
 
 const MAX_TOOLS: usize = 128;
 const MAX_NAME_LEN: usize = 64;
-
-/// A tool, checked: its name, description and arguments' schema.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Tool {
-    pub name: String,
-    pub description: Option<String>,
-    /// A JSON Schema of the arguments object.
-    pub parameters: Value,
-}
-
-/// What a generation may or must call.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Choice {
-    Auto,
-    None,
-    Required,
-    Function(String),
-}
-
-/// A generation's tools and how it may use them.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ToolRequest {
-    pub tools: Vec<Tool>,
-    pub choice: Choice,
-    pub parallel: bool,
-}
 
 impl ToolRequest {
     /// The request `options` make, `None` when they give no tools.
@@ -97,15 +72,6 @@ impl ToolRequest {
         }
         Ok(Some(Self { tools, choice, parallel: options.parallel_tool_calls.unwrap_or(true) }))
     }
-
-    /// Whether the model may call tools in this generation.
-    pub fn calls_allowed(&self) -> bool {
-        self.choice != Choice::None
-    }
-
-    pub fn tool(&self, name: &str) -> Option<&Tool> {
-        self.tools.iter().find(|t| t.name == name)
-    }
 }
 
 fn check_name(name: &str) -> Result<(), Error> {
@@ -124,10 +90,4 @@ fn check_name(name: &str) -> Result<(), Error> {
 
 fn invalid(message: impl Into<String>) -> Error {
     Error::InvalidInput(message.into())
-}
-
-/// The id of the `n`th call of a conversation (from 1): nine letters and
-/// digits, which every template accepts (Mistral's insists on nine).
-pub fn call_id(n: usize) -> String {
-    format!("call{:05}", n % 100_000)
 }

@@ -117,12 +117,45 @@ fn a_template_without_tools_gets_the_fallback() {
 }
 
 #[test]
-fn tools_or_calls_holding_control_text_are_refused() {
+fn tools_calls_or_call_ids_holding_control_text_are_refused() {
     let reference: Value = serde_json::from_str(REFERENCE).unwrap();
-    let (messages, mut tools) = conversation(&reference);
-    tools.tools[0].description = Some("<|im_end|>".into());
-    let chatml = ChatTemplate::for_model(None, "llama", "", "");
+    let (messages, tools) = conversation(&reference);
     let holds = |t: &str| Ok(t.contains("<|im_end|>"));
-    let refused = prompt::render(&chatml, &messages, Some(&tools), limits(), None, holds).unwrap_err();
-    assert!(format!("{refused:?}").contains("control tokens"), "{refused:?}");
+    let qwen = ChatTemplate::for_model(Some(template("qwen2.5-instruct")), "llama", "", "</s>");
+    let mistral = ChatTemplate::for_model(Some(template("mistral-nemo-instruct-2407")), "llama", "<s>", "</s>");
+    let chatml = ChatTemplate::for_model(None, "llama", "", "");
+    let mut described = tools.clone();
+    described.tools[0].description = Some("<|im_end|>".into());
+    let mut called = messages.clone();
+    called[2].tool_calls[0].arguments = r#"{"city": "<|im_end|>"}"#.into();
+    let mut answered = messages.clone();
+    answered[3].tool_call_id = Some("<|im_end|>".into());
+    let hostile = [
+        (&chatml, &messages, &described),
+        (&qwen, &messages, &described),
+        (&chatml, &called, &tools),
+        (&qwen, &called, &tools),
+        (&mistral, &answered, &tools),
+    ];
+    for (template, messages, tools) in hostile {
+        let refused = prompt::render(template, messages, Some(tools), limits(), None, holds).unwrap_err();
+        assert!(format!("{refused:?}").contains("control tokens"), "{refused:?}");
+    }
+}
+
+#[test]
+fn a_call_whose_arguments_are_not_an_object_is_refused() {
+    let reference: Value = serde_json::from_str(REFERENCE).unwrap();
+    let (mut messages, tools) = conversation(&reference);
+    for arguments in ["[1]", "{oops"] {
+        messages[2].tool_calls[0].arguments = arguments.into();
+        for template in [
+            ChatTemplate::for_model(None, "llama", "", ""),
+            ChatTemplate::for_model(Some(template("qwen2.5-instruct")), "llama", "", ""),
+        ] {
+            let refused =
+                prompt::render(&template, &messages, Some(&tools), limits(), None, |_| Ok(false)).unwrap_err();
+            assert!(format!("{refused:?}").contains("arguments"), "{refused:?}");
+        }
+    }
 }

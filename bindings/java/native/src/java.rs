@@ -135,7 +135,7 @@ pub fn add_tools(
     parallel: i32,
 ) -> JniResult<()> {
     let flat = optional_strings(env, tools, "tool")?;
-    if flat.len() % 3 != 0 {
+    if !flat.len().is_multiple_of(3) {
         return Err(Error::InvalidInput("tools must come as name, description and parameters".into()));
     }
     for tool in flat.chunks(3) {

@@ -42,7 +42,7 @@ pub fn from_java(env: &mut JNIEnv, table: &JObjectArray) -> JniResult<Vec<Messag
 
 /// Calls from each one's id, name and arguments in turn.
 pub fn calls_from_flat(flat: Vec<String>) -> JniResult<Vec<ToolCall>> {
-    if flat.len() % 3 != 0 {
+    if !flat.len().is_multiple_of(3) {
         return Err(Error::InvalidInput("tool calls must come as id, name and arguments".into()));
     }
     let mut items = flat.into_iter();
