@@ -1,7 +1,7 @@
 """inf-wasi: local LLM inference with the inference logic sandboxed in a
 WebAssembly component, whose only capability is wasi:nn served by llama.cpp."""
 
-from .aio import AsyncEngine, AsyncSession, AsyncTokenStream
+from .aio import AsyncEngine, AsyncEventStream, AsyncSession, AsyncTokenStream
 from .engine import Engine
 from .errors import (
     BackendError,
@@ -18,6 +18,7 @@ from .types import Completion, Image, Message, ModelInfo, Tool, ToolCall, Usage
 
 __all__ = [
     "AsyncEngine",
+    "AsyncEventStream",
     "AsyncSession",
     "AsyncTokenStream",
     "BackendError",

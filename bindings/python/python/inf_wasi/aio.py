@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Callable, List, Optional, Sequence, Type, TypeVar, overload
+from typing import Any, Callable, List, Optional, Sequence, Type, TypeVar, Union, overload
 
 from .engine import Engine
-from .session import MessageLike, Session, TokenStream
-from .types import Completion, Message, ModelInfo
+from .session import EventStream, MessageLike, Session, TokenStream
+from .types import Completion, Message, ModelInfo, ToolCall
 
 T = TypeVar("T")
 
@@ -27,23 +27,38 @@ class AsyncTokenStream:
     def __aiter__(self) -> "AsyncTokenStream":
         return self
 
-    async def __anext__(self) -> str:
+    async def _advance(self) -> Any:
         if self._stream is None:
             self._stream = await asyncio.to_thread(self._make)
         try:
-            piece: object = await asyncio.to_thread(next, self._stream, _END)
+            item: object = await asyncio.to_thread(next, self._stream, _END)
         except BaseException:
             await self.aclose()
             raise
-        if not isinstance(piece, str):
+        if item is _END:
             self.completion = self._stream.completion
             raise StopAsyncIteration
-        return piece
+        return item
+
+    async def __anext__(self) -> str:
+        return str(await self._advance())
 
     async def aclose(self) -> None:
         """Ends the generation early (as leaving an ``async for`` loop does not)."""
         if self._stream is not None:
             await asyncio.to_thread(self._stream.close)
+
+
+class AsyncEventStream(AsyncTokenStream):
+    """Text pieces (``str``) and each tool call (``ToolCall``) once it is whole, awaited one by one."""
+
+    def __init__(self, make: Callable[[], EventStream]) -> None:
+        super().__init__(make)
+
+    async def __anext__(self) -> Union[str, ToolCall]:  # type: ignore[override]
+        item = await self._advance()
+        assert isinstance(item, (str, ToolCall))
+        return item
 
 
 class AsyncSession:
@@ -73,6 +88,9 @@ class AsyncSession:
 
     def chat_stream(self, messages: Sequence[MessageLike], **options: Any) -> AsyncTokenStream:
         return AsyncTokenStream(lambda: self.sync.chat_stream(messages, **options))
+
+    def chat_events(self, messages: Sequence[MessageLike], **options: Any) -> AsyncEventStream:
+        return AsyncEventStream(lambda: self.sync.chat_events(messages, **options))
 
     async def history(self) -> List[Message]:
         """The conversation so far, system prompt and images included."""
