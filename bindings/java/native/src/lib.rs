@@ -225,6 +225,24 @@ pub extern "system" fn Java_dev_infwasi_Native_generate<'l>(
     })
 }
 
+/// The session's stream's next item as `step` reads it; at its end (or on an
+/// error) the stream is released and its outcome kept for `streamCompletion`.
+fn advance_stream<T>(
+    session: jlong,
+    step: impl FnOnce(&mut inf_wasi::Session, &inf_wasi::StreamHandle) -> inf_wasi::Result<Option<T>>,
+) -> JniResult<Option<T>> {
+    with_session(session, |slot| {
+        let Some(stream) = slot.stream.as_ref() else { return Ok(None) };
+        let next = step(&mut slot.session, stream);
+        if !matches!(next, Ok(Some(_))) {
+            let stream = slot.stream.take().expect("checked above");
+            slot.finished = slot.session.stream_outcome(&stream);
+            slot.session.end_stream(stream);
+        }
+        next
+    })
+}
+
 /// The next piece of the session's stream, or null at its end.
 #[no_mangle]
 pub extern "system" fn Java_dev_infwasi_Native_streamNext<'l>(
@@ -232,21 +250,9 @@ pub extern "system" fn Java_dev_infwasi_Native_streamNext<'l>(
     _: JClass<'l>,
     session: jlong,
 ) -> jstring {
-    guard(&mut env, std::ptr::null_mut(), |env| {
-        let piece = with_session(session, |slot| {
-            let Some(stream) = slot.stream.as_ref() else { return Ok(None) };
-            let next = slot.session.next_piece(stream);
-            if !matches!(next, Ok(Some(_))) {
-                let stream = slot.stream.take().expect("checked above");
-                slot.finished = slot.session.stream_outcome(&stream);
-                slot.session.end_stream(stream);
-            }
-            next
-        })?;
-        match piece {
-            Some(p) => Ok(env.new_string(p).map_err(jni_error)?.into_raw()),
-            None => Ok(std::ptr::null_mut()),
-        }
+    guard(&mut env, std::ptr::null_mut(), |env| match advance_stream(session, inf_wasi::Session::next_piece)? {
+        Some(p) => Ok(env.new_string(p).map_err(jni_error)?.into_raw()),
+        None => Ok(std::ptr::null_mut()),
     })
 }
 
@@ -257,22 +263,10 @@ pub extern "system" fn Java_dev_infwasi_Native_streamNextEvent<'l>(
     _: JClass<'l>,
     session: jlong,
 ) -> jobject {
-    guard(&mut env, std::ptr::null_mut(), |env| {
-        let event = with_session(session, |slot| {
-            let Some(stream) = slot.stream.as_ref() else { return Ok(None) };
-            let next = slot.session.next_event(stream);
-            if !matches!(next, Ok(Some(_))) {
-                let stream = slot.stream.take().expect("checked above");
-                slot.finished = slot.session.stream_outcome(&stream);
-                slot.session.end_stream(stream);
-            }
-            next
-        })?;
-        match event {
-            Some(StreamEvent::Text(piece)) => Ok(env.new_string(piece).map_err(jni_error)?.into_raw()),
-            Some(StreamEvent::ToolCall(call)) => Ok(java::tool_call(env, &call).map_err(jni_error)?.into_raw()),
-            None => Ok(std::ptr::null_mut()),
-        }
+    guard(&mut env, std::ptr::null_mut(), |env| match advance_stream(session, inf_wasi::Session::next_event)? {
+        Some(StreamEvent::Text(piece)) => Ok(env.new_string(piece).map_err(jni_error)?.into_raw()),
+        Some(StreamEvent::ToolCall(call)) => Ok(java::tool_call(env, &call).map_err(jni_error)?.into_raw()),
+        None => Ok(std::ptr::null_mut()),
     })
 }
 
