@@ -156,6 +156,7 @@ mod tests {
             parameters: 1,
             size_bytes: 1,
             vision: false,
+            audio: false,
             media_marker: None,
             chat_template: None,
             bos_token: None,

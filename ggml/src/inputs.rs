@@ -1,6 +1,7 @@
 //! Reading a `compute` call: the operation and its named input tensors.
 
 use crate::error::ProfileError;
+use crate::projector::Medium;
 use crate::tensor::{NamedTensor, Tensor, TensorType};
 use inf_wasi_profile::{decode_request, tensors, Op};
 use serde::de::DeserializeOwned;
@@ -59,29 +60,59 @@ impl Inputs {
         self.text(name)?.ok_or_else(|| ProfileError::invalid_input(format!("missing `{name}` input tensor")))
     }
 
-    /// The `image.0`, `image.1`, ... inputs (`U8`, image file bytes), in order;
-    /// an image that came in several pieces under its name is joined.
-    pub fn images(&self) -> Result<Vec<Cow<'_, [u8]>>, ProfileError> {
-        let mut images = Vec::new();
+    /// A prompt's media in order: medium N is the `image.N` or the `audio.N`
+    /// input (`U8`, the file's bytes), never both; one that came in several
+    /// pieces under its name is joined.
+    pub fn media(&self) -> Result<Vec<ReceivedMedium<'_>>, ProfileError> {
+        let mut media = Vec::new();
         loop {
-            let name = tensors::image(images.len());
-            let pieces = self.0.iter().filter(|t| t.name == name).map(|t| &t.tensor);
-            let pieces: Vec<&[u8]> = pieces
-                .map(|t| match t.ty {
-                    TensorType::U8 => Ok(t.data.as_slice()),
-                    ty => Err(ProfileError::invalid_input(format!("input `{name}` must be U8, got {ty:?}"))),
-                })
-                .collect::<Result<_, _>>()?;
-            match pieces.as_slice() {
-                [] => return Ok(images),
-                [one] => images.push(Cow::Borrowed(*one)),
-                many => images.push(Cow::Owned(many.concat())),
+            let index = media.len();
+            let image = self.joined(&tensors::image(index))?;
+            let audio = self.joined(&tensors::audio(index))?;
+            match (image, audio) {
+                (None, None) => return Ok(media),
+                (Some(bytes), None) => media.push(ReceivedMedium { audio: false, bytes }),
+                (None, Some(bytes)) => media.push(ReceivedMedium { audio: true, bytes }),
+                (Some(_), Some(_)) => {
+                    return Err(ProfileError::invalid_input(format!("medium {index} is both an image and audio")))
+                }
             }
         }
+    }
+
+    /// The `U8` input `name`, its pieces joined in order; `None` if absent.
+    fn joined(&self, name: &str) -> Result<Option<Cow<'_, [u8]>>, ProfileError> {
+        let pieces = self.0.iter().filter(|t| t.name == name).map(|t| &t.tensor);
+        let pieces: Vec<&[u8]> = pieces
+            .map(|t| match t.ty {
+                TensorType::U8 => Ok(t.data.as_slice()),
+                ty => Err(ProfileError::invalid_input(format!("input `{name}` must be U8, got {ty:?}"))),
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(match pieces.as_slice() {
+            [] => None,
+            [one] => Some(Cow::Borrowed(*one)),
+            many => Some(Cow::Owned(many.concat())),
+        })
     }
 
     pub fn i32s(&self, name: &str) -> Result<Vec<i32>, ProfileError> {
         let t = self.find(name).ok_or_else(|| ProfileError::invalid_input(format!("missing `{name}` input tensor")))?;
         t.to_i32s().ok_or_else(|| ProfileError::invalid_input(format!("input `{name}` must be I32")))
+    }
+}
+
+/// A prompt's medium as it came: audio (`audio.N`) or an image (`image.N`), its pieces joined.
+pub struct ReceivedMedium<'a> {
+    audio: bool,
+    bytes: Cow<'a, [u8]>,
+}
+
+impl ReceivedMedium<'_> {
+    pub fn medium(&self) -> Medium<'_> {
+        match self.audio {
+            true => Medium::Audio(&self.bytes),
+            false => Medium::Image(&self.bytes),
+        }
     }
 }

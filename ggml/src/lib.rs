@@ -7,6 +7,7 @@
 //! imports, so every language runs exactly the same inference code.
 
 mod amx_probe;
+mod audio;
 mod batch;
 mod cache_dir;
 mod cancel;
@@ -22,12 +23,12 @@ mod literal;
 mod llama;
 mod model;
 pub mod packed;
+mod projector;
 mod projector_cache;
 mod registry;
 mod sampling;
 mod session;
 mod tensor;
-mod vision;
 
 pub use batch::batching_stats;
 pub use cache_dir::cache_dir;

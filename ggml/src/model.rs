@@ -2,7 +2,7 @@
 //! then shared (weights are read-only) by every session in every store.
 
 use crate::error::{ErrorCode, ProfileError};
-use crate::vision::Vision;
+use crate::projector::Projector;
 use crate::{gguf_check, llama};
 use inf_wasi_profile::{EngineLimits, ModelMetadata};
 use llama_cpp_2::context::params::LlamaContextParams;
@@ -37,7 +37,9 @@ pub struct LoadOptions {
     pub max_output_tokens: u32,
     /// The largest image, in bytes, a message may carry.
     pub max_image_bytes: u64,
-    /// The model's multimodal projector (`mmproj` GGUF), for models that take images.
+    /// The longest audio clip, in seconds, a message may carry.
+    pub max_audio_seconds: u32,
+    /// The model's multimodal projector (`mmproj` GGUF), for models that take images or audio.
     pub projector: Option<PathBuf>,
 }
 
@@ -52,6 +54,7 @@ pub struct OptionalLoadOptions {
     pub max_context_size: Option<u32>,
     pub max_output_tokens: Option<u32>,
     pub max_image_bytes: Option<u64>,
+    pub max_audio_seconds: Option<u32>,
     pub projector: Option<PathBuf>,
 }
 
@@ -94,7 +97,9 @@ impl std::str::FromStr for Batching {
 pub const MAX_PARALLEL: u32 = 256;
 
 /// Defaults of the limits (SECURITY.md lists them), from the profile's table.
-pub use inf_wasi_profile::{DEFAULT_MAX_CONTEXT_SIZE, DEFAULT_MAX_IMAGE_BYTES, DEFAULT_MAX_OUTPUT_TOKENS};
+pub use inf_wasi_profile::{
+    DEFAULT_MAX_AUDIO_SECONDS, DEFAULT_MAX_CONTEXT_SIZE, DEFAULT_MAX_IMAGE_BYTES, DEFAULT_MAX_OUTPUT_TOKENS,
+};
 
 impl Default for LoadOptions {
     fn default() -> Self {
@@ -109,6 +114,7 @@ impl Default for LoadOptions {
             max_context_size: DEFAULT_MAX_CONTEXT_SIZE,
             max_output_tokens: DEFAULT_MAX_OUTPUT_TOKENS,
             max_image_bytes: DEFAULT_MAX_IMAGE_BYTES,
+            max_audio_seconds: DEFAULT_MAX_AUDIO_SECONDS,
             projector: None,
         }
     }
@@ -129,6 +135,7 @@ impl LoadOptions {
             max_context_size: given.max_context_size.unwrap_or(defaults.max_context_size),
             max_output_tokens: given.max_output_tokens.unwrap_or(defaults.max_output_tokens),
             max_image_bytes: given.max_image_bytes.unwrap_or(defaults.max_image_bytes),
+            max_audio_seconds: given.max_audio_seconds.unwrap_or(defaults.max_audio_seconds),
             projector: given.projector,
         };
         options.validate()?;
@@ -154,8 +161,14 @@ impl LoadOptions {
         if self.batch_size == 0 {
             return bad("batch size must be at least 1 token");
         }
-        if self.max_context_size == 0 || self.max_output_tokens == 0 || self.max_image_bytes == 0 {
-            return bad("limits (max context size, max output tokens, max image bytes) must be at least 1");
+        if self.max_context_size == 0
+            || self.max_output_tokens == 0
+            || self.max_image_bytes == 0
+            || self.max_audio_seconds == 0
+        {
+            return bad(
+                "limits (max context size, max output tokens, max image bytes, max audio seconds) must be at least 1",
+            );
         }
         Ok(())
     }
@@ -174,7 +187,7 @@ pub struct Model {
 /// Loaded weights plus what sessions need to know about them.
 pub struct LoadedModel {
     /// The projector holds a pointer to `llama`: declared first, it is dropped first.
-    pub vision: Option<Vision>,
+    pub projector: Option<Projector>,
     pub llama: LlamaModel,
     /// What `info` reports, computed once: every session opens with it.
     metadata: ModelMetadata,
@@ -240,13 +253,13 @@ impl Model {
                 format!("llama.cpp could not load {}: not a valid or complete GGUF model ({e})", self.path.display()),
             )
         })?;
-        let vision = match &projector {
-            Some(path) => Some(Vision::load(path, &llama, self.options.threads)?),
+        let projector = match &projector {
+            Some(path) => Some(Projector::load(path, &llama, self.options.threads)?),
             None => None,
         };
-        let metadata = metadata(&llama, &self.name, &self.options, vision.is_some());
+        let metadata = metadata(&llama, &self.name, &self.options, projector.as_ref());
         Ok(LoadedModel {
-            vision,
+            projector,
             llama,
             metadata,
             options: self.options.clone(),
@@ -298,7 +311,7 @@ impl LoadedModel {
     }
 }
 
-fn metadata(llama: &LlamaModel, name: &str, options: &LoadOptions, vision: bool) -> ModelMetadata {
+fn metadata(llama: &LlamaModel, name: &str, options: &LoadOptions, projector: Option<&Projector>) -> ModelMetadata {
     let meta = |key: &str| llama.meta_val_str(key).ok();
     let vocab = llama.vocab();
     let token_text = |t| vocab.text(t).and_then(|s| s.to_str().ok()).map(str::to_string);
@@ -311,9 +324,10 @@ fn metadata(llama: &LlamaModel, name: &str, options: &LoadOptions, vision: bool)
         embedding_size: llama.n_embd().max(0) as u32,
         parameters: llama.n_params(),
         size_bytes: llama.size(),
-        vision,
-        // Where an image goes in a prompt (one per image part, in order).
-        media_marker: vision.then(|| Vision::marker().to_string()),
+        vision: projector.is_some_and(|p| p.vision),
+        audio: projector.is_some_and(|p| p.audio),
+        // Where an image or audio clip goes in a prompt (one per media part, in order).
+        media_marker: projector.map(|_| Projector::marker().to_string()),
         chat_template: meta("tokenizer.chat_template"),
         bos_token: token_text(vocab.bos()),
         eos_token: token_text(vocab.eos()),

@@ -1,9 +1,9 @@
 //! A model's multimodal projector (the `mmproj` GGUF), through llama.cpp's
-//! multimodal library (mtmd): it turns image files into embeddings the text
-//! model reads, and evaluates a prompt's text and images in order.
+//! multimodal library (mtmd): it turns image and audio files into embeddings
+//! the text model reads, and evaluates a prompt's text and media in order.
 
 use crate::error::{ErrorCode, ProfileError};
-use crate::image;
+use crate::{audio, image};
 use llama_cpp_2::context::LlamaContext;
 use llama_cpp_2::llama_batch::LlamaBatch;
 use llama_cpp_2::model::LlamaModel;
@@ -14,18 +14,28 @@ use llama_cpp_2::token::LlamaToken;
 use std::path::Path;
 use std::sync::Mutex;
 
-/// The projector of one loaded model, shared by its sessions. Encoding an image
-/// needs the context exclusively, so sessions take turns for that part.
-pub struct Vision {
+/// The projector of one loaded model, shared by its sessions. Encoding a
+/// medium needs the context exclusively, so sessions take turns for that part.
+pub struct Projector {
     mtmd: Mutex<MtmdContext>,
+    /// What it takes: images, audio, or both.
+    pub vision: bool,
+    pub audio: bool,
 }
 
-/// Stands in the token history for a position an image fills: no real token
-/// has it, so a later prompt's reuse of the cache stops before the image.
-pub const IMAGE_POSITION: LlamaToken = LlamaToken(-1);
+/// One medium of a prompt, as it came (`image.N` or `audio.N`).
+#[derive(Clone, Copy)]
+pub enum Medium<'a> {
+    Image(&'a [u8]),
+    Audio(&'a [u8]),
+}
 
-/// A prompt cut into text and images, in prompt order, ready to evaluate. The
-/// text is tokenized by the backend (message content kept as text); each image
+/// Stands in the token history for a position an image or audio fills: no real
+/// token has it, so a later prompt's reuse of the cache stops before the medium.
+pub const MEDIA_POSITION: LlamaToken = LlamaToken(-1);
+
+/// A prompt cut into text and media, in prompt order, ready to evaluate. The
+/// text is tokenized by the backend (message content kept as text); each medium
 /// comes with whatever tokens the projector wraps it in (Gemma's `<start_of_image>`).
 #[derive(Default)]
 pub struct Chunks {
@@ -34,10 +44,10 @@ pub struct Chunks {
 
 enum Piece {
     Text(Vec<LlamaToken>),
-    Image(MtmdInputChunks),
+    Media(MtmdInputChunks),
 }
 
-impl Vision {
+impl Projector {
     /// Loads the projector at `path` for `model` (which must outlive it).
     pub fn load(path: &Path, model: &LlamaModel, threads: u32) -> Result<Self, ProfileError> {
         crate::gguf_check::check(path)?;
@@ -50,30 +60,54 @@ impl Vision {
         let path_text = path.to_str().ok_or_else(|| invalid_model(path, "the path is not UTF-8"))?;
         let mtmd = MtmdContext::init_from_file(path_text, model, &params)
             .map_err(|e| invalid_model(path, &format!("llama.cpp's multimodal library refused it ({e})")))?;
-        if !mtmd.support_vision() {
-            return Err(invalid_model(path, "the projector does not take images"));
+        let (vision, audio) = (mtmd.support_vision(), mtmd.support_audio());
+        if !vision && !audio {
+            return Err(invalid_model(path, "the projector takes neither images nor audio"));
         }
-        Ok(Self { mtmd: Mutex::new(mtmd) })
+        Ok(Self { mtmd: Mutex::new(mtmd), vision, audio })
     }
 
-    /// The projector's media marker: what stands for an image in the text a
+    /// The projector's media marker: what stands for an image or audio in the text a
     /// chat template renders (the metadata's `media_marker`).
     pub fn marker() -> &'static str {
         llama_cpp_2::mtmd::mtmd_default_marker()
     }
 
-    /// Decodes image `index` (a PNG or JPEG file) into the chunks that stand
-    /// for it in a prompt: the projector's media marker alone, tokenized by mtmd.
-    pub fn image(&self, index: usize, bytes: &[u8]) -> Result<MtmdInputChunks, ProfileError> {
-        // Sizes first: a decoder would allocate whatever the header claims.
-        image::read_header(bytes).map_err(|e| ProfileError::invalid_input(format!("image {index}: {}", e.message)))?;
+    /// Decodes medium `index` into the chunks that stand for it in a prompt:
+    /// the projector's media marker alone, tokenized by mtmd. Its header is read
+    /// first (a decoder would allocate whatever it claims); audio may last at
+    /// most `max_audio_seconds`.
+    pub fn medium(
+        &self,
+        index: usize,
+        medium: Medium,
+        max_audio_seconds: u32,
+    ) -> Result<MtmdInputChunks, ProfileError> {
+        let (what, bytes) = match medium {
+            Medium::Image(bytes) => {
+                if !self.vision {
+                    return Err(unsupported("this model's projector takes audio, not images"));
+                }
+                image::read_header(bytes)
+                    .map_err(|e| ProfileError::invalid_input(format!("image {index}: {}", e.message)))?;
+                ("image", bytes)
+            }
+            Medium::Audio(bytes) => {
+                if !self.audio {
+                    return Err(unsupported("this model's projector takes images, not audio"));
+                }
+                audio::read_header(bytes, max_audio_seconds)
+                    .map_err(|e| ProfileError::invalid_input(format!("audio {index}: {}", e.message)))?;
+                ("audio", bytes)
+            }
+        };
         let mtmd = self.mtmd.lock().unwrap_or_else(|e| e.into_inner());
         let bitmap = MtmdBitmap::from_buffer(&mtmd, bytes, false).map_err(|_| {
-            ProfileError::invalid_input(format!("image {index} could not be decoded (a damaged PNG or JPEG?)"))
+            ProfileError::invalid_input(format!("{what} {index} could not be decoded (a damaged file?)"))
         })?;
         let input = MtmdInputText { text: Self::marker().to_string(), add_special: false, parse_special: true };
         mtmd.tokenize(input, &[&bitmap])
-            .map_err(|e| ProfileError::invalid_input(format!("image {index} could not be prepared: {e}")))
+            .map_err(|e| ProfileError::invalid_input(format!("{what} {index} could not be prepared: {e}")))
     }
 
     /// Evaluates `chunks` into sequence `seq` of `ctx` from position 0, with logits for the last position.
@@ -85,7 +119,7 @@ impl Vision {
         n_batch: usize,
     ) -> Result<(), ProfileError> {
         let failed = |e: &dyn std::fmt::Display| {
-            ProfileError::backend(format!("llama.cpp failed to evaluate the prompt and its images: {e}"))
+            ProfileError::backend(format!("llama.cpp failed to evaluate the prompt and its media: {e}"))
         };
         let mut n_past: i32 = 0;
         let last = chunks.pieces.len().saturating_sub(1);
@@ -104,9 +138,9 @@ impl Vision {
                     }
                     n_past += tokens.len() as i32;
                 }
-                Piece::Image(image) => {
+                Piece::Media(medium) => {
                     let mut mtmd = self.mtmd.lock().unwrap_or_else(|e| e.into_inner());
-                    n_past = image
+                    n_past = medium
                         .eval_chunks(&mut mtmd, ctx, n_past, seq, n_batch as i32, index == last)
                         .map_err(|e| failed(&e))?;
                 }
@@ -124,22 +158,22 @@ impl Chunks {
         }
     }
 
-    /// Adds an image, as [`Vision::image`] made it.
-    pub fn push_image(&mut self, image: MtmdInputChunks) {
-        self.pieces.push(Piece::Image(image));
+    /// Adds an image or audio clip, as [`Projector::medium`] made it.
+    pub fn push_medium(&mut self, medium: MtmdInputChunks) {
+        self.pieces.push(Piece::Media(medium));
     }
 
-    /// The prompt in order: text tokens, and each image's chunks (the tokens
-    /// around an image are text too).
+    /// The prompt in order: text tokens, and each medium's chunks (the tokens
+    /// around a medium are text too).
     fn each(&self, mut visit: impl FnMut(Seen<'_>)) {
         for piece in &self.pieces {
             match piece {
                 Piece::Text(tokens) => visit(Seen::Text(tokens)),
-                Piece::Image(chunks) => {
+                Piece::Media(chunks) => {
                     for chunk in (0..chunks.len()).filter_map(|i| chunks.get(i)) {
                         match chunk.text_tokens().filter(|_| chunk.chunk_type() == MtmdInputChunkType::Text) {
                             Some(tokens) => visit(Seen::Text(tokens)),
-                            None => visit(Seen::Image { tokens: chunk.n_tokens(), positions: chunk.n_positions() }),
+                            None => visit(Seen::Media { tokens: chunk.n_tokens(), positions: chunk.n_positions() }),
                         }
                     }
                 }
@@ -147,7 +181,7 @@ impl Chunks {
         }
     }
 
-    /// The prompt's text tokens, in order (images have none).
+    /// The prompt's text tokens, in order (media have none).
     pub fn text_tokens(&self) -> Vec<LlamaToken> {
         let mut tokens = Vec::new();
         self.each(|seen| {
@@ -158,7 +192,7 @@ impl Chunks {
         tokens
     }
 
-    /// Every token, text and image.
+    /// Every token, text and media.
     pub fn total_tokens(&self) -> usize {
         let mut total = 0;
         self.each(|seen| total += seen.tokens());
@@ -166,12 +200,12 @@ impl Chunks {
     }
 
     /// What the KV cache holds once the chunks are evaluated, position by
-    /// position: text tokens, and [`IMAGE_POSITION`] where an image sits.
+    /// position: text tokens, and [`MEDIA_POSITION`] where a medium sits.
     pub fn history(&self) -> Vec<LlamaToken> {
         let mut history = Vec::new();
         self.each(|seen| match seen {
             Seen::Text(text) => history.extend_from_slice(text),
-            Seen::Image { .. } => history.extend(std::iter::repeat_n(IMAGE_POSITION, seen.positions())),
+            Seen::Media { .. } => history.extend(std::iter::repeat_n(MEDIA_POSITION, seen.positions())),
         });
         history
     }
@@ -187,23 +221,27 @@ impl Chunks {
 /// One part of a prompt as [`Chunks::each`] walks it.
 enum Seen<'a> {
     Text(&'a [LlamaToken]),
-    Image { tokens: usize, positions: i32 },
+    Media { tokens: usize, positions: i32 },
 }
 
 impl Seen<'_> {
     fn tokens(&self) -> usize {
         match self {
             Seen::Text(text) => text.len(),
-            Seen::Image { tokens, .. } => *tokens,
+            Seen::Media { tokens, .. } => *tokens,
         }
     }
 
     fn positions(&self) -> usize {
         match self {
             Seen::Text(text) => text.len(),
-            Seen::Image { positions, .. } => (*positions).max(0) as usize,
+            Seen::Media { positions, .. } => (*positions).max(0) as usize,
         }
     }
+}
+
+fn unsupported(why: &str) -> ProfileError {
+    ProfileError::new(ErrorCode::Unsupported, why.to_string())
 }
 
 fn invalid_model(path: &Path, why: &str) -> ProfileError {

@@ -2,12 +2,12 @@
 //! sequence of its own in a llama.cpp context it may share with other
 //! sessions (`batch.rs`), remembers which tokens that sequence's cache holds,
 //! and runs one operation per `compute` call. Reading a prompt with KV-cache
-//! reuse is in `prompt.rs`, a prompt with images in `vision_prompt.rs`, and
+//! reuse is in `prompt.rs`, a prompt with images or audio in `media_prompt.rs`, and
 //! producing the next token in `next.rs`.
 
+mod media_prompt;
 mod next;
 mod prompt;
-mod vision_prompt;
 
 use crate::batch::Slot;
 use crate::cancel::CancelFlag;
@@ -16,6 +16,7 @@ use crate::embedding;
 use crate::error::{ErrorCode, ProfileError};
 use crate::inputs::Inputs;
 use crate::model::{LoadedModel, Model};
+use crate::projector::Medium;
 use crate::tensor::{NamedTensor, Tensor};
 use inf_wasi_profile::{
     encode, encode_status, tensors, Configure, Configured, NoReply, Op, SamplingConfig, TokenizeConfig,
@@ -140,9 +141,9 @@ impl Session {
             Op::Prompt => {
                 let text = inputs.required_text(tensors::TEXT)?;
                 let config: SamplingConfig = inputs.config(op)?;
-                let images = inputs.images()?;
-                let images: Vec<&[u8]> = images.iter().map(|image| image.as_ref()).collect();
-                Ok((encode(&self.prompt(&text, &images, config, &loaded)?), Vec::new()))
+                let received = inputs.media()?;
+                let media: Vec<Medium> = received.iter().map(|medium| medium.medium()).collect();
+                Ok((encode(&self.prompt(&text, &media, config, &loaded)?), Vec::new()))
             }
             Op::Next => self.next(&loaded),
             Op::Reset => {

@@ -4,45 +4,16 @@
 //! checked: token counts, that generation runs, and that identical inputs give
 //! identical greedy output. Bad images are `invalid-input` errors.
 
-use inf_wasi_ggml::profile::{encode, SamplingConfig};
-use inf_wasi_ggml::{packed, ErrorCode, LoadOptions, ModelRegistry, NamedTensor, Session, Tensor};
-use serde_json::Value;
+use inf_wasi_ggml::{packed, ErrorCode, LoadOptions, ModelRegistry, NamedTensor, Tensor};
 use std::path::PathBuf;
 
 mod common;
+use common::media::{call, fixture, generate, info, placed, request, session, text, text_tokens_around_marker, MARKER};
 use common::{greedy, model_path, serial};
 
 /// The tiny projector, written once per test process.
 fn projector() -> PathBuf {
-    static PATH: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    PATH.get_or_init(|| {
-        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("vision-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("tiny-mmproj.gguf");
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/tiny-mmproj.py");
-        let out = std::process::Command::new("python3").arg(script).arg(&path).output().unwrap();
-        assert!(out.status.success(), "tiny-mmproj.py failed: {}", String::from_utf8_lossy(&out.stderr));
-        path
-    })
-    .clone()
-}
-
-fn session(with_projector: bool) -> Session {
-    let mut registry = ModelRegistry::new();
-    let projector = with_projector.then(projector);
-    let options = LoadOptions { threads: 1, context_size: 256, projector, ..LoadOptions::default() };
-    registry.register("m", model_path(), options);
-    Session::new(registry.get("m").unwrap().clone())
-}
-
-fn call(session: &mut Session, inputs: Vec<NamedTensor>) -> (Value, Vec<NamedTensor>) {
-    let mut out = session.compute(inputs);
-    let status = out.pop().unwrap();
-    (serde_json::from_slice(&status.tensor.data).unwrap(), out)
-}
-
-fn text(name: &str, s: &str) -> NamedTensor {
-    NamedTensor::new(name, Tensor::bytes(s.as_bytes().to_vec()))
+    fixture("tiny-mmproj.py", &[], "tiny-mmproj.gguf")
 }
 
 fn image(index: usize, bytes: Vec<u8>) -> NamedTensor {
@@ -51,91 +22,31 @@ fn image(index: usize, bytes: Vec<u8>) -> NamedTensor {
 
 /// The shared test images (tests/fixtures/test-images.py), by file name.
 fn image_file(name: &str) -> Vec<u8> {
-    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    let dir = DIR.get_or_init(|| {
-        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("images-{}", std::process::id()));
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/test-images.py");
-        let out = std::process::Command::new("python3").arg(script).arg(&dir).output().unwrap();
-        assert!(out.status.success(), "test-images.py failed: {}", String::from_utf8_lossy(&out.stderr));
-        dir
-    });
-    std::fs::read(dir.join(name)).unwrap()
+    std::fs::read(fixture("test-images.py", &[], "images").join(name)).unwrap()
 }
 
-/// Where the image goes in [`PROMPT`] (it is taken out, and its offset sent).
-const MARKER: &str = "<__media__>";
 const PROMPT: &str = "<start_of_turn>user\n<__media__>\nWhat is in this picture?<end_of_turn>\n<start_of_turn>model\n";
-
-/// A `prompt` request's text and greedy config, with an image where `prompt` has a marker.
-fn placed(prompt: &str) -> [NamedTensor; 2] {
-    let (mut text_only, mut offsets) = (String::new(), Vec::new());
-    let mut pieces = prompt.split(MARKER).peekable();
-    while let Some(piece) = pieces.next() {
-        text_only.push_str(piece);
-        if pieces.peek().is_some() {
-            offsets.push(text_only.len() as u32);
-        }
-    }
-    request(&text_only, offsets)
-}
-
-/// A `prompt` request's text and greedy config, with images at `image_offsets`.
-fn request(prompt: &str, image_offsets: Vec<u32>) -> [NamedTensor; 2] {
-    let config = SamplingConfig { temperature: 0.0, image_offsets, ..SamplingConfig::default() };
-    [text("text", prompt), NamedTensor::new("config", Tensor::bytes(encode(&config)))]
-}
-
-/// Prompts with `images` and reads `n` greedy tokens; returns the status and the token ids.
-fn generate(s: &mut Session, prompt: &str, images: Vec<Vec<u8>>, n: usize) -> (Value, Vec<i64>) {
-    let mut inputs = vec![text("op", "prompt")];
-    inputs.extend(placed(prompt));
-    inputs.extend(images.into_iter().enumerate().map(|(i, bytes)| image(i, bytes)));
-    let (status, _) = call(s, inputs);
-    assert!(status.get("error").is_none(), "{status}");
-    let mut tokens = Vec::new();
-    for _ in 0..n {
-        let next = common::next(s);
-        match next.token() {
-            Some(token) => tokens.push(i64::from(token)),
-            None => {
-                assert!(next.status().get("finish").is_some(), "{next:?}");
-                break;
-            }
-        }
-    }
-    (status, tokens)
-}
 
 #[test]
 fn an_image_prompt_runs_end_to_end_and_repeats_exactly() {
     let _serial = serial();
-    let mut s = session(true);
-    let (info, out) = call(&mut s, vec![text("op", "info")]);
-    assert!(info.get("error").is_none(), "{info}");
-    let meta: Value = serde_json::from_slice(&out[0].tensor.data).unwrap();
-    assert_eq!(meta["vision"], true);
-    assert_eq!(meta["media_marker"], "<__media__>");
+    let mut s = session(Some(projector()));
+    let meta = info(&mut s);
+    assert_eq!((&meta["vision"], &meta["audio"]), (&true.into(), &false.into()));
+    assert_eq!(meta["media_marker"], MARKER);
 
-    // The text before and after the marker, each tokenized alone (BOS once, at the start).
-    let mut count = |piece: &str, add_special: bool| {
-        let config = format!(r#"{{"parse_special": true, "add_special": {add_special}, "literal_spans": []}}"#);
-        let (status, out) = call(&mut s, vec![text("op", "tokenize"), text("text", piece), text("config", &config)]);
-        assert!(status.get("error").is_none(), "{status}");
-        out[0].tensor.to_i32s().unwrap().len()
-    };
-    let (before, after) = PROMPT.split_once(MARKER).unwrap();
-    let text_tokens = count(before, true) + count(after, false);
-    let (status, first) = generate(&mut s, PROMPT, vec![image_file("gradient.png")], 8);
+    let text_tokens = text_tokens_around_marker(&mut s, PROMPT);
+    let (status, first) = generate(&mut s, PROMPT, vec![image(0, image_file("gradient.png"))], 8);
     // The text, <start_of_image> and <end_of_image> around the image, and its 4 embeddings.
     assert_eq!(status["prompt_tokens"].as_u64().unwrap() as usize, text_tokens + 2 + 4, "{status}");
     assert!(!first.is_empty());
     // Any size is resized to the projector's 32×32: the same count for a large image.
-    let (again, second) = generate(&mut s, PROMPT, vec![image_file("gradient.png")], 8);
+    let (again, second) = generate(&mut s, PROMPT, vec![image(0, image_file("gradient.png"))], 8);
     assert_eq!(again["prompt_tokens"], status["prompt_tokens"]);
     assert_eq!(first, second, "identical inputs give identical greedy output");
-    let (large, _) = generate(&mut s, PROMPT, vec![image_file("large.png")], 2);
+    let (large, _) = generate(&mut s, PROMPT, vec![image(0, image_file("large.png"))], 2);
     assert_eq!(large["prompt_tokens"], status["prompt_tokens"]);
-    let (jpeg, _) = generate(&mut s, PROMPT, vec![image_file("gradient.jpg")], 2);
+    let (jpeg, _) = generate(&mut s, PROMPT, vec![image(0, image_file("gradient.jpg"))], 2);
     assert_eq!(jpeg["prompt_tokens"], status["prompt_tokens"], "a JPEG decodes to the same 4 tokens");
     // A text prompt afterwards works as before.
     let (plain, tokens) = generate(&mut s, "Water boils at", vec![], 4);
@@ -145,7 +56,7 @@ fn an_image_prompt_runs_end_to_end_and_repeats_exactly() {
 #[test]
 fn bad_images_are_invalid_input_and_text_models_refuse_images() {
     let _serial = serial();
-    let mut s = session(true);
+    let mut s = session(Some(projector()));
     let good = image_file("gradient.png");
     let cases = [
         ("truncated PNG", "truncated.png"),
@@ -176,10 +87,10 @@ fn bad_images_are_invalid_input_and_text_models_refuse_images() {
     let (status, _) = call(&mut s, vec![text("op", "prompt"), prompt, config, image(0, good.clone())]);
     assert!(status.get("error").is_none(), "{status}");
     // The session still works.
-    let (_, tokens) = generate(&mut s, PROMPT, vec![good.clone()], 2);
+    let (_, tokens) = generate(&mut s, PROMPT, vec![image(0, good.clone())], 2);
     assert!(!tokens.is_empty());
 
-    let mut text_model = session(false);
+    let mut text_model = session(None);
     let [prompt, config] = placed(PROMPT);
     let (status, _) = call(&mut text_model, vec![text("op", "prompt"), prompt, config, image(0, good)]);
     assert_eq!(status["error"]["code"], "unsupported", "{status}");

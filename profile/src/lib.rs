@@ -24,8 +24,9 @@ mod wire;
 pub use abort::{abort_report, Abort, ABORT_PREFIX};
 pub use error::{ErrorCode, ProfileError};
 pub use limits::{
-    sampling_bounds_markdown, Bound, Number, DEFAULT_MAX_CONTEXT_SIZE, DEFAULT_MAX_IMAGE_BYTES,
-    DEFAULT_MAX_OUTPUT_TOKENS, MIN_P, REPEAT_LAST_N, REPEAT_PENALTY, TEMPERATURE, TOP_K, TOP_P,
+    sampling_bounds_markdown, Bound, Number, DEFAULT_MAX_AUDIO_SECONDS, DEFAULT_MAX_CONTEXT_SIZE,
+    DEFAULT_MAX_IMAGE_BYTES, DEFAULT_MAX_OUTPUT_TOKENS, MIN_P, REPEAT_LAST_N, REPEAT_PENALTY, TEMPERATURE, TOP_K,
+    TOP_P,
 };
 pub use messages::{
     Configure, Configured, EngineLimits, Finish, Finished, ModelMetadata, NoReply, Prompted, SamplingConfig, Span,

@@ -76,6 +76,8 @@ pub const DEFAULT_MAX_CONTEXT_SIZE: u32 = 32_768;
 pub const DEFAULT_MAX_OUTPUT_TOKENS: u32 = 4_096;
 /// The largest image a message may carry, in bytes, unless the application says otherwise.
 pub const DEFAULT_MAX_IMAGE_BYTES: u64 = 20 << 20;
+/// The longest audio clip a message may carry, in seconds (ten minutes), unless the application says otherwise.
+pub const DEFAULT_MAX_AUDIO_SECONDS: u32 = 600;
 
 /// The sampling bounds as the Markdown table docs/ggml-profile.md shows (a test
 /// checks the page holds exactly this).

@@ -198,9 +198,12 @@ pub struct ModelMetadata {
     pub embedding_size: u32,
     pub parameters: u64,
     pub size_bytes: u64,
-    /// Whether a projector is loaded, so the model takes images.
+    /// Whether a projector that takes images is loaded.
     pub vision: bool,
-    /// Where an image goes in a prompt's text; `null` without vision.
+    /// Whether a projector that takes audio is loaded.
+    #[serde(default)]
+    pub audio: bool,
+    /// Where an image or audio clip goes in a prompt's text; `null` without a projector.
     #[serde(deserialize_with = "Option::deserialize")]
     pub media_marker: Option<String>,
     /// The GGUF's Jinja chat template; `null` if it has none.

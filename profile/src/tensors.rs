@@ -21,14 +21,21 @@ pub const TOKEN: &str = "token";
 /// `embed`'s vector (`FP32`, `[1, n]`).
 pub const EMBEDDING: &str = "embedding";
 
-/// The most bytes one tensor of an image carries. A larger image crosses as
-/// several tensors under its name, joined in order by the backend: each tensor
-/// is made by its own host call, and wasmtime-py caps what one call may copy
-/// (a few MiB).
+/// The most bytes one tensor of an image or audio clip carries. A larger one
+/// crosses as several tensors under its name, joined in order by the backend:
+/// each tensor is made by its own host call, and wasmtime-py caps what one call
+/// may copy (a few MiB).
 pub const IMAGE_PIECE_BYTES: usize = 1 << 20;
 
-/// The `index`th image of a `prompt` (`U8`, PNG or JPEG file bytes), one per media
-/// marker, in one or more pieces of at most [`IMAGE_PIECE_BYTES`].
+/// The `index`th medium of a `prompt` when it is an image (`U8`, PNG or JPEG
+/// file bytes), in one or more pieces of at most [`IMAGE_PIECE_BYTES`]. Media
+/// (images and audio) are numbered together, one per media offset, in order.
 pub fn image(index: usize) -> String {
     format!("image.{index}")
+}
+
+/// The `index`th medium of a `prompt` when it is audio (`U8`, WAV, FLAC or MP3
+/// file bytes), in pieces like an image's.
+pub fn audio(index: usize) -> String {
+    format!("audio.{index}")
 }

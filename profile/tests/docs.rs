@@ -38,6 +38,7 @@ fn the_page_names_every_key_every_op_and_every_code() {
         parameters: 0,
         size_bytes: 0,
         vision: false,
+        audio: false,
         media_marker: None,
         chat_template: None,
         bos_token: None,

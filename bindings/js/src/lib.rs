@@ -85,6 +85,7 @@ pub fn register_model(
         max_context_size: limits.max_context_size,
         max_output_tokens: limits.max_output_tokens,
         max_image_bytes,
+        max_audio_seconds: None,
         projector: projector.map(Into::into),
     };
     let options = LoadOptions::from_optional(given).map_err(|e| napi::Error::from_reason(e.message))?;

@@ -53,6 +53,7 @@ impl Graph {
             max_context_size,
             max_output_tokens,
             max_image_bytes,
+            max_audio_seconds: None,
             projector,
         };
         let options = LoadOptions::from_optional(given).map_err(|e| PyValueError::new_err(e.message))?;

@@ -136,6 +136,12 @@ impl EngineBuilder {
         self
     }
 
+    /// The longest audio clip a message may carry, in seconds (default 600).
+    pub fn max_audio_seconds(mut self, seconds: u32) -> Self {
+        self.defaults.max_audio_seconds = seconds;
+        self
+    }
+
     /// The most memory one instance of the component may use (default 512 MiB).
     /// Past it the instance is stopped with an [`Error::Backend`] naming the cap.
     pub fn guest_memory_limit(mut self, bytes: usize) -> Self {

@@ -1,53 +1,54 @@
-//! A prompt with images: its text cut at the images' offsets, each text piece
-//! tokenized like a text prompt (message content kept as text) and each image
-//! turned into chunks by the projector (llama.cpp's mtmd), evaluated in order
-//! from an empty cache.
+//! A prompt with images or audio: its text cut at the media's offsets, each
+//! text piece tokenized like a text prompt (message content kept as text) and
+//! each medium turned into chunks by the projector (llama.cpp's mtmd),
+//! evaluated in order from an empty cache.
 
 use super::next::Generation;
 use super::prompt::fits_in_context;
 use super::{cancelled, Session};
 use crate::error::{ErrorCode, ProfileError};
 use crate::model::LoadedModel;
+use crate::projector::{Chunks, Medium};
 use crate::sampling::TokenPicker;
-use crate::vision::Chunks;
 use inf_wasi_profile::{Prompted, SamplingConfig};
 use std::ops::Range;
 use std::sync::Arc;
 
 impl Session {
-    /// A prompt with images, evaluated from an empty cache (no reuse yet across image prompts).
-    pub(super) fn prompt_with_images(
+    /// A prompt with media, evaluated from an empty cache (no reuse yet across media prompts).
+    pub(super) fn prompt_with_media(
         &mut self,
         text: &str,
         literal: &[Range<usize>],
-        images: &[&[u8]],
+        media: &[Medium],
         config: SamplingConfig,
         loaded: &Arc<LoadedModel>,
     ) -> Result<Prompted, ProfileError> {
-        let vision = loaded.vision.as_ref().ok_or_else(|| {
+        let projector = loaded.projector.as_ref().ok_or_else(|| {
             ProfileError::new(
                 ErrorCode::Unsupported,
-                "this model takes no images: it was registered without a projector",
+                "this model takes no images or audio: it was registered without a projector",
             )
         })?;
         let offsets = &config.image_offsets;
-        if offsets.len() != images.len() {
+        if offsets.len() != media.len() {
             return Err(ProfileError::invalid_input(format!(
-                "the prompt places {} images but {} came with it",
+                "the prompt places {} media but {} came with it",
                 offsets.len(),
-                images.len()
+                media.len()
             )));
         }
         if let Some(bad) = offsets.iter().find(|&&at| !text.is_char_boundary(at as usize)) {
             return Err(ProfileError::invalid_input(format!(
-                "image offset {bad} is not on a character boundary of the {}-byte prompt",
+                "media offset {bad} is not on a character boundary of the {}-byte prompt",
                 text.len()
             )));
         }
         let vocab = loaded.llama.vocab();
         let mut chunks = Chunks::default();
         let mut at = 0;
-        for (index, (&offset, bytes)) in offsets.iter().zip(images).enumerate() {
+        let max_audio_seconds = loaded.options.max_audio_seconds;
+        for (index, (&offset, medium)) in offsets.iter().zip(media).enumerate() {
             let piece = at..offset as usize;
             chunks.push_text(crate::literal::tokenize(
                 &vocab,
@@ -56,7 +57,7 @@ impl Session {
                 config.add_special && index == 0,
                 config.parse_special,
             ));
-            chunks.push_image(vision.image(index, bytes)?);
+            chunks.push_medium(projector.medium(index, *medium, max_audio_seconds)?);
             at = piece.end;
         }
         let rest = at..text.len();
@@ -69,14 +70,14 @@ impl Session {
         ));
         let n_ctx = self.context_size(loaded);
         let positions = chunks.total_positions();
-        fits_in_context(n_ctx, || format!("the prompt and its images take {positions} positions"), positions)?;
+        fits_in_context(n_ctx, || format!("the prompt and its media take {positions} positions"), positions)?;
         let mut picker = TokenPicker::new(&config, &loaded.llama, &chunks.text_tokens())?;
         self.end_generation();
         self.ensure_slot(loaded)?;
         if self.cancel.is_cancelled() {
             return Err(cancelled());
         }
-        // Images are evaluated by mtmd's own decodes: the shared context alone,
+        // Media are evaluated by mtmd's own decodes: the shared context alone,
         // from an empty sequence, and the first token chosen before another step.
         self.history.clear();
         let slot = self.slot.as_ref().expect("a slot was taken");
@@ -84,7 +85,7 @@ impl Session {
         let first = slot.with_context(|ctx| {
             ctx.clear_kv_cache_seq(Some(seq as u32), None, None).ok();
             ctx.set_abort_flag(cancel.shared());
-            match vision.evaluate(&chunks, ctx, seq, n_batch) {
+            match projector.evaluate(&chunks, ctx, seq, n_batch) {
                 Ok(()) => Ok(picker.pick(ctx.get_logits_ith(-1))),
                 Err(e) => {
                     ctx.clear_kv_cache_seq(Some(seq as u32), None, None).ok();

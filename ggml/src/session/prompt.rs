@@ -7,6 +7,7 @@ use super::Session;
 use crate::batch::{Job, JobOutcome, Slot};
 use crate::error::{ErrorCode, ProfileError};
 use crate::model::LoadedModel;
+use crate::projector::Medium;
 use crate::sampling::TokenPicker;
 use inf_wasi_profile::{Prompted, SamplingConfig};
 use llama_cpp_2::token::LlamaToken;
@@ -18,14 +19,14 @@ impl Session {
     pub(super) fn prompt(
         &mut self,
         text: &str,
-        images: &[&[u8]],
+        media: &[Medium],
         config: SamplingConfig,
         loaded: &Arc<LoadedModel>,
     ) -> Result<Prompted, ProfileError> {
         config.validate()?;
         let literal = crate::literal::ranges(text, &config.literal_spans)?;
-        if !images.is_empty() || !config.image_offsets.is_empty() {
-            return self.prompt_with_images(text, &literal, images, config, loaded);
+        if !media.is_empty() || !config.image_offsets.is_empty() {
+            return self.prompt_with_media(text, &literal, media, config, loaded);
         }
         let vocab = loaded.llama.vocab();
         let tokens = crate::literal::tokenize(&vocab, text, &literal, config.add_special, config.parse_special);

@@ -1,5 +1,8 @@
 //! What the model tests share: the default model's path, a greedy request and a lock.
 
+#[allow(dead_code)] // the image and audio tests' own
+pub mod media;
+
 /// `INF_WASI_MODEL`, or the default model that ci/fetch_model.py fetches.
 pub fn model_path() -> std::path::PathBuf {
     if let Some(p) = std::env::var_os("INF_WASI_MODEL") {
