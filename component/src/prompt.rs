@@ -19,7 +19,7 @@
 use crate::bindings::exports::inf::wasi::types::{ContentPart, Error, Message, Role};
 use crate::options::Limits;
 use crate::template::{ChatTemplate, RenderError, Turn};
-use crate::tools::{self, ToolRequest};
+use crate::tools::{self, ToolRequest, TurnTools};
 use inf_wasi_profile::Span;
 use serde_json::Value;
 
@@ -76,14 +76,11 @@ pub fn render<'m>(
     let mut placeheld = Vec::with_capacity(messages.len() + 1);
     let mut plain = Vec::with_capacity(messages.len() + 1);
     for message in messages {
-        let (mut with_placeholders, mut with_text) = (String::new(), String::new());
-        let mut turn_role = role(message.role);
-        let fallback_result = !knows_tools && message.role == Role::Tool;
-        if fallback_result {
-            turn_role = "user";
-            with_placeholders.push_str(tools::FALLBACK_RESULT_OPEN);
-            with_text.push_str(tools::FALLBACK_RESULT_OPEN);
+        let extra = TurnTools::of(message, knows_tools).map_err(Error::InvalidInput)?;
+        for markup in extra.markup() {
+            check_markup(&markup)?;
         }
+        let (mut with_placeholders, mut with_text) = (extra.open.to_string(), extra.open.to_string());
         for part in &message.content {
             match part {
                 // An empty part adds nothing, and its placeholder would make a
@@ -106,33 +103,13 @@ pub fn render<'m>(
                 }
             }
         }
-        if fallback_result {
-            with_placeholders.push_str(tools::FALLBACK_RESULT_CLOSE);
-            with_text.push_str(tools::FALLBACK_RESULT_CLOSE);
-        }
-        let mut calls = None;
-        if !message.tool_calls.is_empty() {
-            if knows_tools {
-                let value = tools::calls_for_template(&message.tool_calls).map_err(Error::InvalidInput)?;
-                check_markup(&value.to_string())?;
-                calls = Some(value);
-            } else {
-                let markup = tools::fallback_calls(&message.tool_calls).map_err(Error::InvalidInput)?;
-                check_markup(&markup)?;
-                let separator = if message.content.is_empty() { "" } else { "\n" };
-                with_placeholders.extend([separator, &markup]);
-                with_text.extend([separator, &markup]);
-            }
-        }
-        let call_id = message.tool_call_id.clone().filter(|_| knows_tools);
-        if let Some(id) = &call_id {
-            check_markup(id)?;
-        }
+        with_placeholders.push_str(&extra.close);
+        with_text.push_str(&extra.close);
         let turn = |content| Turn {
-            role: turn_role.into(),
+            role: extra.role.unwrap_or(role(message.role)).into(),
             content,
-            tool_calls: calls.clone(),
-            tool_call_id: call_id.clone(),
+            tool_calls: extra.calls.clone(),
+            tool_call_id: extra.call_id.clone(),
         };
         placeheld.push(turn(with_placeholders));
         plain.push(turn(with_text));

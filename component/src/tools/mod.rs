@@ -17,8 +17,7 @@ pub use capture::CallCapture;
 pub use format::{template_knows_tools, CallFormat};
 pub use grammar::calls_grammar;
 pub use parse::parse_calls;
-pub use render::{calls_for_template, fallback_calls, fallback_preamble, tools_for_template};
-pub use render::{FALLBACK_RESULT_CLOSE, FALLBACK_RESULT_OPEN};
+pub use render::{fallback_preamble, tools_for_template, TurnTools};
 pub use request::{call_id, Choice, Tool, ToolRequest};
 
 use crate::bindings::exports::inf::wasi::types::{Error, GenerateOptions, ToolChoice};

@@ -4,7 +4,7 @@
 //! blocks, and results as user turns.
 
 use super::{Tool, ToolRequest};
-use crate::bindings::exports::inf::wasi::types::ToolCall;
+use crate::bindings::exports::inf::wasi::types::{Message, Role, ToolCall};
 use crate::python_json::python_json;
 use serde_json::{json, Value};
 
@@ -26,7 +26,7 @@ fn tool_value(tool: &Tool) -> Value {
 /// An assistant message's calls as templates read them, the arguments as an
 /// object (templates write them with `tojson`). Arguments that are not a JSON
 /// object are refused: a template cannot render them faithfully.
-pub fn calls_for_template(calls: &[ToolCall]) -> Result<Value, String> {
+fn calls_for_template(calls: &[ToolCall]) -> Result<Value, String> {
     let mut out = Vec::with_capacity(calls.len());
     for call in calls {
         out.push(json!({
@@ -66,7 +66,7 @@ pub fn fallback_preamble(request: &ToolRequest) -> String {
 }
 
 /// An assistant's calls as the fallback writes them (and asks the model to).
-pub fn fallback_calls(calls: &[ToolCall]) -> Result<String, String> {
+fn fallback_calls(calls: &[ToolCall]) -> Result<String, String> {
     let mut text = String::new();
     for call in calls {
         if !text.is_empty() {
@@ -83,5 +83,50 @@ pub fn fallback_calls(calls: &[ToolCall]) -> Result<String, String> {
 }
 
 /// A tool result as the fallback's user turn wraps it.
-pub const FALLBACK_RESULT_OPEN: &str = "<tool_response>\n";
-pub const FALLBACK_RESULT_CLOSE: &str = "\n</tool_response>";
+const FALLBACK_RESULT_OPEN: &str = "<tool_response>\n";
+const FALLBACK_RESULT_CLOSE: &str = "\n</tool_response>";
+
+/// How one message's tool calls, or its answer to one, enter its turn: for a
+/// template that knows tools, as the fields Hugging Face templates read; for
+/// the fallback, as markup around and after the message's text.
+#[derive(Default)]
+pub struct TurnTools {
+    /// The turn's role instead of the message's (the fallback's results are user turns).
+    pub role: Option<&'static str>,
+    /// Markup before and after the message's text.
+    pub open: &'static str,
+    pub close: String,
+    /// The assistant's calls and the answered call's id, for the template.
+    pub calls: Option<Value>,
+    pub call_id: Option<String>,
+}
+
+impl TurnTools {
+    /// What `message` brings besides its parts; its calls' arguments must be JSON objects.
+    pub fn of(message: &Message, knows_tools: bool) -> Result<Self, String> {
+        let mut tools = Self::default();
+        if knows_tools {
+            if !message.tool_calls.is_empty() {
+                tools.calls = Some(calls_for_template(&message.tool_calls)?);
+            }
+            tools.call_id = message.tool_call_id.clone();
+            return Ok(tools);
+        }
+        if message.role == Role::Tool {
+            (tools.role, tools.open) = (Some("user"), FALLBACK_RESULT_OPEN);
+            tools.close = FALLBACK_RESULT_CLOSE.into();
+        }
+        if !message.tool_calls.is_empty() {
+            let separator = if message.content.is_empty() { "" } else { "\n" };
+            tools.close = format!("{separator}{}", fallback_calls(&message.tool_calls)?);
+        }
+        Ok(tools)
+    }
+
+    /// Everything it writes into the prompt as markup, to be checked for control-token text.
+    pub fn markup(&self) -> Vec<String> {
+        let calls = self.calls.iter().map(Value::to_string);
+        let written = [self.open.to_string(), self.close.clone()].into_iter().chain(calls);
+        written.chain(self.call_id.clone()).filter(|m| !m.is_empty()).collect()
+    }
+}
