@@ -1,6 +1,7 @@
 //! Images through the ggml profile: the default Gemma 3 model with a tiny
-//! random-weight projector (tests/fixtures/tiny-mmproj.py; 4 embeddings per image) runs
-//! end to end through llama.cpp's multimodal library. What is deterministic is
+//! random-weight projector (tests/fixtures/tiny-mmproj.py; 4 embeddings per image,
+//! and MobileVLM's tiny-ldp-mmproj.py; 144) runs end to end through llama.cpp's
+//! multimodal library. What is deterministic is
 //! checked: token counts, that generation runs, and that identical inputs give
 //! identical greedy output. Bad images are `invalid-input` errors.
 
@@ -51,6 +52,23 @@ fn an_image_prompt_runs_end_to_end_and_repeats_exactly() {
     // A text prompt afterwards works as before.
     let (plain, tokens) = generate(&mut s, "Water boils at", vec![], 4);
     assert!(plain["prompt_tokens"].as_u64().unwrap() >= 4 && !tokens.is_empty());
+}
+
+/// MobileVLM's projector (`ldp`: a CLIP tower, then depthwise-separable
+/// blocks; tests/fixtures/tiny-ldp-mmproj.py): 144 embeddings per image, with
+/// no text around them.
+#[test]
+fn a_mobilevlm_projector_reads_an_image_too() {
+    let _serial = serial();
+    let mut s = session(Some(fixture("tiny-ldp-mmproj.py", &[], "tiny-ldp-mmproj.gguf")));
+    assert_eq!(info(&mut s)["vision"], true);
+    let text_tokens = text_tokens_around_marker(&mut s, PROMPT);
+    let (status, first) = generate(&mut s, PROMPT, vec![image(0, image_file("gradient.png"))], 6);
+    assert_eq!(status["prompt_tokens"].as_u64().unwrap() as usize, text_tokens + 144, "{status}");
+    let (_, second) = generate(&mut s, PROMPT, vec![image(0, image_file("large.png"))], 6);
+    let (_, again) = generate(&mut s, PROMPT, vec![image(0, image_file("gradient.png"))], 6);
+    assert!(!first.is_empty() && !second.is_empty());
+    assert_eq!(first, again, "identical inputs give identical greedy output");
 }
 
 #[test]
