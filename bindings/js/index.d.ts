@@ -24,7 +24,7 @@ export interface ModelSpec {
   path: string;
   /** The path is a packed file (`inf-wasi pack`): prefer `Engine.fromFile`. */
   packed?: boolean;
-  /** A vision model's multimodal projector (mmproj GGUF): messages may then carry images. */
+  /** A multimodal model's projector (mmproj GGUF): messages may then carry images, or audio where it has an audio encoder. */
   projector?: string;
   /** Default context size of the model's sessions (tokens; default 4096). */
   contextSize?: number;
@@ -67,8 +67,10 @@ export interface EngineOptions {
   maxContextSize?: number;
   /** The most tokens one generation may produce (default 4096); a larger `maxTokens` is invalid input. */
   maxOutputTokens?: number;
-  /** The largest image a message may carry, in bytes (default 20 MiB). */
+  /** The largest image or audio file a message may carry, in bytes (default 20 MiB). */
   maxImageBytes?: number;
+  /** The longest audio clip a message may carry, in seconds (default 600). */
+  maxAudioSeconds?: number;
   /** The most memory one instance of the component may use, in bytes (default 512 MiB, at least 1 MiB). */
   guestMemoryLimit?: number;
   /**
@@ -134,12 +136,17 @@ export interface GenerateOptions {
 
 export type Role = "system" | "user" | "assistant" | "tool";
 
-/** Text, or an image (PNG or JPEG): its bytes (a `Uint8Array` or `Buffer`) or the path of its file. */
+/**
+ * Text, an image (PNG or JPEG) or audio (WAV, FLAC or MP3): the file's bytes (a `Uint8Array` or
+ * `Buffer`) or its path.
+ */
 export type ContentPart =
   | string
   | { type: "text"; text: string }
   | { type: "image"; image: Uint8Array }
-  | { type: "image"; path: string };
+  | { type: "image"; path: string }
+  | { type: "audio"; audio: Uint8Array }
+  | { type: "audio"; path: string };
 
 export interface Message {
   role: Role;
@@ -197,6 +204,8 @@ export interface ModelInfo {
   parameters: number;
   sizeBytes: number;
   vision: boolean;
+  /** Whether the model takes audio (its projector has an audio encoder). */
+  audio: boolean;
   chatTemplate: string | null;
 }
 

@@ -4,7 +4,7 @@
 use crate::bindings::exports::inf::wasi::types::{Completion, Error, FinishReason, StreamEvent, ToolCall, Usage};
 use crate::nn::{Backend, Input, Step};
 use crate::options::Plan;
-use crate::prompt::ChatPrompt;
+use crate::prompt::{ChatPrompt, Medium};
 use crate::stop::StopMatcher;
 use crate::tools::{self, CallCapture, CallFormat, ToolRequest};
 use crate::utf8::Utf8Buffer;
@@ -43,11 +43,11 @@ impl Calls {
 impl Generation {
     /// Evaluates `prompt` (reusing whatever the KV cache already holds) and
     /// readies the sampler. `add_special` lets the tokenizer add BOS.
-    /// `images` go with the prompt, at its image offsets, in order.
+    /// `media` go with the prompt, at its media offsets, in order.
     pub fn start(
         backend: &Backend,
         prompt: &ChatPrompt,
-        images: &[&[u8]],
+        media: &[Medium],
         plan: Plan,
         add_special: bool,
         calls: Option<Calls>,
@@ -62,10 +62,17 @@ impl Generation {
             image_offsets: prompt.image_offsets.clone(),
             ..plan.config
         };
-        let names: Vec<String> = (0..images.len()).map(tensors::image).collect();
+        let names: Vec<String> = media
+            .iter()
+            .enumerate()
+            .map(|(i, medium)| match medium {
+                Medium::Image(_) => tensors::image(i),
+                Medium::Audio(_) => tensors::audio(i),
+            })
+            .collect();
         let mut inputs = vec![(tensors::TEXT, Input::Bytes(prompt.text.as_bytes()))];
-        for (name, bytes) in names.iter().zip(images) {
-            let pieces = bytes.chunks(tensors::IMAGE_PIECE_BYTES);
+        for (name, medium) in names.iter().zip(media) {
+            let pieces = medium.bytes().chunks(tensors::IMAGE_PIECE_BYTES);
             inputs.extend(pieces.map(|piece| (name.as_str(), Input::Bytes(piece))));
         }
         let (reply, _): (Prompted, _) = backend.call_with(Op::Prompt, &config, &inputs)?;

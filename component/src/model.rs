@@ -54,6 +54,7 @@ impl GuestModel for ModelResource {
             parameters: m.parameters,
             size_bytes: m.size_bytes,
             vision: m.vision,
+            audio: m.audio,
             chat_template: m.chat_template.clone(),
         })
     }
@@ -67,9 +68,9 @@ impl GuestModel for ModelResource {
         if messages.is_empty() {
             return Err(Error::InvalidInput("a chat needs at least one message".into()));
         }
-        if messages.iter().flat_map(|m| &m.content).any(|part| matches!(part, ContentPart::Image(_))) {
+        if messages.iter().flat_map(|m| &m.content).any(|part| !matches!(part, ContentPart::Text(_))) {
             return Err(Error::InvalidInput(
-                "tokenize-chat takes text only: an image's tokens are the projector's".into(),
+                "tokenize-chat takes text only: an image's or audio's tokens are the projector's".into(),
             ));
         }
         let template = self.chat_template();

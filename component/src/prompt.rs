@@ -60,7 +60,7 @@ pub fn render<'m>(
     limits: Limits,
     marker: Option<&str>,
     holds_control_text: impl Fn(&str) -> Result<bool, Error>,
-) -> Result<(ChatPrompt, Vec<&'m [u8]>), Error> {
+) -> Result<(ChatPrompt, Vec<Medium<'m>>), Error> {
     let knows_tools = tools::template_knows_tools(template.source());
     // Markup the component writes from tools and calls: only the template's
     // own markup may hold control tokens.
@@ -72,7 +72,7 @@ pub fn render<'m>(
         false => Ok(()),
     };
     let mut texts: Vec<&str> = Vec::new();
-    let mut images: Vec<&[u8]> = Vec::new();
+    let mut images: Vec<Medium<'m>> = Vec::new();
     let mut placeheld = Vec::with_capacity(messages.len() + 1);
     let mut plain = Vec::with_capacity(messages.len() + 1);
     for message in messages {
@@ -93,13 +93,17 @@ pub fn render<'m>(
                     with_text.push_str(text);
                     texts.push(text);
                 }
-                ContentPart::Image(bytes) => {
-                    check_image(bytes, limits, marker)?;
+                ContentPart::Image(bytes) | ContentPart::Audio(bytes) => {
+                    let medium = match part {
+                        ContentPart::Image(_) => Medium::Image(bytes),
+                        _ => Medium::Audio(bytes),
+                    };
+                    check_medium(medium, limits, marker)?;
                     with_placeholders.push(IMAGE_OPEN);
                     with_placeholders.push_str(&images.len().to_string());
                     with_placeholders.push(CLOSE);
                     with_text.push_str(marker.unwrap_or_default());
-                    images.push(bytes);
+                    images.push(medium);
                 }
             }
         }
@@ -191,20 +195,47 @@ fn render_turns(template: &ChatTemplate, turns: &[Turn], tools: Option<&Value>) 
     })
 }
 
-fn check_image(bytes: &[u8], limits: Limits, marker: Option<&str>) -> Result<(), Error> {
+/// An image or audio clip of a message, in prompt order: which one goes
+/// where is the message's structure, never a marker found in text.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Medium<'m> {
+    Image(&'m [u8]),
+    Audio(&'m [u8]),
+}
+
+impl<'m> Medium<'m> {
+    pub fn bytes(self) -> &'m [u8] {
+        match self {
+            Medium::Image(bytes) | Medium::Audio(bytes) => bytes,
+        }
+    }
+
+    fn what(self) -> &'static str {
+        match self {
+            Medium::Image(_) => "an image",
+            Medium::Audio(_) => "an audio clip",
+        }
+    }
+}
+
+/// The engine's byte cap (`max-image-bytes`, for every medium), an empty part,
+/// and a model without a projector are refused here; the backend checks the
+/// file's header and whether the projector takes this medium.
+fn check_medium(medium: Medium, limits: Limits, marker: Option<&str>) -> Result<(), Error> {
+    let (bytes, what) = (medium.bytes(), medium.what());
     if bytes.len() as u64 > limits.max_image_bytes {
         return Err(Error::InvalidInput(format!(
-            "an image is {} bytes; the engine's max image size is {} bytes",
+            "{what} is {} bytes; the engine's max image size (for every medium) is {} bytes",
             bytes.len(),
             limits.max_image_bytes
         )));
     }
     if bytes.is_empty() {
-        return Err(Error::InvalidInput("an image part is empty".into()));
+        return Err(Error::InvalidInput(format!("{what} part is empty")));
     }
     if marker.is_none() {
         return Err(Error::Unsupported(
-            "this model takes no images: register it with its multimodal projector (mmproj)".into(),
+            "this model takes no images or audio: register it with its multimodal projector (mmproj)".into(),
         ));
     }
     Ok(())
@@ -312,7 +343,7 @@ mod tests {
         render(template, messages, None, limits(), marker, |t| {
             Ok(t.contains("<end_of_turn>") || t.contains("<|im_end|>"))
         })
-        .map(|(prompt, images)| (prompt, images.len()))
+        .map(|(prompt, media)| (prompt, media.len()))
     }
 
     fn spans(prompt: &ChatPrompt) -> Vec<&str> {

@@ -5,9 +5,10 @@
 
 Reads the `engines` of tests/conformance/cases.json, writes their model files
 (copies of the default model with another chat template, truncated or bogus
-files), the tiny projector and the test images into OUT_DIR (by default
-target/conformance/fixtures), and prints the path of OUT_DIR/engines.json:
-every engine with its models resolved to paths, and the images folder. Every
+files), the tiny projectors and the test images and audio into OUT_DIR (by
+default target/conformance/fixtures), and prints the path of
+OUT_DIR/engines.json: every engine with its models resolved to paths, and the
+media folder. Every
 language's runner calls this once, so the runners only convert.
 
 Idempotent: files already written are kept (a template model is a 250 MB copy).
@@ -47,7 +48,8 @@ def write_once(path: pathlib.Path, make) -> str:
 
 
 def script(name: str, *args: str) -> None:
-    subprocess.run([sys.executable, str(FIXTURES / name), *args], check=True)
+    # Their output is dropped: this script's stdout is the one path it prints.
+    subprocess.run([sys.executable, str(FIXTURES / name), *args], check=True, stdout=subprocess.DEVNULL)
 
 
 def model_file(out: pathlib.Path, name: str, spec: dict, model: str) -> str:
@@ -81,23 +83,29 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     cases = json.loads((REPO / "tests" / "conformance" / "cases.json").read_text())
     model = default_model()
-    projector = write_once(out / "tiny-mmproj.gguf", lambda p: script("tiny-mmproj.py", str(p)))
-    images = out / "images"
-    # Written every time (it takes a moment), so a new image never meets an old folder.
-    images.mkdir(exist_ok=True)
-    script("test-images.py", str(images))
-    (images / "empty.png").write_bytes(b"")
+    # Projectors by the name a spec gives: the vision one and the audio one.
+    projectors = {
+        "tiny": write_once(out / "tiny-mmproj.gguf", lambda p: script("tiny-mmproj.py", str(p))),
+        "tiny-audio": write_once(out / "tiny-audio-mmproj.gguf", lambda p: script("tiny-audio-mmproj.py", str(p))),
+    }
+    media = out / "media"
+    # Written every time (it takes a moment), so a new file never meets an old folder.
+    media.mkdir(exist_ok=True)
+    script("test-images.py", str(media))
+    script("test-audio.py", str(media))
+    (media / "empty.png").write_bytes(b"")
+    (media / "empty.wav").write_bytes(b"")
     engines = {}
     for engine_name, engine in cases["engines"].items():
         models = {}
         for name, spec in engine["models"].items():
             models[name] = {
                 "path": model_file(out, name, spec, model),
-                "projector": projector if spec.get("projector") == "tiny" else None,
+                "projector": projectors[spec["projector"]] if "projector" in spec else None,
             }
         engines[engine_name] = {**engine, "models": models}
     resolved = out / "engines.json"
-    resolved.write_text(json.dumps({"images": str(images), "engines": engines}, indent=1))
+    resolved.write_text(json.dumps({"media": str(media), "engines": engines}, indent=1))
     print(resolved)
 
 

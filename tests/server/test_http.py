@@ -145,3 +145,26 @@ def test_a_vision_model_takes_data_url_images(tmp_path: pathlib.Path) -> None:
         assert json.loads(payload)["usage"]["prompt_tokens"] > 4
         broken = {**body, "messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:image/png;base64,aGVsbG8="}}]}]}
         assert_openai_error(*request(server, "POST", "/v1/chat/completions", broken)[::2], 400)
+
+
+def test_an_audio_model_takes_openai_input_audio(tmp_path: pathlib.Path) -> None:
+    projector = tmp_path / "tiny-audio-mmproj.gguf"
+    subprocess.run([sys.executable, str(REPO / "tests" / "fixtures" / "tiny-audio-mmproj.py"), str(projector)], check=True)
+    subprocess.run([sys.executable, str(REPO / "tests" / "fixtures" / "test-audio.py"), str(tmp_path)], check=True)
+
+    def asking(file: str, audio_format: str = "wav") -> dict:
+        data = base64.b64encode((tmp_path / file).read_bytes()).decode()
+        content = [{"type": "text", "text": "What do you hear?"},
+                   {"type": "input_audio", "input_audio": {"data": data, "format": audio_format}}]
+        return {"model": "gemma-3-270m-q4_k_m", "messages": [{"role": "user", "content": content}], "max_tokens": 4, "temperature": 0}
+
+    with running(tmp_path, "--model", model_path("gemma-3-270m-q4_k_m"), "--mmproj", str(projector), "--parallel", "1") as server:
+        status, _, payload = request(server, "POST", "/v1/chat/completions", asking("tones-1s.wav"))
+        assert status == 200, payload
+        one_second = json.loads(payload)["usage"]["prompt_tokens"]
+        status, _, payload = request(server, "POST", "/v1/chat/completions", asking("tones-31s.wav"))
+        assert status == 200, payload
+        # The tiny projector's 50 embeddings per 30-second chunk: a second chunk is 50 more.
+        assert json.loads(payload)["usage"]["prompt_tokens"] == one_second + 50
+        for broken in [asking("bad-absurd-rate.wav"), asking("tones-1s.wav", "ogg")]:
+            assert_openai_error(*request(server, "POST", "/v1/chat/completions", broken)[::2], 400)

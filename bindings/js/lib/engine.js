@@ -67,6 +67,7 @@ export class Engine {
       "maxContextSize",
       "maxOutputTokens",
       "maxImageBytes",
+      "maxAudioSeconds",
       "guestMemoryLimit",
       "guestTimeLimit",
     ]);

@@ -47,7 +47,7 @@ export interface WitSessionOptions {
   systemPrompt?: string;
 }
 
-export type WitContentPart = { tag: "text"; val: string } | { tag: "image"; val: Uint8Array };
+export type WitContentPart = { tag: "text"; val: string } | { tag: "image"; val: Uint8Array } | { tag: "audio"; val: Uint8Array };
 
 export interface WitMessage {
   role: Role;

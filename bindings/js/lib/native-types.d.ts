@@ -14,6 +14,7 @@ export interface NativeLimits {
   maxContextSize?: number;
   maxOutputTokens?: number;
   maxImageBytes?: number;
+  maxAudioSeconds?: number;
 }
 
 export interface Native {

@@ -206,13 +206,13 @@ export function loadOptions(name, spec, defaults) {
 }
 
 /**
- * The engine's limits (`maxContextSize`, `maxOutputTokens`, `maxImageBytes`); absent ones keep their defaults.
+ * The engine's limits (`maxContextSize`, `maxOutputTokens`, `maxImageBytes`, `maxAudioSeconds`); absent ones keep their defaults.
  * @param {import("../index.d.ts").EngineOptions} options
  * @returns {import("./native-types.d.ts").NativeLimits}
  */
 export function limits(options) {
   /**
-   * @param {"maxContextSize" | "maxOutputTokens" | "maxImageBytes"} name
+   * @param {"maxContextSize" | "maxOutputTokens" | "maxImageBytes" | "maxAudioSeconds"} name
    * @param {number} max
    */
   const positive = (name, max) => {
@@ -225,6 +225,7 @@ export function limits(options) {
     maxContextSize: positive("maxContextSize", 0xffffffff),
     maxOutputTokens: positive("maxOutputTokens", 0xffffffff),
     maxImageBytes: positive("maxImageBytes", Number.MAX_SAFE_INTEGER),
+    maxAudioSeconds: positive("maxAudioSeconds", 0xffffffff),
   };
 }
 
@@ -267,30 +268,34 @@ function toolCall(call, where) {
 }
 
 /**
- * @param {string | { type?: unknown, text?: unknown, image?: unknown, path?: unknown }} part a `ContentPart`, as a caller may have written it
+ * @param {string | { type?: unknown, text?: unknown, image?: unknown, audio?: unknown, path?: unknown }} part a `ContentPart`, as a caller may have written it
  * @param {string} where
  * @returns {import("./internal-types.d.ts").WitContentPart}
  */
 function contentPart(part, where) {
   if (typeof part === "string") return { tag: "text", val: string(where, part) };
   if (part && part.type === "text" && typeof part.text === "string") return { tag: "text", val: string(where, part.text) };
-  if (part && part.type === "image" && part.image instanceof Uint8Array) return { tag: "image", val: part.image };
-  if (part && part.type === "image" && typeof part.path === "string") return { tag: "image", val: imageFile(part.path, where) };
+  for (const medium of /** @type {const} */ (["image", "audio"])) {
+    if (!part || part.type !== medium) continue;
+    if (part[medium] instanceof Uint8Array) return { tag: medium, val: part[medium] };
+    if (typeof part.path === "string") return { tag: medium, val: mediaFile(medium, part.path, where) };
+  }
   throw invalidInput(
-    `${where} must be a string, { type: "text", text }, { type: "image", image: Uint8Array } or { type: "image", path }`,
+    `${where} must be a string, { type: "text", text }, { type: "image" | "audio", image | audio: Uint8Array } or { type: "image" | "audio", path }`,
   );
 }
 
 /**
+ * @param {"image" | "audio"} medium
  * @param {string} path
  * @param {string} where
  */
-function imageFile(path, where) {
+function mediaFile(medium, path, where) {
   try {
     return new Uint8Array(readFileSync(path));
   } catch (e) {
     const why = /** @type {NodeJS.ErrnoException} */ (e);
-    throw invalidInput(`${where}: the image ${JSON.stringify(path)} could not be read (${why.code ?? why.message})`);
+    throw invalidInput(`${where}: the ${medium} ${JSON.stringify(path)} could not be read (${why.code ?? why.message})`);
   }
 }
 

@@ -125,6 +125,21 @@ const modelInfo = (info) => ({
 });
 
 /**
+ * @param {import("./internal-types.d.ts").WitContentPart} p
+ * @returns {import("../index.d.ts").ContentPart}
+ */
+const contentPart = (p) => {
+  switch (p.tag) {
+    case "text":
+      return { type: "text", text: p.val };
+    case "image":
+      return { type: "image", image: p.val };
+    case "audio":
+      return { type: "audio", audio: p.val };
+  }
+};
+
+/**
  * @param {import("./internal-types.d.ts").WitMessage} m
  * @returns {import("../index.d.ts").Message}
  */
@@ -132,7 +147,7 @@ const message = (m) => ({
   role: m.role,
   content: m.content.every((p) => p.tag === "text")
     ? m.content.map((p) => p.val).join("")
-    : m.content.map((p) => (p.tag === "text" ? { type: "text", text: p.val } : { type: "image", image: p.val })),
+    : m.content.map(contentPart),
   toolCalls: m.toolCalls,
   ...(m.toolCallId === undefined ? {} : { toolCallId: m.toolCallId }),
 });

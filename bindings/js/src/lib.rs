@@ -50,7 +50,7 @@ fn cancels() -> std::sync::MutexGuard<'static, HashMap<u32, CancelFlag>> {
     CANCELS.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Registers a GGUF file (and, for a vision model, its multimodal projector)
+/// Registers a GGUF file (and, for a multimodal model, its projector)
 /// under `name` and returns its number. Nothing is read until a session needs
 /// the model. Throws only for out-of-range load options.
 #[napi(catch_unwind)]
@@ -85,7 +85,7 @@ pub fn register_model(
         max_context_size: limits.max_context_size,
         max_output_tokens: limits.max_output_tokens,
         max_image_bytes,
-        max_audio_seconds: None,
+        max_audio_seconds: limits.max_audio_seconds,
         projector: projector.map(Into::into),
     };
     let options = LoadOptions::from_optional(given).map_err(|e| napi::Error::from_reason(e.message))?;
@@ -118,6 +118,7 @@ pub struct Limits {
     pub max_context_size: Option<u32>,
     pub max_output_tokens: Option<u32>,
     pub max_image_bytes: Option<f64>,
+    pub max_audio_seconds: Option<u32>,
 }
 
 /// A new cancel flag, by number (see `CANCELS`).

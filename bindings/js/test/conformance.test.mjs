@@ -43,6 +43,7 @@ function engine(name) {
     const guards = {};
     if (spec.guest_time_limit_ms) guards.guestTimeLimit = spec.guest_time_limit_ms;
     if (spec.guest_memory_limit) guards.guestMemoryLimit = spec.guest_memory_limit;
+    if (spec.max_audio_seconds) guards.maxAudioSeconds = spec.max_audio_seconds;
     engines.set(name, Engine.create({ models, threads: spec.threads, contextSize: spec.context_size, ...guards }));
   }
   return engines.get(name);
@@ -61,10 +62,11 @@ function options(o = {}) {
 }
 
 function messages(ms) {
-  const part = (p) =>
-    p.image !== undefined
-      ? { type: "image", image: readFileSync(join(fixtures.images, p.image)) }
-      : { type: "text", text: text(p.text) };
+  const part = (p) => {
+    if (p.image !== undefined) return { type: "image", image: readFileSync(join(fixtures.media, p.image)) };
+    if (p.audio !== undefined) return { type: "audio", path: join(fixtures.media, p.audio) };
+    return { type: "text", text: text(p.text) };
+  };
   return ms.map((m) => ({
     role: m.role,
     content: Array.isArray(m.content) ? m.content.map(part) : text(m.content),
@@ -105,6 +107,7 @@ function historyEntry(m) {
     role: m.role,
     text: joined,
     images: parts.filter((p) => p.type === "image").length,
+    audio: parts.filter((p) => p.type === "audio").length,
     tool_calls: calls(m.toolCalls),
     tool_call_id: m.toolCallId ?? null,
   };

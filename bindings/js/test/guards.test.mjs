@@ -117,6 +117,8 @@ test("bad limits are invalid input", async () => {
     { maxOutputTokens: 0 },
     { maxContextSize: -1 },
     { maxImageBytes: 1.5 },
+    { maxAudioSeconds: 0 },
+    { maxAudioSeconds: 2 ** 32 },
     { maxOutputTokens: "5" },
     { guestTimeLimit: 0 },
     { guestTimeLimit: Infinity },

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { join } from "node:path";
-import { MODEL, REPO, testImages, tinyProjector } from "./support.mjs";
+import { MODEL, REPO, testAudio, testImages, tinyAudioProjector, tinyProjector } from "./support.mjs";
 
 // ci/js.sh copies the examples beside the tests, into the project that installed the package.
 const example = fileURLToPath(new URL("../examples/quickstart.mjs", import.meta.url));
@@ -42,6 +42,15 @@ test("the image example is in the README verbatim, and runs", async () => {
   const images = testImages();
   const stdout = await run(vision, { INF_WASI_PROJECTOR: tinyProjector(), INF_WASI_IMAGE: join(images, "gradient.png") });
   assert.match(stdout, /vision: true/);
+});
+
+test("the audio example is in the README verbatim, and runs", async () => {
+  const example = fileURLToPath(new URL("../examples/audio.mjs", import.meta.url));
+  const readme = readFileSync(`${REPO}/README.md`, "utf8");
+  assert.ok(readme.includes("```js\n" + readFileSync(example, "utf8") + "```"));
+  const audio = testAudio();
+  const stdout = await run(example, { INF_WASI_PROJECTOR: tinyAudioProjector(), INF_WASI_AUDIO: join(audio, "tones-1s.wav") });
+  assert.match(stdout, /audio: true/);
 });
 
 test("the typed example is in the README verbatim, and runs", async () => {

@@ -61,3 +61,17 @@ export function testImages() {
   execFileSync("python3", [`${REPO}/tests/fixtures/test-images.py`, dir]);
   return dir;
 }
+
+/** A tiny random-weight Ultravox projector (tests/fixtures/tiny-audio-mmproj.py): 50 embeddings per 30-second chunk. */
+export function tinyAudioProjector() {
+  const out = join(mkdtempSync(join(SCRATCH, "inf-wasi-js-")), "tiny-audio-mmproj.gguf");
+  execFileSync("python3", [`${REPO}/tests/fixtures/tiny-audio-mmproj.py`, out]);
+  return out;
+}
+
+/** The shared test audio (tests/fixtures/test-audio.py), in a fresh folder. */
+export function testAudio() {
+  const dir = mkdtempSync(join(SCRATCH, "inf-wasi-js-audio-"));
+  execFileSync("python3", [`${REPO}/tests/fixtures/test-audio.py`, dir]);
+  return dir;
+}

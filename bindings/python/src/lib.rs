@@ -24,8 +24,8 @@ impl Graph {
     #[new]
     #[pyo3(signature = (
         name, path, context_size=None, threads=None, batch_size=None,
-        max_context_size=None, max_output_tokens=None, max_image_bytes=None, projector=None,
-        parallel=None, batching=None, packed=false,
+        max_context_size=None, max_output_tokens=None, max_image_bytes=None, max_audio_seconds=None,
+        projector=None, parallel=None, batching=None, packed=false,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -37,6 +37,7 @@ impl Graph {
         max_context_size: Option<u32>,
         max_output_tokens: Option<u32>,
         max_image_bytes: Option<u64>,
+        max_audio_seconds: Option<u32>,
         projector: Option<std::path::PathBuf>,
         parallel: Option<u32>,
         batching: Option<&str>,
@@ -53,7 +54,7 @@ impl Graph {
             max_context_size,
             max_output_tokens,
             max_image_bytes,
-            max_audio_seconds: None,
+            max_audio_seconds,
             projector,
         };
         let options = LoadOptions::from_optional(given).map_err(|e| PyValueError::new_err(e.message))?;

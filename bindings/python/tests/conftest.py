@@ -69,3 +69,21 @@ def images(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
     out = tmp_path_factory.mktemp("images")
     subprocess.run([sys.executable, str(REPO / "tests" / "fixtures" / "test-images.py"), str(out)], check=True)
     return out
+
+
+@pytest.fixture(scope="session")
+def audio_projector(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A tiny random-weight Ultravox projector for the default model
+    (tests/fixtures/tiny-audio-mmproj.py): 50 embeddings per 30-second chunk."""
+    out = tmp_path_factory.mktemp("projector") / "tiny-audio-mmproj.gguf"
+    subprocess.run([sys.executable, str(REPO / "tests" / "fixtures" / "tiny-audio-mmproj.py"), str(out)], check=True)
+    return str(out)
+
+
+@pytest.fixture(scope="session")
+def audio(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
+    """The shared test audio (tests/fixtures/test-audio.py)."""
+    out = tmp_path_factory.mktemp("audio")
+    subprocess.run([sys.executable, str(REPO / "tests" / "fixtures" / "test-audio.py"), str(out)], check=True,
+                   stdout=subprocess.DEVNULL)
+    return out

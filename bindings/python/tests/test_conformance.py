@@ -15,7 +15,7 @@ import pytest
 
 import jsonschema
 
-from inf_wasi import Engine, InfWasiError, Session, ToolCall
+from inf_wasi import Audio, Engine, Image, InfWasiError, Message, Session, ToolCall
 from conftest import REPO, model_path
 
 CASES = json.loads((REPO / "tests" / "conformance" / "cases.json").read_text())["cases"]
@@ -49,7 +49,8 @@ def engines(fixtures: Dict[str, Any]) -> Iterator[Dict[str, Engine]]:
             opened[name] = Engine(
                 {n: {"path": m["path"], "projector": m["projector"]} for n, m in spec["models"].items()},
                 threads=spec["threads"], context_size=spec["context_size"],
-                guest_memory_limit=spec.get("guest_memory_limit"), guest_time_limit=ms / 1000 if ms else None)
+                guest_memory_limit=spec.get("guest_memory_limit"), guest_time_limit=ms / 1000 if ms else None,
+                max_audio_seconds=spec.get("max_audio_seconds"))
         return opened[name]
 
     yield engine  # type: ignore[misc]
@@ -69,9 +70,11 @@ def options(o: Dict[str, Any]) -> Dict[str, Any]:
     return o
 
 
-def messages(ms: List[Dict[str, Any]], images: pathlib.Path) -> List[Dict[str, Any]]:
+def messages(ms: List[Dict[str, Any]], media: pathlib.Path) -> List[Dict[str, Any]]:
     def part(p: Dict[str, Any]) -> Any:
-        return (images / p["image"]).read_bytes() if "image" in p else text(p["text"])
+        if "audio" in p:
+            return Audio(media / p["audio"])
+        return (media / p["image"]).read_bytes() if "image" in p else text(p["text"])
 
     def content(c: Any) -> Any:
         return [part(p) for p in c] if isinstance(c, list) else text(c)
@@ -105,7 +108,12 @@ def evented(start: Any) -> Dict[str, Any]:
     return {**completion(stream.completion), "pieces": [e for e in events if isinstance(e, str)]}
 
 
-def step(session: Session, s: Dict[str, Any], images: pathlib.Path) -> Dict[str, Any]:
+def count(m: Message, kind: type) -> int:
+    """How many parts of ``kind`` a message of the history holds."""
+    return 0 if isinstance(m.content, str) else sum(isinstance(p, kind) for p in m.content)
+
+
+def step(session: Session, s: Dict[str, Any], media: pathlib.Path) -> Dict[str, Any]:
     try:
         o = options(s.get("options", {}))
         if "complete" in s:
@@ -113,12 +121,12 @@ def step(session: Session, s: Dict[str, Any], images: pathlib.Path) -> Dict[str,
         if "stream" in s:
             return streamed(lambda: session.stream(text(s["stream"]), **o))
         if "chat" in s:
-            return completion(session.chat(messages(s["chat"], images), **o))
+            return completion(session.chat(messages(s["chat"], media), **o))
         if "chat_stream" in s:
-            return evented(lambda: session.chat_events(messages(s["chat_stream"], images), **o))
+            return evented(lambda: session.chat_events(messages(s["chat_stream"], media), **o))
         if "history" in s:
             return {"history": [{"role": m.role, "text": m.text(),
-                                 "images": 0 if isinstance(m.content, str) else sum(isinstance(p, bytes) for p in m.content),
+                                 "images": count(m, Image), "audio": count(m, Audio),
                                  "tool_calls": calls(m.tool_calls), "tool_call_id": m.tool_call_id}
                                 for m in session.history]}
         if "reset" in s:
@@ -129,7 +137,7 @@ def step(session: Session, s: Dict[str, Any], images: pathlib.Path) -> Dict[str,
     raise ValueError(f"unknown step {s}")
 
 
-def run(engine: Engine, case: Dict[str, Any], images: pathlib.Path) -> Dict[str, Any]:
+def run(engine: Engine, case: Dict[str, Any], media: pathlib.Path) -> Dict[str, Any]:
     model = case.get("model", "gemma")
     try:
         op = case["op"]
@@ -137,13 +145,13 @@ def run(engine: Engine, case: Dict[str, Any], images: pathlib.Path) -> Dict[str,
             s = case.get("session", {})
             session = engine.session(model, context_size=s.get("context_size"), system_prompt=s.get("system_prompt"))
             with session:
-                return {"steps": [step(session, x, images) for x in case["steps"]]}
+                return {"steps": [step(session, x, media) for x in case["steps"]]}
         if op == "embed":
             return {"vectors": engine.embed(model, [text(t) for t in case["texts"]])}
         if op == "tokenize":
             return {"tokens": engine.tokenize(model, text(case["text"]), add_special=case["add_special"])}
         if op == "tokenize_chat":
-            return {"tokens": engine.tokenize_chat(model, messages(case["messages"], images))}
+            return {"tokens": engine.tokenize_chat(model, messages(case["messages"], media))}
         if op == "detokenize":
             return {"text": engine.detokenize(model, case["tokens"])}
         if op == "model_info":
@@ -190,7 +198,7 @@ def test_case(case: Dict[str, Any], engines: Any, fixtures: Dict[str, Any], refe
     gap = case.get("known_gap", {}).get("python")
     if gap:
         pytest.skip(f"known gap: {gap}")
-    outcome = run(engines(case.get("engine", "default")), case, pathlib.Path(fixtures["images"]))
+    outcome = run(engines(case.get("engine", "default")), case, pathlib.Path(fixtures["media"]))
     assert contains(outcome, case.get("expect", {})), f"expected {case.get('expect')}, got {outcome}"
     assert pieces_join(outcome), outcome
     if case.get("validate_calls"):

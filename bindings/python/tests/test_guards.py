@@ -104,7 +104,8 @@ def test_context_output_and_image_sizes_are_capped(model: str) -> None:
 
 @pytest.mark.parametrize(
     "options",
-    [{"guest_time_limit": 0}, {"guest_time_limit": -1.0}, {"guest_memory_limit": 1000}, {"max_output_tokens": 0}],
+    [{"guest_time_limit": 0}, {"guest_time_limit": -1.0}, {"guest_memory_limit": 1000}, {"max_output_tokens": 0},
+     {"max_audio_seconds": 0}, {"max_audio_seconds": -1}, {"max_audio_seconds": 2**32}],
 )
 def test_bad_limits_are_invalid_input(model: str, options: Any) -> None:
     with pytest.raises(InvalidInputError):

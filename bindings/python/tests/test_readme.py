@@ -33,6 +33,17 @@ def test_the_image_example_is_verbatim_and_runs(model, projector, images):
     assert "vision: True" in out.stdout
 
 
+AUDIO = REPO / "bindings" / "python" / "examples" / "audio.py"
+
+
+def test_the_audio_example_is_verbatim_and_runs(model, audio_projector, audio):
+    assert "```python\n" + AUDIO.read_text() + "```" in (REPO / "README.md").read_text()
+    env = dict(os.environ, INF_WASI_MODEL=model, INF_WASI_PROJECTOR=audio_projector, INF_WASI_AUDIO=str(audio / "tones-1s.wav"))
+    out = subprocess.run([sys.executable, str(AUDIO)], env=env, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    assert "audio: True" in out.stdout
+
+
 TOOLS = REPO / "bindings" / "python" / "examples" / "tools.py"
 
 

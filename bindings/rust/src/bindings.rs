@@ -140,19 +140,32 @@ impl ContentPart {
     /// An image part read from a PNG or JPEG file; a file that cannot be read
     /// is an [`Error::InvalidInput`](crate::Error::InvalidInput).
     pub fn image_file(path: impl AsRef<std::path::Path>) -> crate::Result<Self> {
-        let path = path.as_ref();
-        std::fs::read(path)
-            .map(ContentPart::Image)
-            .map_err(|e| crate::Error::InvalidInput(format!("the image {} could not be read: {e}", path.display())))
+        read_part(path.as_ref(), "image").map(ContentPart::Image)
+    }
+
+    /// An audio part read from a WAV, FLAC or MP3 file; a file that cannot be
+    /// read is an [`Error::InvalidInput`](crate::Error::InvalidInput).
+    pub fn audio_file(path: impl AsRef<std::path::Path>) -> crate::Result<Self> {
+        read_part(path.as_ref(), "audio").map(ContentPart::Audio)
     }
 }
 
+fn read_part(path: &std::path::Path, what: &str) -> crate::Result<Vec<u8>> {
+    std::fs::read(path)
+        .map_err(|e| crate::Error::InvalidInput(format!("the {what} {} could not be read: {e}", path.display())))
+}
+
 impl Message {
-    /// A user message: text, then images (PNG or JPEG file bytes).
-    pub fn user_with_images(text: impl Into<String>, images: impl IntoIterator<Item = ContentPart>) -> Self {
+    /// A user message: text, then media parts (images, audio), in order.
+    pub fn user_with_parts(text: impl Into<String>, parts: impl IntoIterator<Item = ContentPart>) -> Self {
         let mut message = Self::user(text);
-        message.content.extend(images);
+        message.content.extend(parts);
         message
+    }
+
+    /// A user message: text, then images ([`Message::user_with_parts`] under its first name).
+    pub fn user_with_images(text: impl Into<String>, images: impl IntoIterator<Item = ContentPart>) -> Self {
+        Self::user_with_parts(text, images)
     }
 
     pub fn new(role: Role, text: impl Into<String>) -> Self {
@@ -181,7 +194,7 @@ impl Message {
             .iter()
             .filter_map(|p| match p {
                 ContentPart::Text(t) => Some(t.as_str()),
-                ContentPart::Image(_) => None,
+                ContentPart::Image(_) | ContentPart::Audio(_) => None,
             })
             .collect()
     }

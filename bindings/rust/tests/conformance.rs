@@ -49,6 +49,9 @@ fn build_engine(spec: &Value) -> Engine {
     if let Some(bytes) = spec["guest_memory_limit"].as_u64() {
         builder = builder.guest_memory_limit(bytes as usize);
     }
+    if let Some(seconds) = spec["max_audio_seconds"].as_u64() {
+        builder = builder.max_audio_seconds(seconds as u32);
+    }
     builder.build().unwrap()
 }
 
@@ -122,10 +125,12 @@ fn role_name(role: Role) -> &'static str {
     }
 }
 
-fn messages(v: &Value, images: &Path) -> Vec<Message> {
-    let part = |p: &Value| match p.get("image") {
-        Some(file) => ContentPart::image_file(images.join(file.as_str().unwrap())).unwrap(),
-        None => ContentPart::Text(text(&p["text"])),
+fn messages(v: &Value, media: &Path) -> Vec<Message> {
+    let file = |name: &Value| media.join(name.as_str().unwrap());
+    let part = |p: &Value| match (p.get("image"), p.get("audio")) {
+        (Some(image), _) => ContentPart::image_file(file(image)).unwrap(),
+        (_, Some(audio)) => ContentPart::audio_file(file(audio)).unwrap(),
+        _ => ContentPart::Text(text(&p["text"])),
     };
     let message = |m: &Value| {
         let content = match &m["content"] {
@@ -197,7 +202,7 @@ fn streamed(stream: inf_wasi::Result<inf_wasi::TextStream<'_>>) -> Value {
     outcome
 }
 
-fn step(session: &mut Session, step: &Value, images: &Path) -> Value {
+fn step(session: &mut Session, step: &Value, media: &Path) -> Value {
     let o = || options(&step["options"]);
     let done = |r: inf_wasi::Result<inf_wasi::Completion>| r.map_or_else(error, |c| completion(&c));
     if let Some(p) = step.get("complete") {
@@ -205,9 +210,9 @@ fn step(session: &mut Session, step: &Value, images: &Path) -> Value {
     } else if let Some(p) = step.get("stream") {
         streamed(session.stream(&text(p), &o()))
     } else if let Some(m) = step.get("chat") {
-        done(session.chat(&messages(m, images), &o()))
+        done(session.chat(&messages(m, media), &o()))
     } else if let Some(m) = step.get("chat_stream") {
-        evented(session.chat_events(&messages(m, images), &o()))
+        evented(session.chat_events(&messages(m, media), &o()))
     } else if step.get("history").is_some() {
         let history: Vec<Value> = session
             .history()
@@ -215,7 +220,8 @@ fn step(session: &mut Session, step: &Value, images: &Path) -> Value {
             .iter()
             .map(|m| {
                 let images = m.content.iter().filter(|p| matches!(p, ContentPart::Image(_))).count();
-                json!({ "role": role_name(m.role), "text": m.text(), "images": images,
+                let audio = m.content.iter().filter(|p| matches!(p, ContentPart::Audio(_))).count();
+                json!({ "role": role_name(m.role), "text": m.text(), "images": images, "audio": audio,
                     "tool_calls": tool_calls_json(&m.tool_calls), "tool_call_id": m.tool_call_id })
             })
             .collect();
@@ -227,7 +233,7 @@ fn step(session: &mut Session, step: &Value, images: &Path) -> Value {
     }
 }
 
-fn run(engine: &Engine, case: &Value, images: &Path) -> Value {
+fn run(engine: &Engine, case: &Value, media: &Path) -> Value {
     let model = case["model"].as_str().unwrap_or("gemma");
     let r = |v: inf_wasi::Result<Value>| v.unwrap_or_else(error);
     match case["op"].as_str().unwrap() {
@@ -241,7 +247,7 @@ fn run(engine: &Engine, case: &Value, images: &Path) -> Value {
             }
             match engine.session_with(model, &o) {
                 Ok(mut session) => {
-                    let steps = case["steps"].as_array().unwrap().iter().map(|s| step(&mut session, s, images));
+                    let steps = case["steps"].as_array().unwrap().iter().map(|s| step(&mut session, s, media));
                     json!({ "steps": steps.collect::<Vec<_>>() })
                 }
                 Err(e) => error(e),
@@ -256,7 +262,7 @@ fn run(engine: &Engine, case: &Value, images: &Path) -> Value {
             .tokenize(model, &text(&case["text"]), case["add_special"].as_bool().unwrap())
             .map(|t| json!({ "tokens": t }))),
         "tokenize_chat" => {
-            r(engine.tokenize_chat(model, &messages(&case["messages"], images)).map(|t| json!({ "tokens": t })))
+            r(engine.tokenize_chat(model, &messages(&case["messages"], media)).map(|t| json!({ "tokens": t })))
         }
         "detokenize" => {
             let tokens: Vec<u32> = serde_json::from_value(case["tokens"].clone()).unwrap();
@@ -265,7 +271,7 @@ fn run(engine: &Engine, case: &Value, images: &Path) -> Value {
         "model_info" => r(engine.model_info(model).map(|i| {
             json!({ "name": i.name, "architecture": i.architecture, "context_length": i.context_length,
                 "vocab_size": i.vocab_size, "embedding_size": i.embedding_size, "parameters": i.parameters,
-                "size_bytes": i.size_bytes, "vision": i.vision, "chat_template": i.chat_template })
+                "size_bytes": i.size_bytes, "vision": i.vision, "audio": i.audio, "chat_template": i.chat_template })
         })),
         op => panic!("unknown op {op}"),
     }
@@ -341,7 +347,7 @@ fn every_shared_case_through_the_rust_host() {
     let _serial = support::serial();
     let cases = read_json(format!("{REPO}/tests/conformance/cases.json"));
     let fixtures = fixtures();
-    let images = PathBuf::from(fixtures["images"].as_str().unwrap());
+    let media = PathBuf::from(fixtures["media"].as_str().unwrap());
     let mut engines: HashMap<String, Engine> = HashMap::new();
     let mut reference = Map::new();
     let mut failures = Vec::new();
@@ -350,7 +356,7 @@ fn every_shared_case_through_the_rust_host() {
         let engine_name = case["engine"].as_str().unwrap_or("default");
         let engine =
             engines.entry(engine_name.into()).or_insert_with(|| build_engine(&fixtures["engines"][engine_name]));
-        let outcome = run(engine, case, &images);
+        let outcome = run(engine, case, &media);
         eprintln!("{id}: {}", short(&outcome));
         if let Some(expect) = case.get("expect").filter(|e| !contains(&outcome, e)) {
             failures.push(format!("{id}: expected {expect}, got {outcome}"));

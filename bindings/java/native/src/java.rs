@@ -203,7 +203,7 @@ pub fn model_info<'l>(env: &mut JNIEnv<'l>, m: &ModelInfo) -> jni::errors::Resul
     };
     env.new_object(
         "dev/infwasi/ModelInfo",
-        "(Ljava/lang/String;Ljava/lang/String;IIIJJZLjava/lang/String;)V",
+        "(Ljava/lang/String;Ljava/lang/String;IIIJJZZLjava/lang/String;)V",
         &[
             JValue::Object(&name),
             JValue::Object(&architecture),
@@ -213,6 +213,7 @@ pub fn model_info<'l>(env: &mut JNIEnv<'l>, m: &ModelInfo) -> jni::errors::Resul
             JValue::Long(m.parameters as i64),
             JValue::Long(m.size_bytes as i64),
             JValue::Bool(m.vision.into()),
+            JValue::Bool(m.audio.into()),
             JValue::Object(&template),
         ],
     )

@@ -88,8 +88,8 @@ pub extern "system" fn Java_dev_infwasi_Native_engineOpen<'l>(
         }
         // Engine.Builder's limits, in its order; 0 keeps the default.
         let limits = java::longs(env, &limits, "limits")?;
-        let [max_context, max_output, max_image, memory, millis] = limits[..] else {
-            return Err(Error::InvalidInput("limits must hold five values".into()));
+        let [max_context, max_output, max_image, memory, millis, max_audio] = limits[..] else {
+            return Err(Error::InvalidInput("limits must hold six values".into()));
         };
         let u32_limit = |v: i64, what: &str| {
             u32::try_from(v).map_err(|_| Error::InvalidInput(format!("{what} must be at most {}, got {v}", u32::MAX)))
@@ -102,6 +102,9 @@ pub extern "system" fn Java_dev_infwasi_Native_engineOpen<'l>(
         }
         if max_image > 0 {
             builder = builder.max_image_bytes(max_image as u64);
+        }
+        if max_audio > 0 {
+            builder = builder.max_audio_seconds(u32_limit(max_audio, "maxAudioSeconds")?);
         }
         if memory > 0 {
             builder = builder.guest_memory_limit(usize::try_from(memory).unwrap_or(usize::MAX));

@@ -1,29 +1,42 @@
-//! Messages as Session.java flattens them, both ways: `[roles, texts, images,
-//! toolCalls, toolCallIds]`: `String[]`, `String[]`, each message's image bytes
-//! (`byte[][][]`), each message's calls as id, name and arguments in turn
-//! (`String[][]`) and each one's answered call id or null (`String[]`).
+//! Messages as Session.java flattens them, both ways: `[roles, texts, media,
+//! toolCalls, toolCallIds, mediaKinds]`: `String[]`, `String[]`, each message's
+//! media bytes (`byte[][][]`), each message's calls as id, name and arguments
+//! in turn (`String[][]`), each one's answered call id or null (`String[]`) and
+//! each one's media kinds, a character per part, `i` image or `a` audio (`String[]`).
 
 use crate::java::{self, jni_error, JniResult};
 use inf_wasi::{ContentPart, Error, Message, Role, ToolCall};
 use jni::objects::{JObject, JObjectArray};
 use jni::JNIEnv;
 
-const COLUMNS: i32 = 5;
+const COLUMNS: i32 = 6;
 
 /// The messages of a flattened table.
 pub fn from_java(env: &mut JNIEnv, table: &JObjectArray) -> JniResult<Vec<Message>> {
     if table.is_null() || env.get_array_length(table).map_err(jni_error)? != COLUMNS {
         return Err(Error::InvalidInput(format!("messages must be a table of {COLUMNS} columns")));
     }
-    let mut column = |i| env.get_object_array_element(table, i).map(JObjectArray::from).map_err(jni_error);
-    let (roles, texts, images, calls, ids) = (column(0)?, column(1)?, column(2)?, column(3)?, column(4)?);
-    let roles = java::strings(env, &roles, "role")?;
-    let texts = java::strings(env, &texts, "content")?;
-    let images = java::byte_array_lists(env, &images, "images")?;
-    let calls = string_lists(env, &calls)?;
-    let ids = java::optional_strings(env, &ids, "tool call id")?;
-    let rows = roles.into_iter().zip(texts).zip(images).zip(calls).zip(ids);
-    rows.map(|((((role, text), images), calls), id)| {
+    // Each column is read and its local reference let go before the next: the
+    // caller's frame has room for only a few more.
+    fn column<T>(
+        env: &mut JNIEnv,
+        table: &JObjectArray,
+        i: i32,
+        read: impl FnOnce(&mut JNIEnv, &JObjectArray) -> JniResult<T>,
+    ) -> JniResult<T> {
+        let array = JObjectArray::from(env.get_object_array_element(table, i).map_err(jni_error)?);
+        let value = read(env, &array);
+        env.delete_local_ref(array).map_err(jni_error)?;
+        value
+    }
+    let roles = column(env, table, 0, |env, a| java::strings(env, a, "role"))?;
+    let texts = column(env, table, 1, |env, a| java::strings(env, a, "content"))?;
+    let media = column(env, table, 2, |env, a| java::byte_array_lists(env, a, "media"))?;
+    let calls = column(env, table, 3, string_lists)?;
+    let ids = column(env, table, 4, |env, a| java::optional_strings(env, a, "tool call id"))?;
+    let kinds = column(env, table, 5, |env, a| java::strings(env, a, "media kinds"))?;
+    let rows = roles.into_iter().zip(texts).zip(media).zip(calls).zip(ids).zip(kinds);
+    rows.map(|(((((role, text), media), calls), id), kinds)| {
         let role = match role.as_str() {
             "system" => Role::System,
             "user" => Role::User,
@@ -32,7 +45,16 @@ pub fn from_java(env: &mut JNIEnv, table: &JObjectArray) -> JniResult<Vec<Messag
             other => return Err(Error::InvalidInput(format!("unknown role {other:?}"))),
         };
         let mut message = Message::new(role, text);
-        message.content.extend(images.into_iter().map(ContentPart::Image));
+        if kinds.len() != media.len() {
+            return Err(Error::InvalidInput("a message's media and their kinds must agree".into()));
+        }
+        for (bytes, kind) in media.into_iter().zip(kinds.chars()) {
+            message.content.push(match kind {
+                'i' => ContentPart::Image(bytes),
+                'a' => ContentPart::Audio(bytes),
+                other => return Err(Error::InvalidInput(format!("unknown media kind {other:?}"))),
+            });
+        }
         message.tool_calls = calls_from_flat(calls)?;
         message.tool_call_id = id;
         Ok(message)
@@ -86,9 +108,10 @@ pub fn to_java<'l>(env: &mut JNIEnv<'l>, messages: &[Message]) -> jni::errors::R
     let len = messages.len() as i32;
     let roles = env.new_object_array(len, "java/lang/String", JObject::null())?;
     let texts = env.new_object_array(len, "java/lang/String", JObject::null())?;
-    let images = env.new_object_array(len, "[[B", JObject::null())?;
+    let media = env.new_object_array(len, "[[B", JObject::null())?;
     let calls = env.new_object_array(len, "[Ljava/lang/String;", JObject::null())?;
     let ids = env.new_object_array(len, "java/lang/String", JObject::null())?;
+    let kinds = env.new_object_array(len, "java/lang/String", JObject::null())?;
     for (i, m) in messages.iter().enumerate() {
         let role = match m.role {
             Role::System => "system",
@@ -96,11 +119,12 @@ pub fn to_java<'l>(env: &mut JNIEnv<'l>, messages: &[Message]) -> jni::errors::R
             Role::Assistant => "assistant",
             Role::Tool => "tool",
         };
-        let parts: Vec<&[u8]> = m
+        let parts: Vec<(&[u8], char)> = m
             .content
             .iter()
             .filter_map(|p| match p {
-                ContentPart::Image(bytes) => Some(bytes.as_slice()),
+                ContentPart::Image(bytes) => Some((bytes.as_slice(), 'i')),
+                ContentPart::Audio(bytes) => Some((bytes.as_slice(), 'a')),
                 ContentPart::Text(_) => None,
             })
             .collect();
@@ -112,12 +136,14 @@ pub fn to_java<'l>(env: &mut JNIEnv<'l>, messages: &[Message]) -> jni::errors::R
             let text = env.new_string(m.text())?;
             env.set_object_array_element(&texts, i as i32, text)?;
             let own = env.new_object_array(parts.len() as i32, "[B", JObject::null())?;
-            for (j, bytes) in parts.iter().enumerate() {
+            for (j, (bytes, _)) in parts.iter().enumerate() {
                 let array = env.byte_array_from_slice(bytes)?;
                 env.set_object_array_element(&own, j as i32, &array)?;
                 env.delete_local_ref(array)?;
             }
-            env.set_object_array_element(&images, i as i32, own)?;
+            env.set_object_array_element(&media, i as i32, own)?;
+            let own_kinds = env.new_string(parts.iter().map(|(_, kind)| kind).collect::<String>())?;
+            env.set_object_array_element(&kinds, i as i32, own_kinds)?;
             let own_calls = calls_to_java(env, &m.tool_calls)?;
             env.set_object_array_element(&calls, i as i32, own_calls)?;
             if let Some(id) = &m.tool_call_id {
@@ -128,7 +154,7 @@ pub fn to_java<'l>(env: &mut JNIEnv<'l>, messages: &[Message]) -> jni::errors::R
         })?;
     }
     let table = env.new_object_array(COLUMNS, "java/lang/Object", JObject::null())?;
-    for (i, column) in [roles, texts, images, calls, ids].into_iter().enumerate() {
+    for (i, column) in [roles, texts, media, calls, ids, kinds].into_iter().enumerate() {
         env.set_object_array_element(&table, i as i32, column)?;
     }
     Ok(table)

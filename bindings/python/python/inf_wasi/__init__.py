@@ -14,10 +14,11 @@ from .errors import (
     UnsupportedError,
 )
 from .session import EventStream, Session, TokenStream
-from .types import Completion, Image, Message, ModelInfo, Tool, ToolCall, Usage
+from .types import Audio, Completion, Image, Message, ModelInfo, Tool, ToolCall, Usage
 
 __all__ = [
     "AsyncEngine",
+    "Audio",
     "AsyncEventStream",
     "AsyncSession",
     "AsyncTokenStream",

@@ -35,6 +35,7 @@ class Graph:
         max_context_size: Optional[int] = None,
         max_output_tokens: Optional[int] = None,
         max_image_bytes: Optional[int] = None,
+        max_audio_seconds: Optional[int] = None,
         projector: Optional[str] = None,
         parallel: Optional[int] = None,
         batching: Optional[str] = None,

@@ -23,7 +23,8 @@ class Engine:
     ``models`` maps a name to a GGUF path, or to a dict with ``path`` and load
     options (``context_size``, ``threads``, ``batch_size`` and the limits
     below). A vision model's dict also names its multimodal projector
-    (``projector``, the mmproj GGUF); messages to it may then carry images.
+    (``projector``, the mmproj GGUF); messages to it may then carry images,
+    or audio where the projector has an audio encoder.
     Nothing is loaded until a session or call needs the model.
 
     ``parallel`` (default 1) lets that many sessions of a model share one
@@ -36,7 +37,8 @@ class Engine:
 
     Limits (SECURITY.md): ``max_context_size`` (32768 tokens a session may ask
     for), ``max_output_tokens`` (4096 per generation), ``max_image_bytes``
-    (20 MiB), ``guest_memory_limit`` (512 MiB for each instance of the
+    (20 MiB, for every media part), ``max_audio_seconds`` (600 per audio
+    part), ``guest_memory_limit`` (512 MiB for each instance of the
     component) and ``guest_time_limit`` (10 s the component may run without
     returning or calling the backend; a chat template that loops for ever
     fails sooner, on its own instruction budget).
@@ -53,6 +55,7 @@ class Engine:
         max_context_size: Optional[int] = None,
         max_output_tokens: Optional[int] = None,
         max_image_bytes: Optional[int] = None,
+        max_audio_seconds: Optional[int] = None,
         guest_memory_limit: Optional[int] = None,
         guest_time_limit: Optional[float] = None,
     ) -> None:
@@ -67,6 +70,7 @@ class Engine:
                 "max_context_size": max_context_size,
                 "max_output_tokens": max_output_tokens,
                 "max_image_bytes": max_image_bytes,
+                "max_audio_seconds": max_audio_seconds,
             }
             if isinstance(spec, Mapping):
                 options.update({k: v for k, v in spec.items() if k != "path"})

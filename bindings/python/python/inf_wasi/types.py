@@ -7,36 +7,59 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
+from wasmtime.component import Variant
+
 from ._component import field as wit_field
 from ._component import record
 from .errors import InvalidInputError
 
-class Image:
-    """An image part of a message: PNG or JPEG file bytes, or the path of such a file.
+class _Medium:
+    """A media part of a message: file bytes, or the path of a file to read."""
 
-    ``bytes`` and ``pathlib.Path`` parts are images too; ``Image("cat.png")``
-    reads a path given as a string.
-    """
+    _what = "medium"
 
     def __init__(self, source: Union[bytes, str, "os.PathLike[str]"]) -> None:
         if isinstance(source, (bytes, bytearray, memoryview)):
             self.data = bytes(source)
             return
         if not isinstance(source, (str, os.PathLike)):
-            raise InvalidInputError(f"an Image is bytes or a path, got {type(source).__name__}")
+            raise InvalidInputError(f"{type(self).__name__} is bytes or a path, got {type(source).__name__}")
         try:
             with open(source, "rb") as f:
                 self.data = f.read()
         except OSError as e:
-            raise InvalidInputError(f"the image {os.fspath(source)!r} could not be read: {e.strerror}") from None
+            raise InvalidInputError(f"the {self._what} {os.fspath(source)!r} could not be read: {e.strerror}") from None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Medium) and type(other) is type(self) and other.data == self.data
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self.data))
 
     def __repr__(self) -> str:
-        return f"Image({len(self.data)} bytes)"
+        return f"{type(self).__name__}({len(self.data)} bytes)"
 
 
-#: A message's content: text, or a list of text and image parts (``Image``,
-#: ``bytes`` or a ``pathlib.Path``).
-Content = Union[str, Sequence[Union[str, bytes, Image, "os.PathLike[str]"]]]
+class Image(_Medium):
+    """An image part of a message: PNG or JPEG file bytes, or the path of such a file.
+
+    ``bytes`` and ``pathlib.Path`` parts are images too; ``Image("cat.png")``
+    reads a path given as a string. A session's history gives images back as ``Image``.
+    """
+
+    _what = "image"
+
+
+class Audio(_Medium):
+    """An audio part of a message: WAV, FLAC or MP3 file bytes, or the path of
+    such a file (``Audio("question.wav")``), for a model whose projector takes audio."""
+
+    _what = "audio"
+
+
+#: A message's content: text, or a list of text, image and audio parts
+#: (``Image``, ``Audio``; ``bytes`` or a ``pathlib.Path`` are images).
+Content = Union[str, Sequence[Union[str, bytes, Image, Audio, "os.PathLike[str]"]]]
 ROLES = ("system", "user", "assistant", "tool")
 
 
@@ -121,6 +144,7 @@ class ModelInfo:
     parameters: int
     size_bytes: int
     vision: bool
+    audio: bool
     chat_template: Optional[str]
 
     @staticmethod
@@ -155,7 +179,7 @@ class Message:
 
     @staticmethod
     def from_wit(r: Any) -> "Message":
-        parts = list(wit_field(r, "content"))
+        parts = [_part_from_wit(p) for p in wit_field(r, "content")]
         content: Content = parts[0] if len(parts) == 1 and isinstance(parts[0], str) else "" if not parts else parts
         calls = tuple(ToolCall.from_wit(c) for c in wit_field(r, "tool_calls"))
         return Message(wit_field(r, "role"), content, calls, wit_field(r, "tool_call_id"))
@@ -173,15 +197,24 @@ class Message:
         raise InvalidInputError(f"a message is a Message or a dict with 'role' and 'content', got {message!r}")
 
 
-def _part(part: Any) -> Union[str, bytes]:
-    """A content part as the WIT wants it: ``str`` is text, ``bytes`` an image."""
-    if isinstance(part, (str, bytes)):
-        return part
+def _part(part: Any) -> Variant:
+    """A content part as the WIT wants it: a variant tagged ``text``, ``image`` or ``audio``."""
+    if isinstance(part, str):
+        return Variant("text", part)
+    if isinstance(part, Audio):
+        return Variant("audio", part.data)
     if isinstance(part, Image):
-        return part.data
-    if isinstance(part, os.PathLike):
-        return Image(part).data
-    raise InvalidInputError(f"message content parts are str, Image, bytes or a path, got {type(part).__name__}")
+        return Variant("image", part.data)
+    if isinstance(part, (bytes, os.PathLike)):
+        return Variant("image", Image(part).data)
+    raise InvalidInputError(f"message content parts are str, Image, Audio, bytes or a path, got {type(part).__name__}")
+
+
+def _part_from_wit(part: Variant) -> Union[str, Image, Audio]:
+    payload: Any = part.payload
+    if part.tag == "text":
+        return str(payload)
+    return Audio(payload) if part.tag == "audio" else Image(payload)
 
 
 def messages_to_wit(messages: Sequence[Union[Message, Mapping[str, Any]]]) -> List[Any]:

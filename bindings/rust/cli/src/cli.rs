@@ -94,6 +94,15 @@ pub struct RunArgs {
     /// A system prompt for the chat.
     #[arg(long)]
     pub system: Option<String>,
+    /// The model's multimodal projector (mmproj GGUF), for --image and --audio.
+    #[arg(long)]
+    pub mmproj: Option<PathBuf>,
+    /// A PNG or JPEG file the message carries after the prompt (repeatable; needs --mmproj).
+    #[arg(long)]
+    pub image: Vec<PathBuf>,
+    /// A WAV, FLAC or MP3 file the message carries after the prompt (repeatable; needs an --mmproj with an audio encoder).
+    #[arg(long)]
+    pub audio: Vec<PathBuf>,
     #[command(flatten)]
     pub model: ModelArgs,
     #[command(flatten)]

@@ -4,12 +4,23 @@ use crate::cli::{ModelArgs, SamplingArgs};
 use crate::model_store;
 use crate::output::Result;
 use inf_wasi::{Engine, GenerateOptions, SessionOptions};
+use std::path::Path;
 
 /// The name the CLI registers a model file under (a packed file names its own).
 const MODEL: &str = "model";
 
 /// The engine and the name of its one model.
 pub fn engine(args: &ModelArgs, fetch_default: bool) -> Result<(Engine, String)> {
+    engine_with_projector(args, None, fetch_default)
+}
+
+/// The engine and the name of its one model, registered with `projector`
+/// (a packed file brings its own).
+pub fn engine_with_projector(
+    args: &ModelArgs,
+    projector: Option<&Path>,
+    fetch_default: bool,
+) -> Result<(Engine, String)> {
     let path = model_store::resolve(args.model.as_deref(), fetch_default)?;
     let mut builder = Engine::builder();
     if let Some(threads) = args.threads {
@@ -19,11 +30,18 @@ pub fn engine(args: &ModelArgs, fetch_default: bool) -> Result<(Engine, String)>
         builder = builder.context_size(size);
     }
     if model_store::is_packed(&path) {
+        if projector.is_some() {
+            return Err("a packed model brings its own projector: --mmproj is for a .gguf model".into());
+        }
         let engine = builder.packed_file(path).build()?;
         let name = engine.model_names().pop().ok_or("the packed file registered no model")?;
         return Ok((engine, name));
     }
-    Ok((builder.model(MODEL, path).build()?, MODEL.to_string()))
+    let builder = match projector {
+        Some(projector) => builder.model_with_projector(MODEL, path, projector),
+        None => builder.model(MODEL, path),
+    };
+    Ok((builder.build()?, MODEL.to_string()))
 }
 
 pub fn session_options(args: &ModelArgs, system: Option<&str>) -> SessionOptions {

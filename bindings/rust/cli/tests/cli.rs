@@ -174,6 +174,62 @@ fn models_list_shows_the_cached_default() {
     assert!(stderr(&o).contains("cached"), "{}", stderr(&o));
 }
 
+/// `tests/fixtures/SCRIPT OUT` into this test's scratch folder.
+fn fixture(script: &str, out: &std::path::Path) {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../tests/fixtures").join(script);
+    let o = Command::new("python3").arg(script).arg(out).output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn run_carries_audio_through_a_projector_and_refuses_what_it_cannot_read() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-audio-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (projector, audio) = (dir.join("tiny-audio-mmproj.gguf"), dir.join("audio"));
+    fixture("tiny-audio-mmproj.py", &projector);
+    fixture("test-audio.py", &audio);
+    let file = |name: &str| audio.join(name).to_str().unwrap().to_string();
+    let with = |extra: &[&str]| {
+        let mut args = vec!["run", "What do you hear?", "--mmproj", projector.to_str().unwrap()];
+        args.extend(extra);
+        args.extend(FAST);
+        inf_wasi(&args, None)
+    };
+    let once = with(&["--audio", &file("tones-1s.wav")]);
+    assert!(once.status.success(), "{}", stderr(&once));
+    assert!(!stdout(&once).trim().is_empty(), "no answer");
+    assert_eq!(stdout(&with(&["--audio", &file("tones-1s.wav")])), stdout(&once), "greedy: the same answer again");
+    fails_cleanly(&with(&["--audio", &file("bad-absurd-rate.wav")]), "samples a second");
+    fails_cleanly(&with(&["--audio", &file("no-such.wav")]), "could not be read");
+    fails_cleanly(&with(&["--raw", "--audio", &file("tones-1s.wav")]), "--raw");
+    let mut no_projector = vec!["run", "What do you hear?", "--audio"];
+    let tones = file("tones-1s.wav");
+    no_projector.push(&tones);
+    no_projector.extend(FAST);
+    fails_cleanly(&inf_wasi(&no_projector, None), "projector");
+
+    // The README's audio command, as written there, with this `inf-wasi` on the PATH.
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../README.md")).unwrap();
+    let section = &readme[readme.find("## Audio (speech in)").expect("the audio section")..];
+    let start = section.find("```sh\n").expect("its command") + "```sh\n".len();
+    let script = &section[start..start + section[start..].find("```").unwrap()];
+    assert!(script.contains("inf-wasi run") && script.contains("--audio"), "{script}");
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_inf-wasi")).parent().unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let model = inf_wasi::cached_model_path("gemma-3-270m-q4_k_m");
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let o = Command::new("bash")
+        .args(["-euo", "pipefail", "-c", script])
+        .env("PATH", path)
+        .env("INF_WASI_MODEL", model)
+        .env("INF_WASI_PROJECTOR", &projector)
+        .env("INF_WASI_AUDIO", file("tones-1s.wav"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stdout(&o).trim().is_empty(), "no answer: {}", stderr(&o));
+}
+
 #[test]
 fn pack_makes_one_file_that_runs_like_the_model() {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-pack-{}", std::process::id()));

@@ -90,30 +90,42 @@ pub fn anonymous_rss_bytes() -> u64 {
     line.split_whitespace().nth(1).unwrap().parse::<u64>().unwrap() * 1024
 }
 
-/// A tiny random-weight projector for the default model (tests/fixtures/tiny-mmproj.py):
-/// every image becomes 4 embeddings. Written once per test process.
-pub fn tiny_projector() -> PathBuf {
-    static PATH: OnceLock<PathBuf> = OnceLock::new();
-    PATH.get_or_init(|| {
-        let dir = scratch_dir("projector");
-        let path = dir.join("tiny-mmproj.gguf");
-        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/tiny-mmproj.py");
-        let out = std::process::Command::new("python3").arg(script).arg(&path).output().expect("run python3");
-        assert!(out.status.success(), "tiny-mmproj.py failed: {}", String::from_utf8_lossy(&out.stderr));
+/// `tests/fixtures/SCRIPT OUT` (OUT named `name` in a scratch folder), run once per test process.
+fn fixture(script: &str, name: &str, once: &'static OnceLock<PathBuf>) -> PathBuf {
+    once.get_or_init(|| {
+        let path = scratch_dir("fixtures").join(name);
+        let script_path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures").join(script);
+        let out = std::process::Command::new("python3").arg(script_path).arg(&path).output().expect("run python3");
+        assert!(out.status.success(), "{script} failed: {}", String::from_utf8_lossy(&out.stderr));
         path
     })
     .clone()
 }
 
+/// A tiny random-weight projector for the default model (tests/fixtures/tiny-mmproj.py):
+/// every image becomes 4 embeddings.
+pub fn tiny_projector() -> PathBuf {
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    fixture("tiny-mmproj.py", "tiny-mmproj.gguf", &PATH)
+}
+
+/// A tiny random-weight Ultravox projector for the default model
+/// (tests/fixtures/tiny-audio-mmproj.py): every 30-second chunk becomes 50 embeddings.
+#[allow(dead_code)] // the audio tests' own
+pub fn tiny_audio_projector() -> PathBuf {
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    fixture("tiny-audio-mmproj.py", "tiny-audio-mmproj.gguf", &PATH)
+}
+
 /// The shared test images (tests/fixtures/test-images.py), by file name.
 pub fn image(name: &str) -> Vec<u8> {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
-    let dir = DIR.get_or_init(|| {
-        let dir = scratch_dir("images");
-        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/test-images.py");
-        let out = std::process::Command::new("python3").arg(script).arg(&dir).output().unwrap();
-        assert!(out.status.success(), "test-images.py failed: {}", String::from_utf8_lossy(&out.stderr));
-        dir
-    });
-    std::fs::read(dir.join(name)).unwrap()
+    std::fs::read(fixture("test-images.py", "images", &DIR).join(name)).unwrap()
+}
+
+/// The test audio (tests/fixtures/test-audio.py), by file name.
+#[allow(dead_code)] // the audio tests' own
+pub fn audio(name: &str) -> Vec<u8> {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    std::fs::read(fixture("test-audio.py", "audio", &DIR).join(name)).unwrap()
 }

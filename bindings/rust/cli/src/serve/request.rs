@@ -154,11 +154,21 @@ pub enum Content {
 pub enum Part {
     Text { text: String },
     ImageUrl { image_url: ImageUrl },
+    InputAudio { input_audio: InputAudio },
 }
 
 #[derive(Deserialize)]
 pub struct ImageUrl {
     pub url: String,
+}
+
+/// OpenAI's audio part: the file's bytes in base64 and its format. The format
+/// is checked against the formats the backend reads; the bytes' own header
+/// decides how they are read.
+#[derive(Deserialize)]
+pub struct InputAudio {
+    pub data: String,
+    pub format: Option<String>,
 }
 
 /// Parses a JSON body, naming what is wrong with it the way serde sees it.
@@ -290,8 +300,20 @@ impl Part {
             Part::ImageUrl { image_url } => image_from_data_url(&image_url.url)
                 .map(ContentPart::Image)
                 .map_err(|message| ApiError::bad_param(param, message)),
+            Part::InputAudio { input_audio } => {
+                audio_bytes(input_audio).map(ContentPart::Audio).map_err(|message| ApiError::bad_param(param, message))
+            }
         }
     }
+}
+
+fn audio_bytes(audio: &InputAudio) -> Result<Vec<u8>, String> {
+    if let Some(format) = audio.format.as_deref().filter(|f| !["wav", "mp3", "flac"].contains(f)) {
+        return Err(format!("an `input_audio` format must be \"wav\", \"mp3\" or \"flac\", not {format:?}"));
+    }
+    base64::engine::general_purpose::STANDARD
+        .decode(audio.data.trim())
+        .map_err(|e| format!("the audio's base64 is not valid: {e}"))
 }
 
 /// The bytes of a `data:image/...;base64,` URL. The server fetches nothing from

@@ -46,6 +46,7 @@ public final class Engine implements AutoCloseable {
         private long maxContextSize;
         private long maxOutputTokens;
         private long maxImageBytes;
+        private long maxAudioSeconds;
         private long guestMemoryLimit;
         private long guestTimeLimitMillis;
 
@@ -61,10 +62,13 @@ public final class Engine implements AutoCloseable {
             return this;
         }
 
-        /** Registers a vision model: its GGUF and its multimodal projector (mmproj GGUF). */
+        /**
+         * Registers a multimodal model: its GGUF and its projector (mmproj GGUF), which takes images,
+         * audio or both.
+         */
         public Builder model(String name, Path path, Path projector) {
             if (projector == null) {
-                throw InfWasiException.invalidInput("a vision model needs the path of its projector");
+                throw InfWasiException.invalidInput("a multimodal model needs the path of its projector");
             }
             model(name, path);
             projectors.put(name, projector);
@@ -132,9 +136,15 @@ public final class Engine implements AutoCloseable {
             return this;
         }
 
-        /** The largest image a message may carry, in bytes (default 20 MiB). */
+        /** The largest image or audio file a message may carry, in bytes (default 20 MiB). */
         public Builder maxImageBytes(long bytes) {
             this.maxImageBytes = positive(bytes, "maxImageBytes");
+            return this;
+        }
+
+        /** The longest audio clip a message may carry, in seconds (default 600). */
+        public Builder maxAudioSeconds(int seconds) {
+            this.maxAudioSeconds = positive(seconds, "maxAudioSeconds");
             return this;
         }
 
@@ -174,7 +184,9 @@ public final class Engine implements AutoCloseable {
                     .map(projectors::get)
                     .map(p -> p == null ? null : p.toAbsolutePath().toString())
                     .toArray(String[]::new);
-            long[] limits = {maxContextSize, maxOutputTokens, maxImageBytes, guestMemoryLimit, guestTimeLimitMillis};
+            long[] limits = {
+                maxContextSize, maxOutputTokens, maxImageBytes, guestMemoryLimit, guestTimeLimitMillis, maxAudioSeconds
+            };
             String batchingName = batching == null ? null : batching.wireName();
             String[] packedPaths = packed.stream().map(p -> p.toAbsolutePath().toString()).toArray(String[]::new);
             return new Engine(Native.engineOpen(

@@ -10,4 +10,5 @@ public record ModelInfo(
         long parameters,
         long sizeBytes,
         boolean vision,
+        boolean audio,
         String chatTemplate) {}

@@ -85,10 +85,11 @@ final class Native {
     static native int[] tokenize(long engine, String model, String text, boolean addSpecial);
 
     /**
-     * {@code messages}: {@code [roles, texts, images, toolCalls, toolCallIds]}: {@code String[]},
-     * {@code String[]}, each message's image bytes ({@code byte[][][]}), each message's calls as id,
-     * name and arguments in turn ({@code String[][]}) and each one's answered call id or null
-     * ({@code String[]}).
+     * {@code messages}: {@code [roles, texts, media, toolCalls, toolCallIds, mediaKinds]}:
+     * {@code String[]}, {@code String[]}, each message's media bytes ({@code byte[][][]}), each
+     * message's calls as id, name and arguments in turn ({@code String[][]}), each one's answered
+     * call id or null ({@code String[]}) and each one's media kinds, a character per part:
+     * {@code 'i'} image, {@code 'a'} audio ({@code String[]}).
      */
     static native int[] tokenizeChat(long engine, String model, Object[] messages);
 

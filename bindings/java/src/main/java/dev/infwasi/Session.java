@@ -42,23 +42,35 @@ public final class Session implements AutoCloseable {
         return new Object[] {
             messages.stream().map(m -> m.role().wit()).toArray(String[]::new),
             messages.stream().map(Message::content).toArray(String[]::new),
-            messages.stream().map(m -> m.images().stream().map(Image::bytes).toArray(byte[][]::new))
+            messages.stream().map(m -> m.media().stream().map(Media::bytes).toArray(byte[][]::new))
                     .toArray(byte[][][]::new),
             messages.stream().map(m -> ToolCalls.flat(m.toolCalls())).toArray(String[][]::new),
             messages.stream().map(Message::toolCallId).toArray(String[]::new),
+            messages.stream().map(Session::mediaKinds).toArray(String[]::new),
         };
+    }
+
+    /** A message's media kinds, one character each ({@link Media#wireKind}). */
+    private static String mediaKinds(Message message) {
+        StringBuilder kinds = new StringBuilder();
+        message.media().forEach(m -> kinds.append(m.wireKind()));
+        return kinds.toString();
     }
 
     /** Messages as the native side gives them (see {@link Native#tokenizeChat}). */
     static List<Message> unwire(Object[] table) {
         String[] roles = (String[]) table[0];
         String[] texts = (String[]) table[1];
-        byte[][][] images = (byte[][][]) table[2];
+        byte[][][] media = (byte[][][]) table[2];
         String[][] calls = (String[][]) table[3];
         String[] callIds = (String[]) table[4];
+        String[] kinds = (String[]) table[5];
         List<Message> messages = new ArrayList<>();
         for (int i = 0; i < roles.length; i++) {
-            List<Image> own = java.util.Arrays.stream(images[i]).map(Image::of).toList();
+            List<Media> own = new ArrayList<>();
+            for (int j = 0; j < media[i].length; j++) {
+                own.add(kinds[i].charAt(j) == 'a' ? Audio.of(media[i][j]) : Image.of(media[i][j]));
+            }
             Role role = Role.valueOf(roles[i].toUpperCase(java.util.Locale.ROOT));
             messages.add(new Message(role, texts[i], own, ToolCalls.of(calls[i]), callIds[i]));
         }

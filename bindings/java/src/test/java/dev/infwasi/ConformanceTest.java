@@ -89,6 +89,9 @@ class ConformanceTest {
             if (spec.has("guest_memory_limit")) {
                 b.guestMemoryLimit(spec.get("guest_memory_limit").asLong());
             }
+            if (spec.has("max_audio_seconds")) {
+                b.maxAudioSeconds(spec.get("max_audio_seconds").asInt());
+            }
             return b.build();
         });
     }
@@ -155,7 +158,11 @@ class ConformanceTest {
         return out;
     }
 
-    /** Java messages hold their text, then their images: the order every case uses. */
+    private static Path mediaFile(JsonNode name) {
+        return Path.of(fixtures.get("media").asText(), name.asText());
+    }
+
+    /** Java messages hold their text, then their media: the order every case uses. */
     private static List<Message> messages(JsonNode ms) throws IOException {
         List<Message> out = new ArrayList<>();
         for (JsonNode m : ms) {
@@ -167,15 +174,17 @@ class ConformanceTest {
                 continue;
             }
             StringBuilder t = new StringBuilder();
-            List<Image> images = new ArrayList<>();
+            List<Media> media = new ArrayList<>();
             for (JsonNode part : content) {
                 if (part.has("image")) {
-                    images.add(Image.of(Files.readAllBytes(Path.of(fixtures.get("images").asText(), part.get("image").asText()))));
+                    media.add(Image.of(Files.readAllBytes(mediaFile(part.get("image")))));
+                } else if (part.has("audio")) {
+                    media.add(Audio.of(mediaFile(part.get("audio"))));
                 } else {
                     t.append(text(part.get("text")));
                 }
             }
-            out.add(new Message(role, t.toString(), images));
+            out.add(new Message(role, t.toString(), media));
         }
         return out;
     }
@@ -245,6 +254,7 @@ class ConformanceTest {
                     entry.put("role", m.role().name().toLowerCase(Locale.ROOT));
                     entry.put("text", m.content());
                     entry.put("images", m.images().size());
+                    entry.put("audio", m.audio().size());
                     entry.put("tool_calls", calls(m.toolCalls()));
                     entry.put("tool_call_id", m.toolCallId());
                     history.add(entry);
@@ -297,6 +307,7 @@ class ConformanceTest {
                 out.put("parameters", i.parameters());
                 out.put("size_bytes", i.sizeBytes());
                 out.put("vision", i.vision());
+                out.put("audio", i.audio());
                 out.put("chat_template", i.chatTemplate());
                 yield out;
             }

@@ -79,6 +79,22 @@ final class Support {
         return out;
     }
 
+    /**
+     * A tiny random-weight Ultravox projector for the default model (tests/fixtures/tiny-audio-mmproj.py): 50
+     * embeddings per 30-second chunk.
+     */
+    static Path tinyAudioProjector(Path dir) {
+        Path out = dir.resolve("tiny-audio-mmproj.gguf");
+        runScript("tiny-audio-mmproj.py", out.toString());
+        return out;
+    }
+
+    /** The shared test audio (tests/fixtures/test-audio.py), written into {@code dir}. */
+    static Path testAudio(Path dir) {
+        runScript("test-audio.py", dir.toString());
+        return dir;
+    }
+
     /** The shared test images (tests/fixtures/test-images.py), written into {@code dir}. */
     static Path testImages(Path dir) {
         runScript("test-images.py", dir.toString());
