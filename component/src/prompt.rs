@@ -225,7 +225,7 @@ fn check_medium(medium: Medium, limits: Limits, marker: Option<&str>) -> Result<
     let (bytes, what) = (medium.bytes(), medium.what());
     if bytes.len() as u64 > limits.max_image_bytes {
         return Err(Error::InvalidInput(format!(
-            "{what} is {} bytes; the engine's max image size (for every medium) is {} bytes",
+            "{what} is {} bytes; the engine's max image size is {} bytes (it caps audio files too)",
             bytes.len(),
             limits.max_image_bytes
         )));
