@@ -28,8 +28,15 @@ fn main() {
     let workspace = (!packaged).then(|| {
         let root = manifest.join("../..").canonicalize().expect("workspace root");
         // The guest and the one workspace crate it builds from (the profile's messages).
-        for path in ["component/src", "component/Cargo.toml", "profile/src", "profile/Cargo.toml", "wit", "Cargo.lock"]
-        {
+        for path in [
+            "component/src",
+            "component/Cargo.toml",
+            "profile/src",
+            "profile/Cargo.toml",
+            "examples/plugins/rust",
+            "wit",
+            "Cargo.lock",
+        ] {
             println!("cargo:rerun-if-changed={}", root.join(path).display());
         }
         let target = target_root(&root);
@@ -37,6 +44,18 @@ fn main() {
     });
 
     let probe = build_probe(&manifest, &out.with_file_name("wants_filesystem.wasm"));
+    // The example plugin and the misbehaving ones, for the plugin tests of
+    // every language (none in a registry build: they are tests' material).
+    if let Some((root, target)) = &workspace {
+        let dir = target.join("inf-wasi-plugins");
+        let _ = std::fs::create_dir_all(&dir);
+        let core = build_wasm_crate(root, "inf-wasi-example-plugin", "inf_wasi_example_plugin");
+        let core = std::fs::read(&core).unwrap_or_else(|e| panic!("read {}: {e}", core.display()));
+        std::fs::write(dir.join("rust-pipeline.wasm"), encode_component(&core)).unwrap();
+        for world in ["loops", "panics", "wants-http"] {
+            std::fs::write(dir.join(format!("{world}.wasm")), plugin_probe(&manifest, world)).unwrap();
+        }
+    }
     let abort_probe = build_abort_probe(&manifest, &out.with_file_name("aborts.wasm"));
     let component = match prebuilt {
         Some(prebuilt) => {
@@ -45,12 +64,9 @@ fn main() {
         }
         None => {
             let (root, _) = workspace.as_ref().expect("the guest builds in the workspace");
-            let core = build_guest(root);
+            let core = build_wasm_crate(root, "inf-wasi-component", "inf_wasi_component");
             let core = std::fs::read(&core).unwrap_or_else(|e| panic!("read {}: {e}", core.display()));
-            wit_component::ComponentEncoder::default()
-                .module(&core)
-                .and_then(|e| e.validate(true).encode())
-                .unwrap_or_else(|e| panic!("wrapping the guest into a component failed: {e:?}"))
+            encode_component(&core)
         }
     };
     std::fs::write(&out, &component).unwrap();
@@ -164,11 +180,75 @@ fn wrap_probe(manifest: &Path, world: &str, mut module: Vec<u8>, out: &Path) -> 
     component
 }
 
+/// A core module with the WIT metadata wit-bindgen embedded, as a component.
+fn encode_component(core: &[u8]) -> Vec<u8> {
+    wit_component::ComponentEncoder::default()
+        .module(core)
+        .and_then(|e| e.validate(true).encode())
+        .unwrap_or_else(|e| panic!("wrapping a wasm32 build into a component failed: {e:?}"))
+}
+
+/// A misbehaving plugin of probe/plugins.wit's `world`: its `run` loops for
+/// ever (`loops`) or traps at once (the others); `wants-http` also imports an
+/// HTTP client. A core module written here, wrapped as the probes are.
+fn plugin_probe(manifest: &Path, world: &str) -> Vec<u8> {
+    use wasm_encoder::{BlockType, CodeSection, EntityType, ExportKind, ExportSection, Function, FunctionSection};
+    use wasm_encoder::{ImportSection, Instruction, MemorySection, MemoryType, Module, TypeSection, ValType};
+    let mut types = TypeSection::new();
+    types.ty().function([ValType::I32, ValType::I32], [ValType::I32]);
+    types.ty().function([ValType::I32; 4], [ValType::I32]);
+    types.ty().function([], []);
+    let mut imports = ImportSection::new();
+    let imported = u32::from(world == "wants-http");
+    if imported == 1 {
+        imports.import("wasi:http/outgoing-handler@0.2.0", "handle", EntityType::Function(2));
+    }
+    let mut functions = FunctionSection::new();
+    functions.function(0).function(1);
+    let mut memories = MemorySection::new();
+    memories.memory(MemoryType { minimum: 1, maximum: None, memory64: false, shared: false, page_size_log2: None });
+    let mut exports = ExportSection::new();
+    exports
+        .export("inf:wasi/handler@0.1.0#run", ExportKind::Func, imported)
+        .export("cabi_realloc", ExportKind::Func, imported + 1)
+        .export("memory", ExportKind::Memory, 0);
+    let mut run = Function::new([]);
+    if world == "loops" {
+        run.instruction(&Instruction::Loop(BlockType::Empty))
+            .instruction(&Instruction::Br(0))
+            .instruction(&Instruction::End);
+    }
+    run.instruction(&Instruction::Unreachable).instruction(&Instruction::End);
+    // Every allocation at one address: the input is all a probe receives.
+    let mut realloc = Function::new([]);
+    realloc.instruction(&Instruction::I32Const(1024)).instruction(&Instruction::End);
+    let mut code = CodeSection::new();
+    code.function(&run).function(&realloc);
+    let mut module = Module::new();
+    module.section(&types);
+    if imported == 1 {
+        module.section(&imports);
+    }
+    module.section(&functions).section(&memories).section(&exports).section(&code);
+    let mut module = module.finish();
+    let mut resolve = wit_parser::Resolve::default();
+    resolve.push_dir(manifest.join("wit")).expect("parse the inf:wasi WIT");
+    let wit = manifest.join("probe/plugins.wit");
+    let package = resolve
+        .push_str(&wit, &std::fs::read_to_string(&wit).expect("read probe/plugins.wit"))
+        .expect("parse probe/plugins.wit");
+    let world = resolve.select_world(&[package], Some(world)).expect("the probe's world");
+    wit_component::embed_component_metadata(&mut module, &resolve, world, wit_component::StringEncoding::UTF8)
+        .expect("embed the probe's WIT");
+    encode_component(&module)
+}
+
 fn target_root(root: &Path) -> PathBuf {
     env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"))
 }
 
-fn build_guest(root: &Path) -> PathBuf {
+/// A workspace crate compiled for `wasm32-unknown-unknown` as a cdylib.
+fn build_wasm_crate(root: &Path, package: &str, library: &str) -> PathBuf {
     let target_dir = target_root(root).join("wasm");
     let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new(cargo);
@@ -179,7 +259,7 @@ fn build_guest(root: &Path) -> PathBuf {
         "--release",
         "--locked",
         "-p",
-        "inf-wasi-component",
+        package,
         "--target",
         "wasm32-unknown-unknown",
         "--target-dir",
@@ -206,7 +286,7 @@ fn build_guest(root: &Path) -> PathBuf {
     let status = cmd.status().expect("run cargo for the wasm32 guest");
     assert!(
         status.success(),
-        "building the component failed; is the wasm target installed? (rustup target add wasm32-unknown-unknown)"
+        "building {package} for wasm32 failed; is the wasm target installed? (rustup target add wasm32-unknown-unknown)"
     );
-    target_dir.join("wasm32-unknown-unknown/release/inf_wasi_component.wasm")
+    target_dir.join(format!("wasm32-unknown-unknown/release/{library}.wasm"))
 }

@@ -297,6 +297,14 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// The registered models and the guards, for what runs besides sessions (plugins).
+    #[cfg(feature = "plugins")]
+    pub(crate) fn models_and_guards(&self) -> (&ModelRegistry, Guards) {
+        (&self.inner.models, self.inner.guards)
+    }
+}
+
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut names: Vec<&str> = self.inner.models.names().collect();

@@ -19,6 +19,8 @@ mod engine;
 mod error;
 mod guards;
 mod models;
+#[cfg(feature = "plugins")]
+mod plugin;
 mod runtime;
 mod session;
 #[cfg(feature = "schemars")]
@@ -39,6 +41,8 @@ pub use models::{
     cache_dir, cached_model_path, default_chat_model, default_model, default_model_path, known_model, known_models,
     models_dir, KnownModel,
 };
+#[cfg(feature = "plugins")]
+pub use plugin::{Plugin, PluginRun};
 pub use runtime::COMPONENT;
 #[doc(hidden)]
 pub use runtime::{instantiate_capability_probe, run_abort_probe};

@@ -26,16 +26,25 @@ static ABORT_PROBE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/aborts.cwa
 /// What each store holds: its resource table, its wasi-nn state and its guards.
 /// Nothing else exists for the component to reach.
 pub struct HostState {
-    table: ResourceTable,
+    pub(crate) table: ResourceTable,
     nn: wasmtime_wasi_nn::wit::WasiNnCtx,
     memory: MemoryCap,
     pub watchdog: Watchdog,
     last_words: LastWords,
+    /// A plugin's WASI context (none behind it); the engine's own component has none.
+    #[cfg(feature = "plugins")]
+    pub(crate) wasi: Option<wasmtime_wasi::WasiCtx>,
 }
 
 impl HostState {
     /// The error for a trap that stopped this store's instance: the component's
     /// own report of why, when it gave one, else the trap's typed cause.
+    /// Whether the component reported why it is about to trap.
+    #[cfg(feature = "plugins")]
+    pub(crate) fn has_last_words(&self) -> bool {
+        self.last_words.get().is_some()
+    }
+
     pub fn stopped(&self, trap: wasmtime::Error) -> crate::Error {
         match self.last_words.get() {
             Some(report) => crate::Error::Backend(report),
@@ -70,12 +79,17 @@ fn build() -> wasmtime::Result<Runtime> {
     let component = unsafe { Component::deserialize(&engine, PRECOMPILED)? };
     let mut linker = Linker::<HostState>::new(&engine);
     // The component's one capability.
-    wasmtime_wasi_nn::wit::add_to_linker(&mut linker, |s: &mut HostState| {
-        wasmtime_wasi_nn::wit::WasiNnView::new(&mut s.table, &mut s.nn)
-    })?;
+    add_wasi_nn(&mut linker)?;
     let pre = EmbedderPre::new(link(&linker, &component)?)?;
     let ticker = Ticker::start(&engine)?;
     Ok(Runtime { engine, pre, linker, ticker })
+}
+
+/// Serves wasi:nn, from this process's llama.cpp, to what `linker` links.
+pub fn add_wasi_nn(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
+    wasmtime_wasi_nn::wit::add_to_linker(linker, |s: &mut HostState| {
+        wasmtime_wasi_nn::wit::WasiNnView::new(&mut s.table, &mut s.nn)
+    })
 }
 
 /// Links a component against the host's imports, which are wasi:nn and nothing
@@ -88,6 +102,12 @@ fn link(linker: &Linker<HostState>, component: &Component) -> wasmtime::Result<I
 #[derive(Debug, thiserror::Error)]
 #[error("the component was refused: {0}; inf-wasi grants a component wasi:nn and nothing else")]
 pub struct Refused(String);
+
+impl Refused {
+    pub fn new(why: impl std::fmt::Display) -> Self {
+        Self(format!("{why:#}"))
+    }
+}
 
 /// Advances the engine's epoch every [`tick`] while any call into the
 /// component is running, which is what lets a store's deadline stop guest
@@ -141,6 +161,8 @@ pub fn new_store(runtime: &Runtime, models: &ModelRegistry, guards: Guards, canc
         memory: MemoryCap(guards.memory_bytes),
         watchdog: Watchdog::new(guards.time, host_calls),
         last_words,
+        #[cfg(feature = "plugins")]
+        wasi: None,
     };
     let mut store = Store::new(&runtime.engine, state);
     store.limiter(|s| &mut s.memory);

@@ -22,11 +22,40 @@ pub enum Command {
     Serve(ServeArgs),
     /// Pack a model (and its projector) into the component: one .wasm file (docs/packed-models.md).
     Pack(PackArgs),
+    /// Run plugins: components whose one capability is the model.
+    Plugin {
+        #[command(subcommand)]
+        command: PluginCommand,
+    },
     /// Manage cached models.
     Models {
         #[command(subcommand)]
         command: ModelsCommand,
     },
+}
+
+#[derive(Subcommand)]
+pub enum PluginCommand {
+    /// Run a plugin on one input and print its answer (its stdout and stderr go to stderr).
+    Run(PluginRunArgs),
+}
+
+#[derive(Args)]
+pub struct PluginRunArgs {
+    /// The plugin: a component of inf-wasi's `plugin` world (.wasm).
+    pub plugin: PathBuf,
+    /// The plugin's input.
+    pub input: String,
+    /// A model the plugin may open (repeatable), under its name: a known model's name, or a file's stem
+    /// [default: smollm2-135m-instruct-q4_1].
+    #[arg(long, short)]
+    pub model: Vec<String>,
+    /// Threads for decoding [default: the machine's cores, at most 8].
+    #[arg(long)]
+    pub threads: Option<u32>,
+    /// The longest the plugin may run without calling the model, in seconds [default: 10].
+    #[arg(long)]
+    pub time_limit: Option<f64>,
 }
 
 #[derive(Subcommand)]

@@ -3,7 +3,7 @@
 use crate::cli::{ModelArgs, SamplingArgs};
 use crate::model_store;
 use crate::output::Result;
-use inf_wasi::{Engine, GenerateOptions, SessionOptions};
+use inf_wasi::{Engine, EngineBuilder, GenerateOptions, SessionOptions};
 use std::path::Path;
 
 /// The name the CLI registers a model file under (a packed file names its own).
@@ -68,4 +68,39 @@ pub fn generate_options(args: &SamplingArgs) -> Result<GenerateOptions> {
         json_schema,
         ..GenerateOptions::default()
     })
+}
+
+/// Registers each of `specs` (a known or cached model's name, a .gguf path,
+/// hf:..., or a packed file) under its own name: a known model's name, a
+/// file's stem, or what a packed file carries. `projector` goes with exactly one.
+pub fn register_models(
+    mut builder: EngineBuilder,
+    specs: &[String],
+    projector: Option<&Path>,
+) -> Result<(EngineBuilder, Vec<String>)> {
+    if projector.is_some() && specs.len() != 1 {
+        return Err("--mmproj goes with exactly one --model".into());
+    }
+    let mut names = Vec::new();
+    for spec in specs {
+        let path = model_store::resolve(Some(spec), true)?;
+        let packed = model_store::is_packed(&path);
+        let name = if packed {
+            inf_wasi::packed::layout(&path).map_err(|e| e.message)?.model.name
+        } else if inf_wasi::known_model(spec).is_some() {
+            spec.clone()
+        } else {
+            path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| spec.clone())
+        };
+        if names.contains(&name) {
+            return Err(format!("two models would be registered as `{name}`").into());
+        }
+        builder = match projector {
+            _ if packed => builder.packed_file(path),
+            Some(projector) => builder.model_with_projector(&name, path, projector),
+            None => builder.model(&name, path),
+        };
+        names.push(name);
+    }
+    Ok((builder, names))
 }

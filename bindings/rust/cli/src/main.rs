@@ -10,12 +10,13 @@ mod from_flags;
 mod model_store;
 mod output;
 mod pack;
+mod plugin;
 mod print_stream;
 mod run;
 mod serve;
 
 use clap::Parser;
-use cli::{Cli, Command, ModelsCommand};
+use cli::{Cli, Command, ModelsCommand, PluginCommand};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -27,6 +28,7 @@ fn main() -> ExitCode {
         Command::Embed(args) => embed::embed(args),
         Command::Serve(args) => serve::serve(args),
         Command::Pack(args) => pack::pack(args),
+        Command::Plugin { command: PluginCommand::Run(args) } => plugin::run(args),
         Command::Models { command: ModelsCommand::Pull { name } } => model_store::pull(name.as_deref()).map(|_| ()),
         Command::Models { command: ModelsCommand::List } => model_store::list(),
     };

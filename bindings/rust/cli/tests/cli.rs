@@ -231,6 +231,33 @@ fn run_carries_audio_through_a_projector_and_refuses_what_it_cannot_read() {
 }
 
 #[test]
+fn plugin_run_prints_the_plugins_answer_and_refuses_cleanly() {
+    let plugins = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).parent().unwrap().join("inf-wasi-plugins");
+    let plugin = |name: &str| plugins.join(name).to_str().unwrap().to_string();
+    let model = ["--model", "gemma-3-270m-q4_k_m", "--threads", "1"];
+    let input = r#"{"model": "gemma-3-270m-q4_k_m", "text": "Water boils at"}"#;
+    let mut args = vec!["plugin", "run"];
+    let pipeline = plugin("rust-pipeline.wasm");
+    args.extend([pipeline.as_str(), input]);
+    args.extend(model);
+    let o = inf_wasi(&args, None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let answer: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert!(answer["completion"].is_string() && answer["topic"].is_string(), "{answer}");
+    let run = |file: &str, extra: &[&str]| {
+        let file = plugin(file);
+        let mut args = vec!["plugin", "run", file.as_str(), "x"];
+        args.extend(model);
+        args.extend(extra);
+        inf_wasi(&args, None)
+    };
+    fails_cleanly(&run("rust-pipeline.wasm", &[]), "the plugin answered with an error: the input is not JSON");
+    fails_cleanly(&run("wants-http.wasm", &[]), "wasi:http/outgoing-handler");
+    fails_cleanly(&run("loops.wasm", &["--time-limit", "0.2"]), "cancelled");
+    fails_cleanly(&run("panics.wasm", &[]), "backend");
+}
+
+#[test]
 fn pack_makes_one_file_that_runs_like_the_model() {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-pack-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

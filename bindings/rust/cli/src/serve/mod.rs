@@ -12,8 +12,8 @@ mod respond;
 mod worker;
 
 use crate::cli::{BatchingArg, ServeArgs};
-use crate::model_store;
 use crate::output::{note, Result};
+use crate::{from_flags, model_store};
 use app::App;
 use inf_wasi::{Batching, Engine};
 use metrics::Metrics;
@@ -39,29 +39,7 @@ pub fn serve(args: ServeArgs) -> Result {
     if let Some(size) = args.ctx_size {
         builder = builder.context_size(size);
     }
-    if args.mmproj.is_some() && specs.len() != 1 {
-        return Err("--mmproj goes with exactly one --model".into());
-    }
-    let mut names = Vec::new();
-    for spec in &specs {
-        let path = model_store::resolve(Some(spec), true)?;
-        // A packed file serves its model under the name it carries.
-        let packed = model_store::is_packed(&path);
-        let name = if packed {
-            inf_wasi::packed::layout(&path).map_err(|e| e.message)?.model.name
-        } else {
-            served_name(spec, &path)
-        };
-        if names.contains(&name) {
-            return Err(format!("two models would be served as `{name}`").into());
-        }
-        builder = match &args.mmproj {
-            _ if packed => builder.packed_file(path),
-            Some(projector) => builder.model_with_projector(&name, path, projector),
-            None => builder.model(&name, path),
-        };
-        names.push(name);
-    }
+    let (builder, names) = from_flags::register_models(builder, &specs, args.mmproj.as_deref())?;
     let engine = builder.build()?;
     // Loading now, not at the first request: a bad model fails here, at start.
     for name in &names {
@@ -81,14 +59,6 @@ pub fn serve(args: ServeArgs) -> Result {
     runtime.shutdown_timeout(grace + Duration::from_secs(5));
     note("inf-wasi serve: stopped");
     Ok(())
-}
-
-/// The name a model is served under: a known model's name, or a file's stem.
-fn served_name(spec: &str, path: &std::path::Path) -> String {
-    if inf_wasi::known_model(spec).is_some() {
-        return spec.to_string();
-    }
-    path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| spec.to_string())
 }
 
 async fn listen(app: Arc<App>, args: &ServeArgs, grace: Duration) -> Result {
