@@ -58,6 +58,32 @@ fn the_example_plugin_answers_as_the_same_calls_made_directly() {
 }
 
 #[test]
+fn the_python_plugin_answers_as_the_rust_one_and_reaches_no_files_or_network() {
+    let _serial = support::serial();
+    let engine = engine();
+    let python = engine.plugin(support::python_plugin("python-pipeline")).unwrap();
+    let input = json!({ "model": "gemma", "text": "Bread needs" }).to_string();
+    let run = python.run(&input).unwrap();
+    let output: Value = serde_json::from_str(run.output.as_ref().unwrap()).unwrap();
+    assert_eq!(output, pipeline_directly(&engine, "Bread needs"));
+    let rust = engine.plugin(plugin_file("rust-pipeline.wasm")).unwrap().run(&input).unwrap();
+    assert_eq!(run.output, rust.output, "the same calls, the same answer, in either language");
+    assert!(python.run("{").unwrap().output.unwrap_err().contains("not JSON"));
+
+    // What the README says a plugin can reach, tried from inside one.
+    let sandbox = engine.plugin(support::python_plugin("python-sandbox")).unwrap().run("hello").unwrap();
+    let report: Value = serde_json::from_str(sandbox.output.as_ref().unwrap()).unwrap();
+    assert_eq!(report["read_file"], "FileNotFoundError", "{report}");
+    assert_eq!(report["list_root"], "FileNotFoundError", "{report}");
+    assert_eq!(report["environment"], json!({}), "{report}");
+    assert_eq!(report["arguments"], json!([]), "{report}");
+    assert!(report["connect"].as_str().unwrap().ends_with("Error"), "{report}");
+    assert_eq!((report["clock_moves"].clone(), report["random_bytes"].clone()), (json!(true), json!(8)));
+    assert_eq!(String::from_utf8_lossy(&sandbox.stdout), "to stdout: hello\n");
+    assert_eq!(String::from_utf8_lossy(&sandbox.stderr), "to stderr: hello\n");
+}
+
+#[test]
 fn what_is_not_a_plugin_or_asks_for_more_is_refused_before_it_runs() {
     let engine = engine();
     let refused = engine.plugin(plugin_file("wants-http.wasm")).map(|_| ()).unwrap_err();

@@ -244,6 +244,15 @@ fn plugin_run_prints_the_plugins_answer_and_refuses_cleanly() {
     assert!(o.status.success(), "{}", stderr(&o));
     let answer: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
     assert!(answer["completion"].is_string() && answer["topic"].is_string(), "{answer}");
+    // The Python plugin (ci/plugins.sh builds it) makes the same calls: the same answer.
+    let built =
+        Command::new("bash").arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../ci/plugins.sh")).output().unwrap();
+    assert!(built.status.success(), "{}", stderr(&built));
+    let python = format!("{}/python-pipeline.wasm", String::from_utf8_lossy(&built.stdout).trim());
+    args[2] = python.as_str();
+    let o = inf_wasi(&args, None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(serde_json::from_str::<serde_json::Value>(stdout(&o).trim()).unwrap(), answer);
     let run = |file: &str, extra: &[&str]| {
         let file = plugin(file);
         let mut args = vec!["plugin", "run", file.as_str(), "x"];

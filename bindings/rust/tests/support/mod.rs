@@ -129,3 +129,19 @@ pub fn audio(name: &str) -> Vec<u8> {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     std::fs::read(fixture("test-audio.py", "audio", &DIR).join(name)).unwrap()
 }
+
+/// A Python plugin by name (`python-pipeline`: examples/plugins/python;
+/// `python-sandbox`: tests/plugins/python-sandbox), built by ci/plugins.sh with
+/// componentize-py (which that script installs in its own venv).
+#[allow(dead_code)] // the plugin tests' own
+pub fn python_plugin(name: &str) -> PathBuf {
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    PATH.get_or_init(|| {
+        let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let out =
+            std::process::Command::new("bash").arg(repo.join("ci/plugins.sh")).output().expect("run ci/plugins.sh");
+        assert!(out.status.success(), "ci/plugins.sh failed: {}", String::from_utf8_lossy(&out.stderr));
+        PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+    })
+    .join(format!("{name}.wasm"))
+}
