@@ -73,5 +73,5 @@ cd bindings/python
 INF_WASI_MODEL=$(python3 "$root/ci/fetch_model.py") "$root/$venv/bin/python" -m pytest tests -q -p no:cacheprovider
 # Lints and types: ruff over the package, its tests and examples; mypy --strict
 # over the package itself and the examples.
-"$root/$tools/bin/ruff" check --quiet python tests examples
+"$root/$tools/bin/ruff" check --quiet python tests examples "$root/examples/plugins/python" "$root/tests/plugins"
 "$root/$venv/bin/python" -m mypy --strict python/inf_wasi examples

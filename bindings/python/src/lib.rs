@@ -204,10 +204,20 @@ fn packed_model<'py>(py: Python<'py>, path: std::path::PathBuf) -> PyResult<(Str
     Ok((name, PyBytes::new(py, &component)))
 }
 
+/// `plugin` composed with `engine` (the inf-wasi component): one component to
+/// instantiate (the `plugin/` crate, as every host composes). ValueError
+/// names why a file is not a plugin or what it imports that plugins are not given.
+#[pyfunction]
+fn compose_plugin<'py>(py: Python<'py>, engine: &[u8], plugin: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+    let composed = inf_wasi_plugin::compose(engine, plugin).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    Ok(PyBytes::new(py, &composed))
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(abort_report, m)?)?;
     m.add_function(wrap_pyfunction!(packed_model, m)?)?;
+    m.add_function(wrap_pyfunction!(compose_plugin, m)?)?;
     m.add_function(wrap_pyfunction!(use_wasmtime, m)?)?;
     m.add_class::<EpochClock>()?;
     m.add_class::<NativeNn>()?;

@@ -87,3 +87,12 @@ def audio(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
     subprocess.run([sys.executable, str(REPO / "tests" / "fixtures" / "test-audio.py"), str(out)], check=True,
                    stdout=subprocess.DEVNULL)
     return out
+
+
+@pytest.fixture(scope="session")
+def plugins() -> pathlib.Path:
+    """The plugins' folder: the Rust example and the probes (bindings/rust/build.rs,
+    by the cargo build before this suite), and the Python ones, which ci/plugins.sh
+    builds with componentize-py (and prints the folder)."""
+    out = subprocess.run(["bash", str(REPO / "ci" / "plugins.sh")], check=True, capture_output=True, text=True)
+    return pathlib.Path(out.stdout.strip())

@@ -13,6 +13,7 @@ from .errors import (
     ModelNotFoundError,
     UnsupportedError,
 )
+from .plugin import Plugin, PluginRun
 from .session import EventStream, Session, TokenStream
 from .types import Audio, Completion, Image, Message, ModelInfo, Tool, ToolCall, Usage
 
@@ -35,6 +36,8 @@ __all__ = [
     "Message",
     "ModelInfo",
     "ModelNotFoundError",
+    "Plugin",
+    "PluginRun",
     "Session",
     "TokenStream",
     "Tool",

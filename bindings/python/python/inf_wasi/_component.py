@@ -167,9 +167,11 @@ class Instance:
         guards: Guards = Guards(),
         component: Optional[Component] = None,
         interface: Optional[str] = API,
+        wasi: Optional[wasmtime.WasiConfig] = None,
     ) -> None:
         """``component`` and ``interface`` (whose functions ``call`` finds; ``None``
-        for the top level) are for the tests' probes; the default is ours."""
+        for the top level) are for plugins and the tests' probes; the default is
+        ours. ``wasi`` (plugins only) is linked besides wasi:nn."""
         engine, ours = runtime()
         self.lock = threading.RLock()
         self.guards = guards
@@ -183,6 +185,9 @@ class Instance:
         linker = Linker(engine)
         self.host = Host(graphs, self.cancel, self.nn, guards.memory_bytes)
         self.host.define(linker)
+        if wasi is not None:
+            linker.add_wasip2()
+            self.store.set_wasi(wasi)
         try:
             with busy():
                 self.instance = linker.instantiate(self.store, component or ours)
@@ -217,8 +222,9 @@ class Instance:
             )
         return BackendError(f"the component failed: {e}")
 
-    def call(self, name: str, *args: Any) -> Any:
-        """Calls an export such as ``[method]session.complete`` and unwraps its result."""
+    def call(self, name: str, *args: Any, unwrapped: bool = True) -> Any:
+        """Calls an export such as ``[method]session.complete`` and unwraps its
+        result (``unwrapped=False``: returns it as it came, for other WIT results)."""
         with self.lock:
             if self.broken is not None:
                 raise BackendError(f"this session failed earlier and cannot be used: {self.broken}")
@@ -246,7 +252,7 @@ class Instance:
                 error = self._stopped(e)
                 self.broken = str(error)
                 raise error from None
-            return unwrap(result)
+            return unwrap(result) if unwrapped else result
 
     def drop(self, handle: Optional[ResourceAny]) -> None:
         if handle is None or self.broken is not None:

@@ -11,6 +11,8 @@ from . import _native
 from ._component import CONTRACT, Guards, Instance, source
 from .errors import InvalidInputError, InvalidModelError
 from .options import session_options
+from .plugin import Plugin
+from .plugin import read as read_plugin
 from .session import MessageLike, Session
 from .types import ModelInfo, messages_to_wit
 
@@ -124,6 +126,15 @@ class Engine:
         with self._lock:
             self._sessions.add(opened)
         return opened
+
+    def plugin(self, plugin: Union[PathLike, bytes]) -> Plugin:
+        """The plugin in the component file at ``plugin`` (a path, or the file's bytes),
+        composed with this engine: it may open the engine's models, and nothing else.
+        A file that is not a plugin, or one that imports more than the engine and WASI
+        0.2, is an InvalidInputError naming why."""
+        self._check_open()
+        data = plugin if isinstance(plugin, bytes) else read_plugin(plugin)
+        return Plugin(self._graphs, self._guards, data)
 
     def model_info(self, model: str) -> ModelInfo:
         return ModelInfo.from_wit(self._model_call(model, "info"))
