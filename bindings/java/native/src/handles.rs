@@ -2,7 +2,7 @@
 //! pointer, so a call after `close()` finds nothing and fails cleanly instead of
 //! touching freed memory, and a call in flight keeps its object alive.
 
-use inf_wasi::{CancelHandle, Completion, Engine, Error, Session, StreamHandle};
+use inf_wasi::{CancelHandle, Completion, Engine, Error, Plugin, Session, StreamHandle};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError};
@@ -49,6 +49,7 @@ impl<T> Table<T> {
 
 pub static ENGINES: Table<Engine> = Table::new("engine");
 pub static SESSIONS: Table<SessionEntry> = Table::new("session");
+pub static PLUGINS: Table<Plugin> = Table::new("plugin");
 
 /// A session behind its lock, and its cancel handle outside it: a cancel must
 /// not wait for the call it stops.

@@ -6,6 +6,7 @@
 mod handles;
 mod java;
 mod messages;
+mod plugins;
 
 use handles::{with_session, SessionEntry, ENGINES, SESSIONS};
 use inf_wasi::{Batching, Engine, Error, SessionOptions, StreamEvent};
@@ -17,7 +18,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Duration;
 
 /// Runs `body`; an error or a panic is thrown into Java and `fallback` returned.
-fn guard<'l, T>(env: &mut JNIEnv<'l>, fallback: T, body: impl FnOnce(&mut JNIEnv<'l>) -> JniResult<T>) -> T {
+pub(crate) fn guard<'l, T>(env: &mut JNIEnv<'l>, fallback: T, body: impl FnOnce(&mut JNIEnv<'l>) -> JniResult<T>) -> T {
     match catch_unwind(AssertUnwindSafe(|| body(env))) {
         Ok(Ok(value)) => value,
         Ok(Err(error)) => {

@@ -251,6 +251,23 @@ public final class Engine implements AutoCloseable {
         return handle.isClosed();
     }
 
+    /**
+     * The plugin in the component file at {@code path} (a component of inf-wasi's {@code plugin}
+     * world), composed with this engine. A file that is not a plugin, or one that imports more than
+     * the engine and WASI 0.2, is an {@code invalid-input} error naming why.
+     */
+    public Plugin plugin(java.nio.file.Path path) {
+        return plugin(Media.read(path, "plugin"));
+    }
+
+    /** {@link #plugin(java.nio.file.Path)} from the component's bytes. */
+    public Plugin plugin(byte[] component) {
+        if (component == null) {
+            throw InfWasiException.invalidInput("a plugin's bytes must not be null");
+        }
+        return new Plugin(handle.use(e -> Native.pluginOpen(e, component)));
+    }
+
     @Override
     public void close() {
         List<Session> open;

@@ -82,6 +82,14 @@ final class Native {
 
     static native ModelInfo modelInfo(long engine, String model);
 
+    /** A plugin composed with the engine and compiled, by number. */
+    static native long pluginOpen(long engine, byte[] plugin);
+
+    /** One call: {@code [output, error, stdout, stderr]}, exactly one of output and error not null. */
+    static native Object[] pluginRun(long plugin, String input);
+
+    static native void pluginClose(long plugin);
+
     static native int[] tokenize(long engine, String model, String text, boolean addSpecial);
 
     /**

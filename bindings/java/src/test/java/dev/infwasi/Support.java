@@ -72,6 +72,26 @@ final class Support {
         }
     }
 
+    /**
+     * The plugins' folder: the Rust example and the probes (bindings/rust/build.rs, by the cargo
+     * build of the native library), and the Python ones, which ci/plugins.sh builds with
+     * componentize-py (and prints the folder).
+     */
+    static Path plugins() {
+        try {
+            Process p = new ProcessBuilder("bash", REPO.resolve("ci/plugins.sh").toString())
+                    .redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("ci/plugins.sh failed");
+            }
+            return Path.of(out);
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A tiny random-weight projector for the default model (tests/fixtures/tiny-mmproj.py): 4 embeddings per image. */
     static Path tinyProjector(Path dir) {
         Path out = dir.resolve("tiny-mmproj.gguf");
