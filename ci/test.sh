@@ -21,6 +21,11 @@ python3 ci/fetch_model.py smollm2-135m-instruct-q4_1 >/dev/null
 cargo fmt --check
 step set-up
 
+# The Rust tests' scratch files (CARGO_TARGET_TMPDIR: packed models of 250 MB
+# and more, per test process) are left for a look after a run; the next run
+# starts without them, so a warm machine does not fill its disk.
+rm -rf target/tmp
+
 # One release build serves tests, the CLI and the benchmark. Model tests hold a
 # lock and use one inference thread: on two cores ggml collapses when shared.
 # While they run, the fuzz targets build on the other core (their own target
