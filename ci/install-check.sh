@@ -29,7 +29,7 @@ rust_half() {
   # component (its build script cannot build the guest from a registry), which
   # the listing must show. A crate of its own depends on them by name and
   # version, its [patch] pointing at the unpacked .crate files.
-  crates=(inf-wasi-gguf inf-wasi-profile inf-wasi-llama-cpp-2 inf-wasi-ggml inf-wasi)
+  crates=(inf-wasi-gguf inf-wasi-profile inf-wasi-llama-cpp-2 inf-wasi-ggml inf-wasi-plugin inf-wasi)
   mkdir -p bindings/rust/prebuilt
   cp target/inf-wasi.wasm bindings/rust/prebuilt/inf_wasi.wasm
   rm -rf target/package
@@ -38,7 +38,7 @@ rust_half() {
   # others' lock resolution as a patch, as the registry does not have it.
   cp -r vendor/llama-cpp-2 "$away/fork"
   cargo package --quiet --no-verify --manifest-path "$away/fork/Cargo.toml" --target-dir target
-  cargo package --quiet --locked --no-verify --allow-dirty -p inf-wasi-gguf -p inf-wasi-profile -p inf-wasi-ggml -p inf-wasi \
+  cargo package --quiet --locked --no-verify --allow-dirty -p inf-wasi-gguf -p inf-wasi-profile -p inf-wasi-ggml -p inf-wasi-plugin -p inf-wasi \
     --config 'patch.crates-io.inf-wasi-llama-cpp-2.path="vendor/llama-cpp-2"'
   listing=$(tar -tzf target/package/inf-wasi-0.1.0.crate)
   grep -qx 'inf-wasi-0.1.0/prebuilt/inf_wasi.wasm' <<<"$listing" ||

@@ -104,6 +104,7 @@ fn link(linker: &Linker<HostState>, component: &Component) -> wasmtime::Result<I
 pub struct Refused(String);
 
 impl Refused {
+    #[cfg(feature = "plugins")]
     pub fn new(why: impl std::fmt::Display) -> Self {
         Self(format!("{why:#}"))
     }
