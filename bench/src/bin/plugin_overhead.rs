@@ -7,7 +7,9 @@
 //!
 //!     cargo build --release --locked --workspace && target/release/plugin_overhead
 //!
-//! BENCH_THREADS (2) and BENCH_RUNS (7); medians. Model: the default model (Gemma 3 270M).
+//! BENCH_THREADS (2), BENCH_RUNS (7) and BENCH_PLUGIN (`rust-pipeline`, or `python-pipeline`: the
+//! same calls from examples/plugins/python, which ci/plugins.sh builds); medians. Model: the default
+//! model (Gemma 3 270M).
 
 use inf_wasi::{Engine, GenerateOptions, Message};
 use std::path::PathBuf;
@@ -41,7 +43,8 @@ fn main() {
     let threads = env("BENCH_THREADS", 2) as u32;
     let runs = env("BENCH_RUNS", 7);
     let engine = Engine::builder().model("gemma", inf_wasi::default_model_path()).threads(threads).build().unwrap();
-    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/inf-wasi-plugins/rust-pipeline.wasm");
+    let name = std::env::var("BENCH_PLUGIN").unwrap_or_else(|_| "rust-pipeline".into());
+    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../target/inf-wasi-plugins/{name}.wasm"));
     let text = "Water boils at";
     directly(&engine, text); // loads the model
     let started = Instant::now();
@@ -58,7 +61,7 @@ fn main() {
         plugged.push(started.elapsed());
     }
     let (direct, plugged) = (median(direct), median(plugged));
-    println!("plugin overhead ({threads} threads, {runs} runs, medians), Gemma 3 270M, examples/plugins/rust");
+    println!("plugin overhead ({threads} threads, {runs} runs, medians), Gemma 3 270M, {name}");
     println!("| | ms |");
     println!("|---|---|");
     println!("| loading the plugin (compose + compile), once | {:.0} |", ms(load));

@@ -29,8 +29,13 @@ impl Guest for Pipeline {
         let field = |key: &str| input[key].as_str().ok_or_else(|| format!("the input has no string {key:?}"));
         let (model, text) = (field("model")?, field("text")?);
         let model = Model::open(model).map_err(say)?;
-        let session = model.new_session(&SessionOptions { context_size: None, system_prompt: None }).map_err(say)?;
-        let completion = session.complete(text, &greedy(12, None)).map_err(say)?.text;
+        // Each session is dropped as soon as its answer is in: a session holds a
+        // llama.cpp context, and one still open makes the next one allocate its own.
+        let completion = model
+            .new_session(&SessionOptions { context_size: None, system_prompt: None })
+            .and_then(|s| s.complete(text, &greedy(12, None)))
+            .map_err(say)?
+            .text;
         let schema = json!({
             "type": "object",
             "properties": { "topic": { "enum": TOPICS } },
