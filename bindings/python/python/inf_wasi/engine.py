@@ -12,9 +12,8 @@ from ._component import CONTRACT, Guards, Instance, source
 from .errors import InvalidInputError, InvalidModelError
 from .options import session_options
 from .plugin import Plugin
-from .plugin import read as read_plugin
 from .session import MessageLike, Session
-from .types import ModelInfo, messages_to_wit
+from .types import ModelInfo, messages_to_wit, read_file
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -133,7 +132,7 @@ class Engine:
         A file that is not a plugin, or one that imports more than the engine and WASI
         0.2, is an InvalidInputError naming why."""
         self._check_open()
-        data = plugin if isinstance(plugin, bytes) else read_plugin(plugin)
+        data = plugin if isinstance(plugin, bytes) else read_file(plugin, "plugin")
         return Plugin(self._graphs, self._guards, data)
 
     def model_info(self, model: str) -> ModelInfo:

@@ -8,9 +8,8 @@ environment or arguments, stdin closed, stdout and stderr captured (1 MiB each).
 from __future__ import annotations
 
 import errno
-import os
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Union
+from typing import Dict, List, Optional
 
 import wasmtime
 from wasmtime.component import Component, Variant
@@ -80,14 +79,6 @@ class Plugin:
             return PluginRun(None, str(result.payload), stdout, stderr)
         answer = result.payload if isinstance(result, Variant) else result
         return PluginRun(str(answer), None, stdout, stderr)
-
-
-def read(path: Union[str, "os.PathLike[str]"]) -> bytes:
-    try:
-        with open(path, "rb") as f:
-            return f.read()
-    except OSError as e:
-        raise InvalidInputError(f"the plugin {os.fspath(path)!r} could not be read: {e.strerror}") from None
 
 
 __all__: List[str] = ["HANDLER", "Plugin", "PluginRun"]

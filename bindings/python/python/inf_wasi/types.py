@@ -13,6 +13,16 @@ from ._component import field as wit_field
 from ._component import record
 from .errors import InvalidInputError
 
+def read_file(path: Union[str, "os.PathLike[str]"], what: str) -> bytes:
+    """The bytes of the file at ``path`` (an image, audio, a plugin), or an
+    InvalidInputError saying which ``what`` could not be read and why."""
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError as e:
+        raise InvalidInputError(f"the {what} {os.fspath(path)!r} could not be read: {e.strerror}") from None
+
+
 class _Medium:
     """A media part of a message: file bytes, or the path of a file to read."""
 
@@ -24,11 +34,7 @@ class _Medium:
             return
         if not isinstance(source, (str, os.PathLike)):
             raise InvalidInputError(f"{type(self).__name__} is bytes or a path, got {type(source).__name__}")
-        try:
-            with open(source, "rb") as f:
-                self.data = f.read()
-        except OSError as e:
-            raise InvalidInputError(f"the {self._what} {os.fspath(source)!r} could not be read: {e.strerror}") from None
+        self.data = read_file(source, self._what)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, _Medium) and type(other) is type(self) and other.data == self.data
