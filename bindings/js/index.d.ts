@@ -246,6 +246,33 @@ export class Session implements AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
+/** What one call of a plugin gave back. */
+export interface PluginRun {
+  /** The plugin's answer, or `null` when it returned its own error. */
+  output: string | null;
+  /** The plugin's own error message, or `null`. */
+  error: string | null;
+  /** What it wrote to stdout (captured, up to 1 MiB). */
+  stdout: Uint8Array;
+  /** What it wrote to stderr (captured, up to 1 MiB). */
+  stderr: Uint8Array;
+}
+
+/**
+ * A plugin (`Engine.plugin`): it may open the engine's models and nothing else (no files, network or
+ * environment); each `run` gets a fresh instance and its own sessions, under the engine's limits.
+ */
+export class Plugin implements AsyncDisposable {
+  private constructor();
+  /**
+   * Runs the plugin on `input`. Past the engine's time limit it rejects with `cancelled`, after a trap (a
+   * panic) with `backend`; the engine and the plugin go on either way.
+   */
+  run(input: string): Promise<PluginRun>;
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
 /** The models an application registered, and the sessions made over them. */
 export class Engine implements AsyncDisposable {
   private constructor();
@@ -273,7 +300,13 @@ export class Engine implements AsyncDisposable {
   detokenize(model: string, tokens: number[] | Uint32Array): Promise<string>;
   /** One mean-pooled, L2-normalised vector per text. */
   embed(model: string, texts: string | string[]): Promise<number[][]>;
-  /** Closes every session of this engine and frees its models. */
+  /**
+   * The plugin in the component file at `plugin` (a path, or the file's bytes): a component of inf-wasi's
+   * `plugin` world, composed with this engine's component and compiled. Rejects with `invalid-input` for a
+   * file that is not a plugin, or one that imports anything but the engine and WASI 0.2 (naming it).
+   */
+  plugin(plugin: string | Uint8Array): Promise<Plugin>;
+  /** Closes every session and plugin of this engine and frees its models. */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }

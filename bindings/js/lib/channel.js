@@ -7,7 +7,9 @@ import { CONTRACT } from "./guards.js";
 import { CELLS, Cell } from "./cells.js";
 import { native } from "./native.js";
 
-const WORKER = new URL("./worker.js", import.meta.url);
+/** A session's worker, and a plugin's. */
+export const SESSION_WORKER = new URL("./worker.js", import.meta.url);
+export const PLUGIN_WORKER = new URL("./plugin-worker.js", import.meta.url);
 /** How often the watchdog looks at a busy worker: the resolution of the guest time limit. */
 const WATCH_MS = CONTRACT.tick_ms;
 
@@ -36,16 +38,17 @@ export class Channel {
   #since = 0;
 
   /**
-   * @param {Record<string, WebAssembly.Module>} modules the component's compiled core modules
-   * @param {Record<string, number>} models registered model names and their native numbers
-   * @param {{ memoryBytes: number, timeMs: number }} guards the component's limits (lib/guards.js)
+   * @param {URL} script the worker's module: SESSION_WORKER or PLUGIN_WORKER
+   * @param {Omit<import("./internal-types.d.ts").WorkerData, "cells" | "cancelFlag">} data what it is handed:
+   *   registered model names and their native numbers, the component's limits (lib/guards.js), and
+   *   the compiled component (a session's) or what a plugin loaded
    */
-  constructor(modules, models, guards) {
-    this.#guards = guards;
+  constructor(script, data) {
+    this.#guards = data.guards;
     /** @type {import("./internal-types.d.ts").WorkerData} */
-    const workerData = { modules, models, cells: this.#cells.buffer, cancelFlag: this.#cancelFlag, guards };
+    const workerData = { ...data, cells: this.#cells.buffer, cancelFlag: this.#cancelFlag };
     // Not the application's Node flags: some (`--input-type`, `-e`) make a worker fail to start.
-    this.#worker = new Worker(WORKER, { workerData, execArgv: [] });
+    this.#worker = new Worker(script, { workerData, execArgv: [] });
     this.#worker.on("message", (message) => this.#receive(message));
     this.#worker.on("error", (error) => this.#fail(new InfWasiError("backend", `the worker failed: ${error.message}`)));
     this.#worker.on("exit", () => {

@@ -19,7 +19,8 @@ export function coreModules(memoryBytes) {
   let modules = compiled.get(memoryBytes);
   if (modules === undefined) {
     modules = (async () => {
-      const names = (await readdir(DIRECTORY)).filter((name) => name.endsWith(".wasm"));
+      // jco's files, `inf-wasi.core.wasm`, `inf-wasi.core2.wasm`...; not the component itself (plugins').
+      const names = (await readdir(DIRECTORY)).filter((name) => /\.core\d*\.wasm$/.test(name));
       const compile = async (/** @type {string} */ name) => WebAssembly.compile(native.capMemory(await readFile(new URL(name, DIRECTORY)), memoryBytes));
       const list = await Promise.all(names.map(compile));
       return Object.fromEntries(names.map((name, i) => [name, list[i]]));

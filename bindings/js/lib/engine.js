@@ -1,11 +1,13 @@
 // `Engine`: the models an application registered, by name, and the sessions
 // made over them.
-import { Channel } from "./channel.js";
+import { readFile } from "node:fs/promises";
+import { Channel, PLUGIN_WORKER, SESSION_WORKER } from "./channel.js";
 import { coreModules, sameComponent } from "./component.js";
 import { InfWasiError, invalidInput } from "./errors.js";
 import { guards as checkGuards } from "./guards.js";
 import { native } from "./native.js";
 import * as convert from "./options.js";
+import { Plugin } from "./plugin.js";
 import { Session } from "./session.js";
 
 // A session or engine dropped without close() must not keep a worker thread for ever.
@@ -170,6 +172,33 @@ export class Engine {
   }
 
   /**
+   * The plugin in the component file at `plugin` (a path, or the file's bytes):
+   * a component of inf-wasi's `plugin` world, composed with this engine's
+   * component and compiled, on a worker of its own. A file that is not a plugin,
+   * or one that imports anything but the engine and WASI 0.2, rejects with code
+   * "invalid-input" naming why.
+   * @param {string | Uint8Array} plugin
+   */
+  async plugin(plugin) {
+    this.#checkOpen();
+    const bytes = await pluginBytes(plugin);
+    for (const channel of this.#channels) if (channel.failed) this.#channels.delete(channel);
+    const open = (/** @type {import("./internal-types.d.ts").LoadedPlugin | undefined} */ loaded) => {
+      this.#checkOpen();
+      const channel = new Channel(PLUGIN_WORKER, { models: this.#models, guards: this.#guards, plugin: loaded });
+      this.#channels.add(channel);
+      return channel;
+    };
+    const channel = open(undefined);
+    try {
+      return new Plugin(open, await channel.request("load", { plugin: bytes }), channel);
+    } catch (e) {
+      void channel.close();
+      throw e;
+    }
+  }
+
+  /**
    * What the model file says about itself.
    * @param {string} model
    */
@@ -258,12 +287,16 @@ export class Engine {
     const spare = this.#spare;
     this.#spare = null;
     if (spare !== null) abandoned.unregister(spare);
-    return spare !== null && !spare.failed ? spare : new Channel(this.#modules, this.#models, this.#guards);
+    return spare !== null && !spare.failed ? spare : this.#sessionChannel();
+  }
+
+  #sessionChannel() {
+    return new Channel(SESSION_WORKER, { modules: this.#modules, models: this.#models, guards: this.#guards });
   }
 
   #startSpare() {
     if (!this.#warm || this.#closed || this.#spare !== null) return;
-    const spare = (this.#spare = new Channel(this.#modules, this.#models, this.#guards));
+    const spare = (this.#spare = this.#sessionChannel());
     abandoned.register(this, spare, spare);
   }
 
@@ -285,5 +318,19 @@ export class Engine {
 
   async [Symbol.asyncDispose]() {
     await this.close();
+  }
+}
+
+/**
+ * A plugin's bytes: read from its path, or given.
+ * @param {unknown} plugin
+ */
+async function pluginBytes(plugin) {
+  if (plugin instanceof Uint8Array) return plugin;
+  if (typeof plugin !== "string" || plugin === "") throw invalidInput("a plugin is a component file's path or bytes");
+  try {
+    return await readFile(plugin);
+  } catch (e) {
+    throw invalidInput(`the plugin ${plugin} could not be read: ${e instanceof Error ? e.message : String(e)}`);
   }
 }

@@ -1,7 +1,7 @@
 // Shapes internal to the package: what lib/channel.js and lib/worker.js say to
 // each other, and the component as jco presents it (transpiled with
 // --no-typescript, so these are written from wit/inf-wasi.wit by hand).
-import type { Completion, GenerateOptions, Message, ModelInfo, Role, StreamEvent, ToolCall } from "../index.d.ts";
+import type { Completion, GenerateOptions, Message, ModelInfo, PluginRun, Role, StreamEvent, ToolCall } from "../index.d.ts";
 
 /** The component's limits, checked (lib/guards.js). */
 export interface Guards {
@@ -11,8 +11,10 @@ export interface Guards {
 
 /** What a channel hands its worker. */
 export interface WorkerData {
-  /** The component's compiled core modules, by file name. */
-  modules: Record<string, WebAssembly.Module>;
+  /** A session's worker: the component's compiled core modules, by file name. */
+  modules?: Record<string, WebAssembly.Module>;
+  /** A plugin's worker started after the first: what the first loaded. */
+  plugin?: LoadedPlugin;
   /** Registered model names and their native numbers. */
   models: Record<string, number>;
   /** The cells (lib/cells.js). */
@@ -93,7 +95,21 @@ export interface Inference {
   Model: { open(name: string): ComponentModel };
 }
 
-// The worker's requests, by `op`: their arguments and their answers.
+/** A plugin composed with the component, transpiled by jco and compiled (lib/plugin-worker.js). */
+export interface LoadedPlugin {
+  /** jco's JavaScript, which exports `instantiate`. */
+  source: string;
+  /** Its core modules, by file name, compiled under the memory cap. */
+  modules: Record<string, WebAssembly.Module>;
+}
+
+/** jco's synchronous `instantiate` of a composed plugin. */
+export type InstantiatePlugin = (
+  getCoreModule: (name: string) => WebAssembly.Module,
+  imports: Record<string, object>,
+) => { handler: { run(input: string): string } };
+
+// The workers' requests, by `op`: their arguments and their answers.
 
 export type GenerateArgs =
   | { kind: "complete"; input: string; options: WitGenerateOptions; stream: boolean; events: boolean }
@@ -110,6 +126,9 @@ export interface WorkerOps {
   detokenize: { args: { model: string; tokens: number[] }; result: string };
   embed: { args: { model: string; texts: string[] }; result: number[][] };
   close: { args: {}; result: undefined };
+  /** A plugin's worker (lib/plugin-worker.js). */
+  load: { args: { plugin: Uint8Array }; result: LoadedPlugin };
+  run: { args: { input: string }; result: PluginRun };
 }
 
 export type WorkerOp = keyof WorkerOps;
@@ -119,9 +138,9 @@ export type WorkerRequestOf<Op extends WorkerOp> = { id: number; op: Op } & Work
 
 export type WorkerRequest = { [Op in WorkerOp]: WorkerRequestOf<Op> }[WorkerOp];
 
-/** The worker's handlers; `close` it answers itself. */
+/** A session worker's handlers (lib/worker.js); `close` lib/worker-base.js answers. */
 export type WorkerOperations = {
-  [Op in Exclude<WorkerOp, "close">]: (request: WorkerRequestOf<Op>) => WorkerOps[Op]["result"];
+  [Op in Exclude<WorkerOp, "close" | "load" | "run">]: (request: WorkerRequestOf<Op>) => WorkerOps[Op]["result"];
 };
 
 /** An error as it crosses from a worker (lib/errors.js `fromWire`). */

@@ -8,15 +8,16 @@ import { InfWasiError } from "./errors.js";
 /**
  * @template {Record<string, any>} T
  * @param {T} imports the import object, by interface name
+ * @param {string} [granted] what the component is given, for the refusal
  * @returns {T}
  */
-export function grantOnly(imports) {
+export function grantOnly(imports, granted = "inf-wasi grants a component wasi:nn and nothing else") {
   return new Proxy(imports, {
     get(target, key, receiver) {
       if (typeof key === "string" && !Object.hasOwn(target, key)) {
         throw new InfWasiError(
           "backend",
-          `the component was refused: it imports ${key}; inf-wasi grants a component wasi:nn and nothing else`,
+          `the component was refused: it imports ${key}; ${granted}`,
         );
       }
       return Reflect.get(target, key, receiver);

@@ -39,6 +39,8 @@ export interface Native {
   releaseCancel(id: number): void;
   /** Prompt batches begun under flag `id`, ever: for tests that cancel mid-prompt. */
   promptBatchesStarted(id: number): number;
+  /** `plugin` composed with the component `engine` (src/lib.rs); throws why it is not a plugin, or what it imports that is refused. */
+  composePlugin(engine: Uint8Array, plugin: Uint8Array): Buffer<ArrayBuffer>;
   /** A core module with every memory it defines capped at `bytes` (src/memory_cap.rs). */
   capMemory(module: Uint8Array, bytes: number): Buffer<ArrayBuffer>;
   /** The component's report that it is about to stop, as a sentence; `null` for a model's name (docs/ggml-profile.md). */

@@ -2,47 +2,20 @@
 // wasi:nn imports are synchronous (Node 20 has no JSPI), so generation blocks
 // this thread and never the application's event loop.
 //
-// Requests arrive one at a time as `{ id, op, ...arguments }`; each gets back
-// `{ id, result }` or `{ id, error: { code, message } }`, and a streaming
-// generation sends `{ id, piece }` first. The main thread cancels request `id`
+// Requests and answers as lib/worker-base.js says; a streaming generation sends
+// `{ id, piece }` first. The main thread cancels request `id`
 // through the shared cells (lib/cells.js), read between tokens, and the native
 // cancel flag, which stops a decode in progress.
-import { parentPort as maybeParentPort, workerData } from "node:worker_threads";
+import { workerData } from "node:worker_threads";
 import { instantiate } from "../component/inf-wasi.js";
 import { Cell } from "./cells.js";
 import { grantOnly } from "./link.js";
 import { native } from "./native.js";
 import { wasiNnImports } from "./wasi-nn.js";
+import { cells, host, parentPort, serve, spokenLastWords } from "./worker-base.js";
 
-/** @typedef {import("./internal-types.d.ts").WorkerRequest} WorkerRequest */
-
-if (maybeParentPort === null) throw new Error("lib/worker.js runs only as a worker thread");
-const parentPort = maybeParentPort;
-/** @type {import("./internal-types.d.ts").WorkerData} */
-const { modules, models, cells: shared, cancelFlag, guards } = workerData;
-const cells = new Int32Array(shared);
-// The watchdog (lib/channel.js) reads these: time inside the backend is not the component's.
-const backend = {
-  enter() {
-    Atomics.add(cells, Cell.PROGRESS, 1);
-    Atomics.store(cells, Cell.IN_BACKEND, 1);
-  },
-  leave() {
-    Atomics.store(cells, Cell.IN_BACKEND, 0);
-    Atomics.add(cells, Cell.PROGRESS, 1);
-  },
-};
-/** Why the component is about to stop, in its own words: it says so just before it traps. */
-/** @type {string | null} */
-let lastWords = null;
-const host = {
-  cancel: cancelFlag,
-  backend,
-  memoryBytes: guards.memoryBytes,
-  lastWords: (/** @type {string} */ sentence) => {
-    lastWords = sentence;
-  },
-};
+/** @type {import("./internal-types.d.ts").WorkerData & { modules: Record<string, WebAssembly.Module> }} */
+const { modules, models, cancelFlag } = workerData;
 /** @type {import("./internal-types.d.ts").Inference} */
 const api = instantiate((/** @type {string} */ path) => modules[path], grantOnly(wasiNnImports(models, host))).inference;
 
@@ -188,7 +161,7 @@ function wireError(e) {
   if (payload && typeof payload.tag === "string") return { code: payload.tag, message: String(payload.val) };
   if (e instanceof WebAssembly.RuntimeError) {
     // A trap: the component's own report says why (a panic, its memory cap), when it gave one.
-    broken = lastWords ?? `the component failed: ${e.message}`;
+    broken = spokenLastWords() ?? `the component failed: ${e.message}`;
     return { code: "backend", message: broken };
   }
   return { code: "backend", message: `${e?.name ?? "Error"}: ${e?.message ?? String(e)}` };
@@ -204,30 +177,9 @@ function close() {
   openModels.clear();
 }
 
-parentPort.on("message", (/** @type {WorkerRequest} */ request) => {
-  const { id, op } = request;
-  if (op === "close") {
-    try {
-      close();
-    } finally {
-      parentPort.postMessage({ id, result: undefined });
-      parentPort.close();
-    }
-    return;
-  }
-  if (broken !== null) {
-    const message = `this session failed earlier and cannot be used: ${broken}`;
-    parentPort.postMessage({ id, error: { code: "backend", message } });
-    return;
-  }
-  Atomics.add(cells, Cell.PROGRESS, 1);
-  Atomics.store(cells, Cell.BUSY, 1);
-  try {
-    // Each handler takes the request of its own op, which TypeScript cannot pair up through `op`.
-    parentPort.postMessage({ id, result: /** @type {(request: WorkerRequest) => unknown} */ (operations[op])(request) });
-  } catch (e) {
-    parentPort.postMessage({ id, error: wireError(/** @type {Thrown} */ (e)) });
-  } finally {
-    Atomics.store(cells, Cell.BUSY, 0);
-  }
+// Each handler takes the request of its own op, which TypeScript cannot pair up through `op`.
+serve(/** @type {Record<string, (request: any) => unknown>} */ (operations), {
+  wireError: (e) => wireError(/** @type {Thrown} */ (e)),
+  close,
+  broken: () => broken,
 });

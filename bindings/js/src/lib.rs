@@ -29,6 +29,15 @@ pub fn cap_memory(module: Uint8Array, bytes: f64) -> napi::Result<Buffer> {
     memory_cap::cap(&module, bytes as u64).map(Buffer::from).map_err(napi::Error::from_reason)
 }
 
+/// `plugin` composed with `engine` (the package's component), as every host
+/// composes plugins (`inf-wasi-plugin`): one component for lib/plugin.js to
+/// transpile. Throws why a file is not a plugin, or what it imports that
+/// plugins are not given.
+#[napi(catch_unwind)]
+pub fn compose_plugin(engine: Uint8Array, plugin: Uint8Array) -> napi::Result<Buffer> {
+    inf_wasi_plugin::compose(&engine, &plugin).map(Buffer::from).map_err(|e| napi::Error::from_reason(e.to_string()))
+}
+
 /// A `load-by-name` that is the component's report of why it is about to stop
 /// (docs/ggml-profile.md): the sentence for the application; `null` for a model's name.
 #[napi(catch_unwind)]

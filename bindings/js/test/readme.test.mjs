@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { join } from "node:path";
-import { MODEL, REPO, testAudio, testImages, tinyAudioProjector, tinyProjector } from "./support.mjs";
+import { MODEL, REPO, plugins, testAudio, testImages, tinyAudioProjector, tinyProjector } from "./support.mjs";
 
 // ci/js.sh copies the examples beside the tests, into the project that installed the package.
 const example = fileURLToPath(new URL("../examples/quickstart.mjs", import.meta.url));
@@ -68,4 +68,12 @@ test("the tools example is in the README verbatim, and runs", async () => {
   // ci/js.sh passes the instruct model in INF_WASI_CHAT_MODEL, which the example reads.
   const stdout = await run(tools);
   assert.match(stdout, /^get_weather\(\{"city":/);
+});
+
+test("the plugin example is in the README verbatim, and runs", async () => {
+  const example = fileURLToPath(new URL("../examples/plugin.mjs", import.meta.url));
+  const readme = readFileSync(`${REPO}/README.md`, "utf8");
+  assert.ok(readme.includes("```js\n" + readFileSync(example, "utf8") + "```"));
+  const stdout = await run(example, { INF_WASI_PLUGIN: join(plugins(), "rust-pipeline.wasm") });
+  assert.deepEqual(Object.keys(JSON.parse(stdout)), ["completion", "topic"]);
 });

@@ -75,3 +75,12 @@ export function testAudio() {
   execFileSync("python3", [`${REPO}/tests/fixtures/test-audio.py`, dir]);
   return dir;
 }
+
+/**
+ * The plugins' folder: the Rust example and the probes (bindings/rust/build.rs, by the cargo
+ * build before this suite), and the Python ones, which ci/plugins.sh builds with componentize-py
+ * (and prints the folder).
+ */
+export function plugins() {
+  return execFileSync("bash", [`${REPO}/ci/plugins.sh`], { encoding: "utf8" }).trim();
+}
