@@ -31,6 +31,8 @@ export class Channel {
   /** @type {InfWasiError | null} */
   #failure = null;
   #guards;
+  /** What runs on the worker, for the time limit's message. */
+  #what;
   /** The watchdog's timer, its last reading of the progress cell, and when that changed. */
   /** @type {NodeJS.Timeout | null} */
   #watch = null;
@@ -45,6 +47,7 @@ export class Channel {
    */
   constructor(script, data) {
     this.#guards = data.guards;
+    this.#what = script === PLUGIN_WORKER ? "the plugin" : "the component";
     /** @type {import("./internal-types.d.ts").WorkerData} */
     const workerData = { ...data, cells: this.#cells.buffer, cancelFlag: this.#cancelFlag };
     // Not the application's Node flags: some (`--input-type`, `-e`) make a worker fail to start.
@@ -198,7 +201,7 @@ export class Channel {
       this.#stop(
         new InfWasiError(
           "cancelled",
-          `the component ran for more than ${this.#guards.timeMs} ms without returning and was stopped`,
+          `${this.#what} ran for more than ${this.#guards.timeMs} ms without returning and was stopped`,
         ),
       );
     }

@@ -74,13 +74,13 @@ test("what is not a plugin, or asks for more, is refused", async () => {
 test("a looping plugin is stopped, a panicking one is an error, and both go on", async () => {
   const looping = await engine.plugin(join(folder, "loops.wasm"));
   const started = performance.now();
-  await assert.rejects(looping.run("spin"), rejectsWith("cancelled", /500 ms/));
+  await assert.rejects(looping.run("spin"), rejectsWith("cancelled", /the plugin ran for more than 500 ms/));
   assert.ok(performance.now() - started < 5000);
   const panicking = await engine.plugin(join(folder, "panics.wasm"));
   await assert.rejects(panicking.run("boom"), rejectsWith("backend", /plugin stopped/));
   // The plugins and the engine go on: each call has a fresh instance, on a fresh worker after a failure.
   await assert.rejects(panicking.run("boom"), rejectsWith("backend", /plugin stopped/));
-  await assert.rejects(looping.run("spin"), rejectsWith("cancelled", /500 ms/));
+  await assert.rejects(looping.run("spin"), rejectsWith("cancelled", /the plugin ran for more than 500 ms/));
   const c = await engine.session("gemma").complete("Water boils at", greedy(2));
   assert.equal(c.usage.completionTokens, 2);
   await looping.close();
