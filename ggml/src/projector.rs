@@ -44,7 +44,36 @@ pub struct Chunks {
 
 enum Piece {
     Text(Vec<LlamaToken>),
-    Media(MtmdInputChunks),
+    /// A medium's chunks, and the SHA-256 of the file they came from: what
+    /// tells a later prompt that the cache already holds this medium.
+    Media(MtmdInputChunks, MediumHash),
+}
+
+/// The SHA-256 of a medium's kind and bytes.
+pub type MediumHash = [u8; 32];
+
+/// Where a medium sits in a sequence's cache, and which it is: a session keeps
+/// these beside its token history, whose positions there are [`MEDIA_POSITION`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MediumSpan {
+    pub start: usize,
+    pub positions: usize,
+    pub hash: MediumHash,
+}
+
+impl Medium<'_> {
+    /// The medium's identity in the cache: its kind and bytes, hashed.
+    pub fn hash(&self) -> MediumHash {
+        use sha2::{Digest, Sha256};
+        let (kind, bytes): (&[u8], &[u8]) = match self {
+            Medium::Image(bytes) => (b"image\0", bytes),
+            Medium::Audio(bytes) => (b"audio\0", bytes),
+        };
+        let mut hasher = Sha256::new();
+        hasher.update(kind);
+        hasher.update(bytes);
+        hasher.finalize().into()
+    }
 }
 
 impl Projector {
@@ -110,13 +139,16 @@ impl Projector {
             .map_err(|e| ProfileError::invalid_input(format!("{what} {index} could not be prepared: {e}")))
     }
 
-    /// Evaluates `chunks` into sequence `seq` of `ctx` from position 0, with logits for the last position.
+    /// Evaluates `chunks` into sequence `seq` of `ctx`, with logits for the last
+    /// position. The cache already holds the first `cached` positions (a whole
+    /// text prefix, or up to a medium's end: [`Chunks::reusable`]), which are skipped.
     pub fn evaluate(
         &self,
         chunks: &Chunks,
         ctx: &mut LlamaContext<'static>,
         seq: i32,
         n_batch: usize,
+        cached: usize,
     ) -> Result<(), ProfileError> {
         let failed = |e: &dyn std::fmt::Display| {
             ProfileError::backend(format!("llama.cpp failed to evaluate the prompt and its media: {e}"))
@@ -124,13 +156,19 @@ impl Projector {
         let mut n_past: i32 = 0;
         let last = chunks.pieces.len().saturating_sub(1);
         for (index, piece) in chunks.pieces.iter().enumerate() {
+            let positions = piece.positions();
+            if n_past as usize + positions <= cached {
+                n_past += positions as i32;
+                continue;
+            }
             match piece {
                 Piece::Text(tokens) => {
+                    let skip = cached.saturating_sub(n_past as usize);
                     let mut batch = LlamaBatch::new(n_batch, 1);
-                    for (chunk_index, chunk) in tokens.chunks(n_batch).enumerate() {
+                    for (chunk_index, chunk) in tokens[skip..].chunks(n_batch).enumerate() {
                         batch.clear();
                         for (i, token) in chunk.iter().enumerate() {
-                            let at = chunk_index * n_batch + i;
+                            let at = skip + chunk_index * n_batch + i;
                             let logits = index == last && at == tokens.len() - 1;
                             batch.add(*token, n_past + at as i32, &[seq], logits).map_err(|e| failed(&e))?;
                         }
@@ -138,7 +176,7 @@ impl Projector {
                     }
                     n_past += tokens.len() as i32;
                 }
-                Piece::Media(medium) => {
+                Piece::Media(medium, _) => {
                     let mut mtmd = self.mtmd.lock().unwrap_or_else(|e| e.into_inner());
                     n_past = medium
                         .eval_chunks(&mut mtmd, ctx, n_past, seq, n_batch as i32, index == last)
@@ -158,27 +196,84 @@ impl Chunks {
         }
     }
 
-    /// Adds an image or audio clip, as [`Projector::medium`] made it.
-    pub fn push_medium(&mut self, medium: MtmdInputChunks) {
-        self.pieces.push(Piece::Media(medium));
+    /// Adds an image or audio clip, as [`Projector::medium`] made it from the
+    /// file whose [`Medium::hash`] is `hash`.
+    pub fn push_medium(&mut self, medium: MtmdInputChunks, hash: MediumHash) {
+        self.pieces.push(Piece::Media(medium, hash));
     }
 
     /// The prompt in order: text tokens, and each medium's chunks (the tokens
     /// around a medium are text too).
     fn each(&self, mut visit: impl FnMut(Seen<'_>)) {
         for piece in &self.pieces {
+            piece.each(&mut visit);
+        }
+    }
+
+    /// How many of the prompt's first positions a sequence whose cache holds
+    /// `history`, with media at `spans`, already has: the common text prefix,
+    /// and each medium whole when the same file sits at the same place. Short
+    /// of the prompt's end, whose last position is evaluated again for its
+    /// logits (a prompt that ends with a medium evaluates that medium again).
+    pub fn reusable(&self, history: &[LlamaToken], spans: &[MediumSpan]) -> usize {
+        let mut at = 0;
+        for piece in &self.pieces {
             match piece {
-                Piece::Text(tokens) => visit(Seen::Text(tokens)),
-                Piece::Media(chunks) => {
-                    for chunk in (0..chunks.len()).filter_map(|i| chunks.get(i)) {
-                        match chunk.text_tokens().filter(|_| chunk.chunk_type() == MtmdInputChunkType::Text) {
-                            Some(tokens) => visit(Seen::Text(tokens)),
-                            None => visit(Seen::Media { tokens: chunk.n_tokens(), positions: chunk.n_positions() }),
-                        }
+                Piece::Text(tokens) => {
+                    let same = history.get(at..).unwrap_or_default().iter().zip(tokens).take_while(|(a, b)| a == b);
+                    let same = same.count();
+                    at += same;
+                    if same < tokens.len() {
+                        break;
                     }
+                }
+                Piece::Media(_, hash) => {
+                    // The same file, at the same place, and the cache still holding it there
+                    // (a text prompt may have cut the history short since).
+                    let own = piece.history();
+                    let span = MediumSpan { start: at, positions: own.len(), hash: *hash };
+                    if history.get(at..at + own.len()) != Some(own.as_slice()) || !spans.contains(&span) {
+                        break;
+                    }
+                    at += own.len();
                 }
             }
         }
+        // The last position must be evaluated, whatever the cache holds.
+        let end = match self.pieces.last() {
+            Some(Piece::Text(_)) => self.total_positions().saturating_sub(1),
+            Some(last @ Piece::Media(..)) => self.total_positions() - last.positions(),
+            None => 0,
+        };
+        at.min(end)
+    }
+
+    /// The prompt tokens within its first `positions` (a medium's tokens and its
+    /// positions may differ in number): what a reused prefix saved.
+    pub fn tokens_within(&self, positions: usize) -> usize {
+        let (mut at, mut tokens) = (0, 0);
+        self.each(|seen| {
+            let n = seen.positions();
+            if at + n <= positions {
+                tokens += seen.tokens();
+            } else if at < positions {
+                tokens += positions - at; // a text prefix: a token per position
+            }
+            at += n;
+        });
+        tokens
+    }
+
+    /// Where each medium sits once the chunks are evaluated (see [`Chunks::history`]).
+    pub fn spans(&self) -> Vec<MediumSpan> {
+        let (mut at, mut spans) = (0, Vec::new());
+        for piece in &self.pieces {
+            if let Piece::Media(_, hash) = piece {
+                spans.push(MediumSpan { start: at, positions: piece.positions(), hash: *hash });
+            }
+            at += piece.positions();
+        }
+        spans
     }
 
     /// The prompt's text tokens, in order (media have none).
@@ -202,18 +297,48 @@ impl Chunks {
     /// What the KV cache holds once the chunks are evaluated, position by
     /// position: text tokens, and [`MEDIA_POSITION`] where a medium sits.
     pub fn history(&self) -> Vec<LlamaToken> {
-        let mut history = Vec::new();
-        self.each(|seen| match seen {
-            Seen::Text(text) => history.extend_from_slice(text),
-            Seen::Media { .. } => history.extend(std::iter::repeat_n(MEDIA_POSITION, seen.positions())),
-        });
-        history
+        self.pieces.iter().flat_map(Piece::history).collect()
     }
 
     /// The positions the chunks take in the context.
     pub fn total_positions(&self) -> usize {
         let mut total = 0;
         self.each(|seen| total += seen.positions());
+        total
+    }
+}
+
+impl Piece {
+    /// The piece in order: text tokens, and a medium's chunks (the tokens
+    /// around a medium are text too).
+    fn each(&self, visit: &mut impl FnMut(Seen<'_>)) {
+        match self {
+            Piece::Text(tokens) => visit(Seen::Text(tokens)),
+            Piece::Media(chunks, _) => {
+                for chunk in (0..chunks.len()).filter_map(|i| chunks.get(i)) {
+                    match chunk.text_tokens().filter(|_| chunk.chunk_type() == MtmdInputChunkType::Text) {
+                        Some(tokens) => visit(Seen::Text(tokens)),
+                        None => visit(Seen::Media { tokens: chunk.n_tokens(), positions: chunk.n_positions() }),
+                    }
+                }
+            }
+        }
+    }
+
+    /// What the KV cache holds of the piece once it is evaluated (see [`Chunks::history`]).
+    fn history(&self) -> Vec<LlamaToken> {
+        let mut history = Vec::new();
+        self.each(&mut |seen| match seen {
+            Seen::Text(text) => history.extend_from_slice(text),
+            Seen::Media { .. } => history.extend(std::iter::repeat_n(MEDIA_POSITION, seen.positions())),
+        });
+        history
+    }
+
+    /// The positions the piece takes in the context.
+    fn positions(&self) -> usize {
+        let mut total = 0;
+        self.each(&mut |seen| total += seen.positions());
         total
     }
 }

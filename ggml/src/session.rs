@@ -16,7 +16,7 @@ use crate::embedding;
 use crate::error::{ErrorCode, ProfileError};
 use crate::inputs::Inputs;
 use crate::model::{LoadedModel, Model};
-use crate::projector::Medium;
+use crate::projector::{Medium, MediumSpan};
 use crate::tensor::{NamedTensor, Tensor};
 use inf_wasi_profile::{
     encode, encode_status, tensors, Configure, Configured, NoReply, Op, SamplingConfig, TokenizeConfig,
@@ -39,8 +39,12 @@ pub struct Session {
     model: Arc<Model>,
     /// Context size asked for by `configure`; the model's default otherwise.
     n_ctx: Option<u32>,
-    /// The tokens whose keys and values are in the slot's cache, in position order.
+    /// The tokens whose keys and values are in the slot's cache, in position order
+    /// ([`MEDIA_POSITION`](crate::projector::MEDIA_POSITION) where a medium sits).
     history: Vec<LlamaToken>,
+    /// The media the cache holds, and where: valid while `history` still has
+    /// media positions there (a text prompt may cut the history short).
+    media: Vec<MediumSpan>,
     cancel: CancelFlag,
 }
 
@@ -60,6 +64,7 @@ impl Session {
             model,
             n_ctx: None,
             history: Vec::new(),
+            media: Vec::new(),
             cancel,
         }
     }
@@ -222,6 +227,7 @@ impl Session {
     fn clear(&mut self) {
         self.end_generation();
         self.history.clear();
+        self.media.clear();
         if let Some(slot) = &self.slot {
             slot.clear();
         }

@@ -1,7 +1,9 @@
 //! A prompt with images or audio: its text cut at the media's offsets, each
 //! text piece tokenized like a text prompt (message content kept as text) and
 //! each medium turned into chunks by the projector (llama.cpp's mtmd),
-//! evaluated in order from an empty cache.
+//! evaluated in order after what the cache already holds of it: the common
+//! text prefix, and each medium the same file put at the same place (a chat's
+//! next turn re-encodes none of the conversation's images or audio).
 
 use super::next::Generation;
 use super::prompt::fits_in_context;
@@ -15,7 +17,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 impl Session {
-    /// A prompt with media, evaluated from an empty cache (no reuse yet across media prompts).
+    /// A prompt with media, evaluated after the prefix the cache already holds.
     pub(super) fn prompt_with_media(
         &mut self,
         text: &str,
@@ -57,7 +59,7 @@ impl Session {
                 config.add_special && index == 0,
                 config.parse_special,
             ));
-            chunks.push_medium(projector.medium(index, *medium, max_audio_seconds)?);
+            chunks.push_medium(projector.medium(index, *medium, max_audio_seconds)?, medium.hash());
             at = piece.end;
         }
         let rest = at..text.len();
@@ -78,24 +80,35 @@ impl Session {
             return Err(cancelled());
         }
         // Media are evaluated by mtmd's own decodes: the shared context alone,
-        // from an empty sequence, and the first token chosen before another step.
-        self.history.clear();
+        // and the first token chosen before another step.
+        let mut cached = chunks.reusable(&self.history, &self.media);
         let slot = self.slot.as_ref().expect("a slot was taken");
+        slot.keep(&mut self.history, cached);
+        cached = cached.min(self.history.len()); // a cache that cannot drop a suffix was emptied
         let (seq, n_batch, cancel) = (slot.seq(), loaded.options.batch_size as usize, &self.cancel);
         let first = slot.with_context(|ctx| {
-            ctx.clear_kv_cache_seq(Some(seq as u32), None, None).ok();
             ctx.set_abort_flag(cancel.shared());
-            match projector.evaluate(&chunks, ctx, seq, n_batch) {
+            match projector.evaluate(&chunks, ctx, seq, n_batch, cached) {
                 Ok(()) => Ok(picker.pick(ctx.get_logits_ith(-1))),
                 Err(e) => {
                     ctx.clear_kv_cache_seq(Some(seq as u32), None, None).ok();
                     Err(if cancel.is_cancelled() { cancelled() } else { e })
                 }
             }
-        })?;
+        });
+        let first = match first {
+            Ok(first) => first,
+            Err(e) => {
+                self.history.clear();
+                self.media.clear();
+                return Err(e);
+            }
+        };
         self.history = chunks.history();
+        self.media = chunks.spans();
         self.start_generation(Generation::new(picker, first));
-        Ok(Prompted { prompt_tokens: chunks.total_tokens() as u32, cached_tokens: 0, context_size: n_ctx })
+        let cached_tokens = chunks.tokens_within(cached) as u32;
+        Ok(Prompted { prompt_tokens: chunks.total_tokens() as u32, cached_tokens, context_size: n_ctx })
     }
 }
 
