@@ -31,7 +31,7 @@ mod session;
 mod tensor;
 
 pub use batch::batching_stats;
-pub use cache_dir::cache_dir;
+pub use cache_dir::{cache_dir, compiled_plugin_path, store_compiled_plugin, used_compiled_plugin};
 pub use cancel::CancelFlag;
 pub use cpu_variant::CpuVariant;
 pub use decode_clock::decode_clock;

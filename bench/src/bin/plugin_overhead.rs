@@ -3,7 +3,9 @@
 //! a greedy 12-token completion, then a 24-token chat held to a JSON schema,
 //! each on a new session) against the same two calls made through the
 //! binding. Also the one-time cost of loading the plugin (composing it with
-//! the engine component and compiling the result).
+//! the engine component and compiling the result, or reading what an earlier
+//! process compiled from the cache folder: point INF_WASI_CACHE at an empty one,
+//! holding a link to the models folder, to measure the compilation).
 //!
 //!     cargo build --release --locked --workspace && target/release/plugin_overhead
 //!
@@ -64,7 +66,7 @@ fn main() {
     println!("plugin overhead ({threads} threads, {runs} runs, medians), Gemma 3 270M, {name}");
     println!("| | ms |");
     println!("|---|---|");
-    println!("| loading the plugin (compose + compile), once | {:.0} |", ms(load));
+    println!("| loading the plugin (compose, then compile or read the compiled code from the cache folder), once | {:.0} |", ms(load));
     println!("| the two calls made directly | {:.1} |", ms(direct));
     println!("| the same through the plugin (a fresh instance per call) | {:.1} |", ms(plugged));
     println!("| overhead per call | {:.1} ({:.2}x) |", ms(plugged) - ms(direct), ms(plugged) / ms(direct));

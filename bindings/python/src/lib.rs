@@ -213,11 +213,28 @@ fn compose_plugin<'py>(py: Python<'py>, engine: &[u8], plugin: &[u8]) -> PyResul
     Ok(PyBytes::new(py, &composed))
 }
 
+/// Where the Python host keeps `composed`'s compiled code between processes
+/// (`plugins/<SHA-256>-python.cwasm` in the cache folder).
+#[pyfunction]
+fn compiled_plugin_path(composed: &[u8]) -> String {
+    inf_wasi_ggml::compiled_plugin_path(composed, "python").to_string_lossy().into_owned()
+}
+
+/// Keeps `compiled` at `path` (from `compiled_plugin_path`), whole, and lets the
+/// least recently used compiled plugins go past a few.
+#[pyfunction]
+fn store_compiled_plugin(path: &str, compiled: &[u8]) -> PyResult<()> {
+    inf_wasi_ggml::store_compiled_plugin(std::path::Path::new(path), compiled)
+        .map_err(|e| pyo3::exceptions::PyOSError::new_err(e.to_string()))
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(abort_report, m)?)?;
     m.add_function(wrap_pyfunction!(packed_model, m)?)?;
     m.add_function(wrap_pyfunction!(compose_plugin, m)?)?;
+    m.add_function(wrap_pyfunction!(compiled_plugin_path, m)?)?;
+    m.add_function(wrap_pyfunction!(store_compiled_plugin, m)?)?;
     m.add_function(wrap_pyfunction!(use_wasmtime, m)?)?;
     m.add_class::<EpochClock>()?;
     m.add_class::<NativeNn>()?;

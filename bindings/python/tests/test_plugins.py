@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from inf_wasi import BackendError, CancelledError, Engine, InvalidInputError
+from inf_wasi import BackendError, CancelledError, Engine, InvalidInputError, _native
+from inf_wasi._component import source
 
 
 @pytest.fixture(scope="module")
@@ -66,3 +67,16 @@ def test_a_looping_plugin_is_stopped_and_a_panicking_one_is_an_error(engine: Eng
     with pytest.raises(BackendError):
         engine.plugin(plugins / "panics.wasm").run("boom")
     assert engine.session("gemma").complete("Water boils at", max_tokens=2, temperature=0).usage.completion_tokens == 2
+
+
+def test_a_plugins_compiled_code_is_kept_and_a_damaged_copy_compiled_anew(engine: Engine,
+                                                                          plugins: pathlib.Path) -> None:
+    plugin = (plugins / "rust-pipeline.wasm").read_bytes()
+    cached = pathlib.Path(_native.compiled_plugin_path(_native.compose_plugin(source(), plugin)))
+    cached.unlink(missing_ok=True)
+    engine.plugin(plugin)
+    kept = cached.read_bytes()
+    cached.write_bytes(b"not compiled code")
+    run = engine.plugin(plugin).run(json.dumps({"model": "gemma", "text": "Hi"}))
+    assert run.error is None
+    assert cached.read_bytes() == kept

@@ -54,8 +54,7 @@ impl Engine {
             PluginError::NotAPlugin(m) | PluginError::Refused(m) => Error::InvalidInput(m),
         })?;
         let runtime = runtime()?;
-        let component = Component::new(&runtime.engine, &composed)
-            .map_err(|e| Error::InvalidInput(format!("the plugin does not compile: {e:#}")))?;
+        let component = compiled(&runtime.engine, &composed)?;
         let pre =
             linker()?.instantiate_pre(&component).map_err(|e| Error::from(wasmtime::Error::from(Refused::new(e))))?;
         Ok(Plugin { engine: self.clone(), pre })
@@ -96,6 +95,31 @@ impl Plugin {
         let output = call(&mut store).map_err(|e| stopped(store.data(), e))?;
         Ok(PluginRun { output, stdout: stdout.contents().to_vec(), stderr: stderr.contents().to_vec() })
     }
+}
+
+/// The composed plugin's compiled code: what an earlier process left in the
+/// cache folder ([`inf_wasi_ggml::compiled_plugin_path`]), else compiled now
+/// (a CPython plugin takes seconds) and left there for the next one. A file
+/// that is not this wasmtime's, with this configuration, is refused by it and
+/// compiled anew.
+fn compiled(engine: &wasmtime::Engine, composed: &[u8]) -> Result<Component> {
+    let cached = inf_wasi_ggml::compiled_plugin_path(composed, "rust");
+    // SAFETY: wasmtime runs what the file holds as machine code. The file is one
+    // a host wrote with `Component::serialize`, named by the SHA-256 of the
+    // component it was compiled from, in the user's own cache folder, which a
+    // plugin cannot reach (no filesystem); wasmtime checks its version and
+    // configuration, and the whole file was renamed into place.
+    if let Ok(component) = unsafe { Component::deserialize_file(engine, &cached) } {
+        inf_wasi_ggml::used_compiled_plugin(&cached);
+        return Ok(component);
+    }
+    let component = Component::new(engine, composed)
+        .map_err(|e| Error::InvalidInput(format!("the plugin does not compile: {e:#}")))?;
+    // A cache that cannot be written (a read-only home) only costs the next load its compilation.
+    if let Ok(bytes) = component.serialize() {
+        let _ = inf_wasi_ggml::store_compiled_plugin(&cached, &bytes);
+    }
+    Ok(component)
 }
 
 /// The error for what stopped a plugin's call: the engine's own report when

@@ -137,3 +137,19 @@ fn the_readme_plugin_example_is_verbatim_and_runs() {
     std::env::set_var("INF_WASI_PLUGIN", plugin_file("rust-pipeline.wasm"));
     readme_example::run().unwrap();
 }
+
+#[test]
+fn a_plugins_compiled_code_is_kept_for_the_next_load_and_a_damaged_copy_is_compiled_anew() {
+    let _serial = support::serial();
+    let engine = engine();
+    let plugin = std::fs::read(plugin_file("rust-pipeline.wasm")).unwrap();
+    let composed = inf_wasi_plugin::compose(inf_wasi::COMPONENT, &plugin).unwrap();
+    let cached = inf_wasi_ggml::compiled_plugin_path(&composed, "rust");
+    let _ = std::fs::remove_file(&cached);
+    engine.plugin_from_bytes(&plugin).unwrap();
+    let kept = std::fs::read(&cached).expect("the compiled plugin is in the cache folder");
+    std::fs::write(&cached, b"not compiled code").unwrap();
+    let loaded = engine.plugin_from_bytes(&plugin).expect("wasmtime refuses the damaged file; it is compiled anew");
+    assert!(loaded.run(&json!({ "model": "gemma", "text": "Hi" }).to_string()).unwrap().output.is_ok());
+    assert_eq!(std::fs::read(&cached).unwrap(), kept, "the damaged copy was replaced");
+}

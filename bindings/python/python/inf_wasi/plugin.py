@@ -7,7 +7,9 @@ environment or arguments, stdin closed, stdout and stderr captured (1 MiB each).
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import os
 from dataclasses import dataclass
 from typing import Dict, List, Optional
 
@@ -56,10 +58,7 @@ class Plugin:
             composed = _native.compose_plugin(source(), plugin)
         except ValueError as e:
             raise InvalidInputError(str(e)) from None
-        try:
-            self._component = Component(runtime()[0], composed)
-        except wasmtime.WasmtimeError as e:
-            raise InvalidInputError(f"the plugin does not compile: {e}") from None
+        self._component = _compiled(runtime()[0], composed)
         self._graphs, self._guards = graphs, guards
 
     def run(self, input: str) -> PluginRun:
@@ -79,6 +78,31 @@ class Plugin:
             return PluginRun(None, str(result.payload), stdout, stderr)
         answer = result.payload if isinstance(result, Variant) else result
         return PluginRun(str(answer), None, stdout, stderr)
+
+
+def _compiled(engine: wasmtime.Engine, composed: bytes) -> Component:
+    """The composed plugin's compiled code: what an earlier process left in the cache
+    folder, else compiled now (a CPython plugin takes seconds) and left there for the
+    next one. wasmtime refuses a file of another version or configuration, which is
+    then compiled anew. (wasmtime runs what the file holds as machine code: it is one a
+    host wrote, named by the SHA-256 of its component, in the user's own cache folder,
+    which a plugin cannot reach.)"""
+    cached = _native.compiled_plugin_path(composed)
+    try:
+        component = Component.deserialize_file(engine, cached)
+        with contextlib.suppress(OSError):
+            os.utime(cached)  # used: pruning keeps it
+        return component
+    except (OSError, wasmtime.WasmtimeError):
+        pass
+    try:
+        component = Component(engine, composed)
+    except wasmtime.WasmtimeError as e:
+        raise InvalidInputError(f"the plugin does not compile: {e}") from None
+    # A cache that cannot be written only costs the next load its compilation.
+    with contextlib.suppress(OSError):
+        _native.store_compiled_plugin(cached, bytes(component.serialize()))
+    return component
 
 
 __all__: List[str] = ["HANDLER", "Plugin", "PluginRun"]
