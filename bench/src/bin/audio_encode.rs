@@ -15,22 +15,10 @@ use inf_wasi_ggml::{LoadOptions, ModelRegistry, NamedTensor, Session, Tensor};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+mod support;
+use support::{env, fixture, median};
+
 const PROMPT: &str = "<start_of_turn>user\n<__media__>\nWhat do you hear?<end_of_turn>\n<start_of_turn>model\n";
-
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-/// tests/fixtures/SCRIPT OUT, into target/bench-audio.
-fn fixture(script: &str, name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-audio");
-    std::fs::create_dir_all(&dir).unwrap();
-    let out = dir.join(name);
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures").join(script);
-    let status = std::process::Command::new("python3").arg(script).arg(&out).status().unwrap();
-    assert!(status.success());
-    out
-}
 
 /// One `prompt` with `audio` (or none) where the marker is: its time in ms, and its prompt tokens.
 fn prompt(session: &mut Session, audio: Option<&[u8]>) -> (f64, u64) {
@@ -50,11 +38,6 @@ fn prompt(session: &mut Session, audio: Option<&[u8]>) -> (f64, u64) {
     let status: serde_json::Value = serde_json::from_slice(&out.pop().unwrap().tensor.data).unwrap();
     assert!(status.get("error").is_none(), "{status}");
     (ms, status["prompt_tokens"].as_u64().unwrap())
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
 }
 
 fn main() {

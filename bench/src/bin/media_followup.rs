@@ -12,28 +12,10 @@
 //! so the times are the prompt's.
 
 use inf_wasi::{ContentPart, Engine, GenerateOptions, Message};
-use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-/// tests/fixtures/SCRIPT OUT, into target/bench-media.
-fn fixture(script: &str, name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-media");
-    std::fs::create_dir_all(&dir).unwrap();
-    let out = dir.join(name);
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures").join(script);
-    let status = std::process::Command::new("python3").arg(script).arg(&out).status().unwrap();
-    assert!(status.success());
-    out
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
-}
+mod support;
+use support::{env, fixture, median};
 
 fn main() {
     let (threads, runs) = (env("BENCH_THREADS", 2) as u32, env("BENCH_RUNS", 5));

@@ -66,7 +66,10 @@ fn main() {
     println!("plugin overhead ({threads} threads, {runs} runs, medians), Gemma 3 270M, {name}");
     println!("| | ms |");
     println!("|---|---|");
-    println!("| loading the plugin (compose, then compile or read the compiled code from the cache folder), once | {:.0} |", ms(load));
+    println!(
+        "| loading the plugin (compose, then compile or read the compiled code from the cache folder), once | {:.0} |",
+        ms(load)
+    );
     println!("| the two calls made directly | {:.1} |", ms(direct));
     println!("| the same through the plugin (a fresh instance per call) | {:.1} |", ms(plugged));
     println!("| overhead per call | {:.1} ({:.2}x) |", ms(plugged) - ms(direct), ms(plugged) / ms(direct));

@@ -18,9 +18,8 @@ use inf_wasi::{Engine, GenerateOptions, Message, Tool, ToolChoice};
 use inf_wasi_ggml::decode_clock;
 use std::time::{Duration, Instant};
 
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
+mod support;
+use support::{env, median};
 
 fn options(choice: ToolChoice, max_tokens: u32) -> GenerateOptions {
     let weather = Tool::function("get_weather").description("The current weather in a city.").parameters(
@@ -39,11 +38,6 @@ fn chat(engine: &Engine, options: &GenerateOptions) -> (Duration, Duration, u32)
     let completion = session.chat(&question, options).unwrap();
     let wall = started.elapsed();
     (wall, decode_clock().1 - decoding_before, completion.usage.completion_tokens)
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
 }
 
 fn main() {
