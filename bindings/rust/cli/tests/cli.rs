@@ -227,7 +227,10 @@ fn run_carries_audio_through_a_projector_and_refuses_what_it_cannot_read() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(!stdout(&o).trim().is_empty(), "no answer: {}", stderr(&o));
+    // The command samples (no seed), and the tiny projector's embeddings are noise: an
+    // answer may be only spaces. What the stream printed before its closing newline:
+    let answer = stdout(&o).strip_suffix('\n').map(str::to_owned).unwrap_or_default();
+    assert!(!answer.is_empty(), "no answer: {}", stderr(&o));
 }
 
 #[test]
